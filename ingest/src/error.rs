@@ -1,0 +1,28 @@
+use crate::pdf::PdfError;
+
+/// Errors of the ingest library. Callers decide from the variant whether a person can act on it
+/// (`Rejected`, `Pdf`) or whether it is an operational fault (`Db`, `Io`, `Index`).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The input was refused before anything was stored.
+    #[error("{0}")]
+    Rejected(String),
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("file system: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index directory: {0}")]
+    IndexDir(#[from] tantivy::directory::error::OpenDirectoryError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<tokio::task::JoinError> for IngestError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        IngestError::Internal(format!("background task failed: {e}"))
+    }
+}

@@ -1,0 +1,365 @@
+//! The search index is derived from the database and nothing else. Each commit carries, in its
+//! payload, the last outbox sequence it contains and the analyzer version that built it, so the
+//! index and its position in the outbox can never disagree, even across a crash.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement, Value,
+};
+use serde::{Deserialize, Serialize};
+use tantivy::schema::Schema;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tokio::sync::Notify;
+
+use planarkiv_schema::entities::{document, outbox, page, DocumentStatus, OutboxOp};
+use planarkiv_schema::search::{build_schema, register_analyzers, SearchFields, ANALYZER_VERSION};
+
+use crate::db::sql;
+use crate::IngestError;
+
+/// How many outbox rows one commit takes at most.
+const BATCH: u64 = 256;
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CommitPayload {
+    pub seq: i64,
+    pub analyzer: u32,
+}
+
+/// An open index: a reader for searches, and (for the one process that writes) the writer.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: SearchFields,
+    writer: Mutex<IndexWriter>,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").field("dir", &self.dir).finish()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when missing. An index built with another schema
+    /// or analyzer version is discarded: it is only a cache, and the caller rebuilds it.
+    pub fn open(dir: &Path) -> Result<Self, IngestError> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = build_schema();
+        let index = match open_matching(dir, &schema)? {
+            Some(index) => index,
+            None => {
+                tracing::warn!(dir = %dir.display(), "index is from another version; rebuilding it");
+                std::fs::remove_dir_all(dir)?;
+                std::fs::create_dir_all(dir)?;
+                Index::create_in_dir(dir, schema)?
+            }
+        };
+        register_analyzers(&index);
+        let writer = index.writer(WRITER_MEMORY)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            index,
+            reader,
+            fields,
+            writer: Mutex::new(writer),
+            dir: dir.to_owned(),
+        })
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn reader(&self) -> &IndexReader {
+        &self.reader
+    }
+
+    pub fn fields(&self) -> SearchFields {
+        self.fields
+    }
+
+    /// The last committed payload; `seq` 0 for a new index.
+    pub fn payload(&self) -> Result<CommitPayload, IngestError> {
+        let metas = self.index.load_metas()?;
+        Ok(metas
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or(CommitPayload {
+                seq: 0,
+                analyzer: ANALYZER_VERSION,
+            }))
+    }
+
+    /// Number of page documents visible to searches.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Replaces the pages of the given documents (deletes first, so re-indexing is idempotent),
+    /// and commits with the payload. Blocking: call from a blocking thread.
+    fn apply(
+        &self,
+        deletes: &[i64],
+        adds: &[(document::Model, Vec<page::Model>)],
+        payload: CommitPayload,
+        wipe: bool,
+    ) -> Result<(), IngestError> {
+        let mut w = self
+            .writer
+            .lock()
+            .map_err(|_| IngestError::Internal("index writer lock poisoned".into()))?;
+        let f = self.fields;
+        if wipe {
+            w.delete_all_documents()?;
+        }
+        for id in deletes
+            .iter()
+            .chain(adds.iter().map(|(d, _)| &d.id))
+        {
+            w.delete_term(Term::from_field_u64(f.doc_id, *id as u64));
+        }
+        for (d, pages) in adds {
+            let title = d.title.clone().unwrap_or_else(|| d.filename.clone());
+            for p in pages {
+                let mut td = TantivyDocument::default();
+                td.add_u64(f.doc_id, d.id as u64);
+                td.add_u64(f.page, p.number as u64);
+                td.add_text(f.title, &title);
+                td.add_text(f.body, &p.text);
+                td.add_text(f.body_exact, &p.text);
+                w.add_document(td)?;
+            }
+        }
+        let mut prepared = w.prepare_commit()?;
+        prepared.set_payload(&serde_json::to_string(&payload).unwrap_or_default());
+        prepared.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+}
+
+fn open_matching(dir: &Path, schema: &Schema) -> Result<Option<Index>, IngestError> {
+    let has_meta = dir.join("meta.json").exists();
+    if !has_meta {
+        return Ok(Some(Index::create_in_dir(dir, schema.clone())?));
+    }
+    let index = match Index::open_in_dir(dir) {
+        Ok(i) => i,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot open the search index");
+            return Ok(None);
+        }
+    };
+    if index.schema() != *schema {
+        return Ok(None);
+    }
+    let payload: Option<CommitPayload> = index
+        .load_metas()?
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok());
+    match payload {
+        Some(p) if p.analyzer != ANALYZER_VERSION => Ok(None),
+        _ => Ok(Some(index)),
+    }
+}
+
+/// Applies the outbox to the index. Exactly one indexer may write a given index directory
+/// (tantivy's lock file enforces it).
+#[derive(Clone)]
+pub struct Indexer {
+    db: DatabaseConnection,
+    index: Arc<SearchIndex>,
+    wake: Arc<Notify>,
+}
+
+impl Indexer {
+    pub fn new(db: DatabaseConnection, index: Arc<SearchIndex>, wake: Arc<Notify>) -> Self {
+        Self { db, index, wake }
+    }
+
+    pub fn index(&self) -> &Arc<SearchIndex> {
+        &self.index
+    }
+
+    /// Applies every outbox row not yet in the index; returns how many were applied.
+    pub async fn catch_up(&self) -> Result<u64, IngestError> {
+        let mut total = 0;
+        loop {
+            let n = self.apply_batch().await?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n;
+        }
+    }
+
+    async fn apply_batch(&self) -> Result<u64, IngestError> {
+        let from = self.index.payload()?.seq;
+        let rows = outbox::Entity::find()
+            .filter(outbox::Column::Seq.gt(from))
+            .order_by_asc(outbox::Column::Seq)
+            .limit(BATCH)
+            .all(&self.db)
+            .await?;
+        let Some(last) = rows.last().map(|r| r.seq) else {
+            return Ok(0);
+        };
+        // Only the newest operation per document matters within a batch.
+        let mut latest: BTreeMap<i64, OutboxOp> = BTreeMap::new();
+        for r in &rows {
+            latest.insert(r.document_id, r.op);
+        }
+        let mut deletes = Vec::new();
+        let mut adds = Vec::new();
+        for (id, op) in latest {
+            match op {
+                OutboxOp::Delete => deletes.push(id),
+                OutboxOp::Upsert => match load_document(&self.db, id).await? {
+                    Some(loaded) => adds.push(loaded),
+                    // Deleted after the row was written: nothing to index.
+                    None => deletes.push(id),
+                },
+            }
+        }
+        let added: Vec<i64> = adds.iter().map(|(d, _)| d.id).collect();
+        let index = self.index.clone();
+        let payload = CommitPayload {
+            seq: last,
+            analyzer: ANALYZER_VERSION,
+        };
+        tokio::task::spawn_blocking(move || index.apply(&deletes, &adds, payload, false))
+            .await??;
+        mark_indexed(&self.db, &added).await?;
+        Ok(rows.len() as u64)
+    }
+
+    /// Rebuilds the whole index from the database: every document that has pages. Used when
+    /// the index is new or was discarded; the outbox tail after the snapshot is applied next.
+    pub async fn rebuild(&self) -> Result<u64, IngestError> {
+        let backend = self.db.get_database_backend();
+        let snapshot = self
+            .db
+            .query_one(Statement::from_string(
+                backend,
+                "SELECT COALESCE(MAX(seq), 0) AS seq FROM outbox",
+            ))
+            .await?
+            .map(|r| r.try_get::<i64>("", "seq"))
+            .transpose()?
+            .unwrap_or(0);
+        let ids: Vec<i64> = document::Entity::find()
+            .select_only()
+            .column(document::Column::Id)
+            .filter(
+                document::Column::Status
+                    .is_in([DocumentStatus::Processing, DocumentStatus::Indexed]),
+            )
+            .order_by_asc(document::Column::Id)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut adds = Vec::new();
+        for id in &ids {
+            if let Some(loaded) = load_document(&self.db, *id).await? {
+                adds.push(loaded);
+            }
+        }
+        let index = self.index.clone();
+        let payload = CommitPayload {
+            seq: snapshot,
+            analyzer: ANALYZER_VERSION,
+        };
+        let added: Vec<i64> = adds.iter().map(|(d, _)| d.id).collect();
+        tokio::task::spawn_blocking(move || index.apply(&[], &adds, payload, true)).await??;
+        mark_indexed(&self.db, &added).await?;
+        Ok(ids.len() as u64)
+    }
+
+    /// Brings the index in step with the database at startup: a new or discarded index is
+    /// rebuilt, then the outbox tail is applied.
+    pub async fn reconcile(&self) -> Result<(), IngestError> {
+        let fresh = self.index.index.load_metas()?.payload.is_none();
+        if fresh {
+            let n = self.rebuild().await?;
+            tracing::info!(documents = n, "search index rebuilt from the database");
+        }
+        let n = self.catch_up().await?;
+        if n > 0 {
+            tracing::info!(changes = n, "applied outbox changes the index had not seen");
+        }
+        Ok(())
+    }
+
+    /// Runs until `shutdown` turns true: applies the outbox whenever woken, and polls as a
+    /// fallback for changes written by other processes.
+    pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        if let Err(e) = self.reconcile().await {
+            tracing::error!(error = %e, "index reconciliation failed");
+        }
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            if let Err(e) = self.catch_up().await {
+                tracing::error!(error = %e, "indexing failed; retrying");
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}
+
+async fn load_document(
+    db: &DatabaseConnection,
+    id: i64,
+) -> Result<Option<(document::Model, Vec<page::Model>)>, IngestError> {
+    let Some(d) = document::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let pages = page::Entity::find()
+        .filter(page::Column::DocumentId.eq(id))
+        .order_by_asc(page::Column::Number)
+        .all(db)
+        .await?;
+    Ok(Some((d, pages)))
+}
+
+/// Only after the commit is a document called indexed, so "indexed" always means searchable.
+async fn mark_indexed(db: &DatabaseConnection, ids: &[i64]) -> Result<(), IngestError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let backend = db.get_database_backend();
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let text = format!(
+            "UPDATE documents SET status = $1, updated_at = $2 WHERE status = 'processing' AND id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut values = vec![
+            Value::from("indexed"),
+            Value::from(chrono::Utc::now()),
+        ];
+        values.extend(chunk.iter().map(|id| Value::from(*id)));
+        db.execute(Statement::from_sql_and_values(backend, sql(backend, &text), values))
+            .await?;
+    }
+    Ok(())
+}

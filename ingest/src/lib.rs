@@ -1,0 +1,14 @@
+//! Everything that turns a file into searchable, structured data, without any HTTP: PDF text
+//! extraction, the content-addressed blob store, the database job queue, the worker that runs
+//! extraction jobs, and the indexer that applies the outbox to tantivy.
+
+pub mod blobs;
+pub mod db;
+pub mod error;
+pub mod index;
+pub mod pdf;
+pub mod queue;
+pub mod store;
+pub mod worker;
+
+pub use error::IngestError;

@@ -1,0 +1,171 @@
+//! PDF text extraction: bytes in, pages out (or a typed reason why not).
+//!
+//! This module is the boundary the rest of planarkiv depends on: `extract` and the types below.
+//! What happens inside (content-stream interpretation, fonts, layout) may change freely.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// Limits that keep one hostile or enormous file from taking the process down.
+#[derive(Debug, Clone)]
+pub struct ExtractOptions {
+    /// Upper bound on the bytes any one stream may inflate to.
+    pub max_decompressed_bytes: usize,
+    /// Wall-clock budget for one document; past it extraction stops with `PdfError::Timeout`.
+    pub time_budget: Duration,
+    /// Documents with more pages than this are refused.
+    pub max_pages: usize,
+}
+
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        Self {
+            max_decompressed_bytes: 256 * 1024 * 1024,
+            time_budget: Duration::from_secs(60),
+            max_pages: 20_000,
+        }
+    }
+}
+
+/// The text of a whole document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Extracted {
+    pub pages: Vec<Page>,
+    /// `/Producer` from the document information dictionary, when present.
+    pub producer: Option<String>,
+    /// `/Title` from the document information dictionary, when present and not blank.
+    pub title: Option<String>,
+}
+
+impl Extracted {
+    /// All pages' text separated by form feeds, as `pdftotext` prints it.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for (i, p) in self.pages.iter().enumerate() {
+            if i > 0 {
+                out.push('\u{c}');
+            }
+            out.push_str(&p.text);
+        }
+        out
+    }
+}
+
+/// One page. `number` is 1-based.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub number: u32,
+    pub text: String,
+    pub lines: Vec<Line>,
+    /// True when the page draws images but has no text: a scan that OCR could read later.
+    pub needs_ocr: bool,
+}
+
+/// One line of text with the layout facts structure extraction needs to find headings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub text: String,
+    /// `[x0, y0, x1, y1]` in PDF user space points, origin bottom-left.
+    pub bbox: [f32; 4],
+    pub font_size: f32,
+    pub bold: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error("encrypted: the PDF needs a password to open")]
+    Encrypted,
+    #[error("damaged: {0}")]
+    Damaged(String),
+    #[error("no text layer: the pages are images (scanned?) and need OCR")]
+    NoTextLayer,
+    #[error("too large: {0}")]
+    TooLarge(String),
+    #[error("time budget of {0:?} exceeded")]
+    Timeout(Duration),
+    #[error("not a PDF: the file does not start with %PDF-")]
+    NotPdf,
+}
+
+impl PdfError {
+    /// Permanent errors will fail the same way on every retry; a job gives up at once on them.
+    pub fn is_permanent(&self) -> bool {
+        true
+    }
+}
+
+/// True when the bytes carry a PDF header. Readers accept junk before the header (the spec's
+/// implementation notes allow 1024 bytes), so we look that far.
+pub fn looks_like_pdf(bytes: &[u8]) -> bool {
+    let window = &bytes[..bytes.len().min(1024)];
+    window.windows(5).any(|w| w == b"%PDF-")
+}
+
+pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfError> {
+    if !looks_like_pdf(bytes) {
+        return Err(PdfError::NotPdf);
+    }
+    let started = std::time::Instant::now();
+    let load = lopdf::LoadOptions {
+        max_decompressed_size: Some(opts.max_decompressed_bytes),
+        ..Default::default()
+    };
+    let doc = lopdf::Document::load_mem_with_options(bytes, load).map_err(map_load_error)?;
+    if doc.is_encrypted() && doc.encryption_state.is_none() {
+        return Err(PdfError::Encrypted);
+    }
+    let page_ids = doc.get_pages();
+    if page_ids.is_empty() {
+        return Err(PdfError::Damaged("no pages could be found".into()));
+    }
+    if page_ids.len() > opts.max_pages {
+        return Err(PdfError::TooLarge(format!(
+            "{} pages, the limit is {}",
+            page_ids.len(),
+            opts.max_pages
+        )));
+    }
+    let mut pages = Vec::with_capacity(page_ids.len());
+    for &number in page_ids.keys() {
+        if started.elapsed() > opts.time_budget {
+            return Err(PdfError::Timeout(opts.time_budget));
+        }
+        let text = doc
+            .extract_text_with_limit(&[number], opts.max_decompressed_bytes)
+            .unwrap_or_default();
+        let text = text.trim_end().to_owned();
+        pages.push(Page {
+            number,
+            needs_ocr: text.is_empty(),
+            text,
+            lines: Vec::new(),
+        });
+    }
+    if pages.iter().all(|p| p.text.trim().is_empty()) {
+        return Err(PdfError::NoTextLayer);
+    }
+    let info = |key: &[u8]| -> Option<String> {
+        let info = doc.trailer.get(b"Info").ok()?;
+        let dict = doc.dereference(info).ok()?.1.as_dict().ok()?;
+        let s = dict.get(key).ok()?.as_str().ok()?;
+        let s = lopdf::decode_text_string(&lopdf::Object::String(s.to_vec(), lopdf::StringFormat::Literal)).ok()?;
+        let s = s.trim().to_owned();
+        (!s.is_empty()).then_some(s)
+    };
+    Ok(Extracted {
+        producer: info(b"Producer"),
+        title: info(b"Title"),
+        pages,
+    })
+}
+
+fn map_load_error(e: lopdf::Error) -> PdfError {
+    match e {
+        lopdf::Error::InvalidPassword | lopdf::Error::Decryption(_) => PdfError::Encrypted,
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+            PdfError::TooLarge("a stream inflates past the decompression limit".into())
+        }
+        other => PdfError::Damaged(other.to_string()),
+    }
+}

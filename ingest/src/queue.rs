@@ -1,0 +1,207 @@
+//! The job queue lives in the database, so a job is enqueued in the same transaction as the row
+//! it works on and survives any crash. Workers claim a job by taking a lease; a job whose lease
+//! ran out (its worker died) is claimed again by the next worker that looks.
+
+use std::time::Duration;
+
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, Statement, Value,
+};
+
+use planarkiv_schema::entities::{job, JobState};
+use planarkiv_schema::time::now_ms;
+
+use crate::db::sql;
+use crate::IngestError;
+
+/// Extract a document's pages and hand them to the indexer.
+pub const EXTRACT: &str = "extract";
+
+/// Attempts before a job gives up. Permanent errors (a damaged file) give up at once.
+pub const MAX_ATTEMPTS: i32 = 5;
+
+pub async fn enqueue<C: ConnectionTrait>(
+    db: &C,
+    document_id: i64,
+    kind: &str,
+) -> Result<job::Model, IngestError> {
+    let now = now_ms();
+    Ok(job::ActiveModel {
+        document_id: Set(document_id),
+        kind: Set(kind.to_owned()),
+        state: Set(JobState::Queued),
+        attempts: Set(0),
+        max_attempts: Set(MAX_ATTEMPTS),
+        run_at: Set(now),
+        locked_until: Set(None),
+        locked_by: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// A worker's handle on the queue.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    db: DatabaseConnection,
+    worker_id: String,
+    lease: Duration,
+}
+
+/// What became of a job that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOutcome {
+    /// It runs again at this instant (epoch ms).
+    RetryAt(i64),
+    /// It will not run again.
+    GaveUp,
+}
+
+const COLUMNS: &str = "id, document_id, kind, state, attempts, max_attempts, run_at, locked_until, \
+                       locked_by, last_error, created_at, updated_at";
+
+impl Queue {
+    pub fn new(db: DatabaseConnection, worker_id: impl Into<String>, lease: Duration) -> Self {
+        Self {
+            db,
+            worker_id: worker_id.into(),
+            lease,
+        }
+    }
+
+    pub fn worker_id(&self) -> &str {
+        &self.worker_id
+    }
+
+    pub fn lease(&self) -> Duration {
+        self.lease
+    }
+
+    /// Claims the next due job, or an abandoned one whose lease ran out. One statement, so two
+    /// workers can never claim the same job: PostgreSQL skips rows another claimer has locked,
+    /// SQLite serializes writers.
+    pub async fn claim(&self) -> Result<Option<job::Model>, IngestError> {
+        let backend = self.db.get_database_backend();
+        let now = now_ms();
+        let until = now + self.lease.as_millis() as i64;
+        let lock = match backend {
+            sea_orm::DbBackend::Postgres => "FOR UPDATE SKIP LOCKED",
+            _ => "",
+        };
+        let text = format!(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1, \
+             locked_by = $2, updated_at = $3 \
+             WHERE id = (SELECT id FROM jobs \
+                 WHERE (state = 'queued' AND run_at <= $3) \
+                    OR (state = 'running' AND locked_until < $3) \
+                 ORDER BY run_at, id LIMIT 1 {lock}) \
+             RETURNING {COLUMNS}"
+        );
+        let stmt = Statement::from_sql_and_values(
+            backend,
+            sql(backend, &text),
+            [
+                Value::from(until),
+                Value::from(self.worker_id.clone()),
+                Value::from(now),
+            ],
+        );
+        Ok(job::Entity::find().from_raw_sql(stmt).one(&self.db).await?)
+    }
+
+    /// Marks a claimed job done, inside the caller's transaction so the job's effects and its
+    /// completion commit together. Returns false when the lease was lost to another worker, in
+    /// which case the caller must roll back: the other worker's run is the one that counts.
+    pub async fn complete_in<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        job_id: i64,
+    ) -> Result<bool, IngestError> {
+        let backend = txn.get_database_backend();
+        let res = txn
+            .execute(Statement::from_sql_and_values(
+                backend,
+                sql(
+                    backend,
+                    "UPDATE jobs SET state = 'done', locked_until = NULL, updated_at = $1 \
+                     WHERE id = $2 AND locked_by = $3 AND state = 'running'",
+                ),
+                [
+                    Value::from(now_ms()),
+                    Value::from(job_id),
+                    Value::from(self.worker_id.clone()),
+                ],
+            ))
+            .await?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    /// Records a failure. A permanent failure, or the last allowed attempt, gives up; otherwise
+    /// the job is scheduled again with exponential backoff.
+    pub async fn fail_in<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        job: &job::Model,
+        reason: &str,
+        permanent: bool,
+    ) -> Result<FailOutcome, IngestError> {
+        let backend = txn.get_database_backend();
+        let now = now_ms();
+        let give_up = permanent || job.attempts >= job.max_attempts;
+        let (state, run_at, outcome) = if give_up {
+            ("failed", job.run_at, FailOutcome::GaveUp)
+        } else {
+            let at = now + backoff(job.attempts).as_millis() as i64;
+            ("queued", at, FailOutcome::RetryAt(at))
+        };
+        txn.execute(Statement::from_sql_and_values(
+            backend,
+            sql(
+                backend,
+                "UPDATE jobs SET state = $1, run_at = $2, locked_until = NULL, last_error = $3, \
+                 updated_at = $4 WHERE id = $5 AND locked_by = $6",
+            ),
+            [
+                Value::from(state),
+                Value::from(run_at),
+                Value::from(reason.to_owned()),
+                Value::from(now),
+                Value::from(job.id),
+                Value::from(self.worker_id.clone()),
+            ],
+        ))
+        .await?;
+        Ok(outcome)
+    }
+
+    /// Jobs not yet done or failed; the worker waits on this to report an idle queue.
+    pub async fn pending(&self) -> Result<u64, IngestError> {
+        use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+        Ok(job::Entity::find()
+            .filter(job::Column::State.is_in([JobState::Queued, JobState::Running]))
+            .count(&self.db)
+            .await?)
+    }
+}
+
+/// 2 s, 4 s, 8 s … capped at 5 minutes.
+pub fn backoff(attempts: i32) -> Duration {
+    let exp = attempts.clamp(1, 10) as u32;
+    Duration::from_secs((1u64 << exp).min(300))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(1), Duration::from_secs(2));
+        assert_eq!(backoff(2), Duration::from_secs(4));
+        assert_eq!(backoff(30), Duration::from_secs(300));
+    }
+}

@@ -1,0 +1,15 @@
+//! The database schema of planarkiv as an ordered list of migrations. The same migrations run on
+//! SQLite and PostgreSQL; anything backend-specific is decided inside a migration, never by callers.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_init;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_init::Migration)]
+    }
+}

@@ -1,0 +1,60 @@
+use sea_orm::entity::prelude::*;
+
+/// Where a document is on its way from upload to the search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum DocumentStatus {
+    /// Stored; its extraction job waits for a worker.
+    #[sea_orm(string_value = "queued")]
+    Queued,
+    /// A worker extracts it, or its pages wait for the indexer.
+    #[sea_orm(string_value = "processing")]
+    Processing,
+    /// Its pages are in the database and in the search index.
+    #[sea_orm(string_value = "indexed")]
+    Indexed,
+    /// Extraction gave up; `error` says why.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "documents")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Lower-case hex sha256 of the file: its identity and its blob name.
+    #[sea_orm(unique)]
+    pub sha256: String,
+    pub filename: String,
+    pub title: Option<String>,
+    pub size_bytes: i64,
+    pub status: DocumentStatus,
+    pub error: Option<String>,
+    pub page_count: Option<i32>,
+    pub producer: Option<String>,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::page::Entity")]
+    Page,
+    #[sea_orm(has_many = "super::job::Entity")]
+    Job,
+}
+
+impl Related<super::page::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Page.def()
+    }
+}
+
+impl Related<super::job::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Job.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

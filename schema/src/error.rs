@@ -1,0 +1,14 @@
+/// Errors raised by the shared domain layer.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("malformed id {0:?}")]
+    InvalidId(String),
+    #[error("id {id:?} names a {found}, not a {expected}")]
+    WrongIdKind {
+        id: String,
+        expected: &'static str,
+        found: String,
+    },
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+}
