@@ -1,1 +1,12 @@
+//! The planarkiv service: configuration, the application state, the axum router and the GraphQL
+//! API. Extraction and indexing live in `planarkiv-ingest`; this crate wires them to HTTP.
 
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod graphql;
+pub mod http;
+pub mod search;
+
+pub use app::{App, AppState};
+pub use config::Config;

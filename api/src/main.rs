@@ -1,1 +1,159 @@
-fn main() {}
+//! The `planarkiv` binary: one program for the server and the command-line tools.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use planarkiv_api::auth::Role;
+use planarkiv_api::{App, Config};
+use planarkiv_ingest::pdf::{self, ExtractOptions, PdfError};
+
+#[derive(Parser)]
+#[command(name = "planarkiv", version, about = "A searchable archive of health-community plans and case papers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the GraphQL API with the extraction worker and the indexer.
+    Serve(ServeArgs),
+    /// Print the text of a PDF, pages separated by form feeds.
+    ///
+    /// Exit status: 0 text printed; 2 a password is needed; 3 damaged beyond recovery;
+    /// 4 no text layer (scanned); 1 any other error.
+    Extract {
+        file: PathBuf,
+        /// Print pages with their lines, boxes, font sizes and bold flags as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Directory for the SQLite database, the stored files and the search index.
+    #[arg(long, env = "PLANARKIV_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "PLANARKIV_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// PostgreSQL (postgres://…) or SQLite (sqlite://…) URL; default: SQLite in the data dir.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Ingest the bundled sample PDFs when the archive is empty.
+    #[arg(long)]
+    demo: bool,
+    /// Largest accepted upload in MiB.
+    #[arg(long, env = "PLANARKIV_MAX_UPLOAD_MB", default_value_t = 100)]
+    max_upload_mb: usize,
+    /// Role of requests without a token: reader, editor, admin or none.
+    /// Default: editor when listening on loopback, none otherwise.
+    #[arg(long, env = "PLANARKIV_ANONYMOUS_ROLE")]
+    anonymous_role: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Extract { file, json } => extract(&file, json),
+        Command::Serve(args) => {
+            init_tracing();
+            let rt = match tokio::runtime::Runtime::new() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("planarkiv: cannot start the runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match rt.block_on(serve(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("planarkiv: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut config = Config::embedded(&args.data_dir);
+    config.listen = args.listen;
+    config.database_url = args.database_url;
+    config.demo = args.demo;
+    config.max_upload_bytes = args.max_upload_mb.max(1) * 1024 * 1024;
+    config.anonymous_role = match args.anonymous_role.as_deref() {
+        Some("none") => None,
+        Some(r) => Some(r.parse::<Role>().map_err(anyhow::Error::msg)?),
+        None if args.listen.ip().is_loopback() => Some(Role::Editor),
+        None => None,
+    };
+    let listen = config.listen;
+    let app = App::start(config).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    tracing::info!(address = %listen, "planarkiv is serving GraphQL at /graphql");
+    axum::serve(listener, app.router())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down: finishing jobs in flight");
+        })
+        .await?;
+    app.shutdown().await;
+    Ok(())
+}
+
+fn extract(file: &std::path::Path, json: bool) -> ExitCode {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("planarkiv: cannot read {}: {e}", file.display());
+            return ExitCode::from(1);
+        }
+    };
+    match pdf::extract(&bytes, &ExtractOptions::default()) {
+        Ok(doc) => {
+            let out = if json {
+                match serde_json::to_string_pretty(&doc) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        eprintln!("planarkiv: cannot write JSON: {e}");
+                        return ExitCode::from(1);
+                    }
+                }
+            } else {
+                doc.text()
+            };
+            let mut stdout = std::io::stdout().lock();
+            if writeln!(stdout, "{out}").is_err() {
+                return ExitCode::from(1);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("planarkiv: {}: {e}", file.display());
+            ExitCode::from(match e {
+                PdfError::Encrypted => 2,
+                PdfError::Damaged(_) => 3,
+                PdfError::NoTextLayer => 4,
+                _ => 1,
+            })
+        }
+    }
+}

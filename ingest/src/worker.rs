@@ -261,12 +261,15 @@ impl Worker {
 /// PDF producers often write placeholders such as "Microsoft Word - sak.docx" or "untitled".
 fn is_meaningful_title(t: &str) -> bool {
     let l = t.to_lowercase();
+    // A single token with underscores or dots is a file name, not a title.
+    let looks_like_filename = !t.contains(' ') && (t.contains('_') || t.contains('.'));
     t.chars().filter(|c| c.is_alphabetic()).count() >= 3
         && !l.starts_with("microsoft word")
         && !l.ends_with(".docx")
         && !l.ends_with(".doc")
         && l != "untitled"
         && l != "uten tittel"
+        && !looks_like_filename
 }
 
 async fn set_status<C: sea_orm::ConnectionTrait>(

@@ -1,0 +1,62 @@
+//! Settings of a planarkiv process. Every setting has a flag and an environment variable; the
+//! defaults give the embedded single-machine setup (SQLite, local index, in-process worker).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::auth::Role;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Holds the SQLite file (unless `database_url` is set), the blob store and the index.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; `None` means `<data_dir>/planarkiv.sqlite3`.
+    pub database_url: Option<String>,
+    pub listen: SocketAddr,
+    /// Ingest the bundled sample PDFs when the archive is empty.
+    pub demo: bool,
+    /// Run the extraction worker in this process.
+    pub worker: bool,
+    /// Largest accepted upload, in bytes.
+    pub max_upload_bytes: usize,
+    /// Files per upload request.
+    pub max_files_per_request: usize,
+    /// What a request without a token may do. `None` refuses anonymous requests.
+    pub anonymous_role: Option<Role>,
+    /// Extractions running at once in this process.
+    pub worker_concurrency: usize,
+}
+
+impl Config {
+    /// The embedded defaults, rooted in `data_dir`.
+    pub fn embedded(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            database_url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            demo: false,
+            worker: true,
+            max_upload_bytes: 100 * 1024 * 1024,
+            max_files_per_request: 10,
+            anonymous_role: Some(Role::Editor),
+            worker_concurrency: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.clone(),
+            None => planarkiv_ingest::db::sqlite_url(&self.data_dir.join("planarkiv.sqlite3")),
+        }
+    }
+
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+}

@@ -1,0 +1,83 @@
+use async_graphql::{Enum, Object, ID};
+
+use planarkiv_schema::entities::{document, DocumentStatus as DbStatus};
+use planarkiv_schema::ids::{self, IdKind};
+
+/// Where a document is on its way from upload to the search index.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum DocumentStatus {
+    /// Stored and waiting for a worker.
+    Queued,
+    /// Being extracted, or extracted and waiting for the indexer.
+    Processing,
+    /// Its pages are searchable.
+    Indexed,
+    /// Extraction gave up; `error` says why.
+    Failed,
+}
+
+impl From<DbStatus> for DocumentStatus {
+    fn from(s: DbStatus) -> Self {
+        match s {
+            DbStatus::Queued => DocumentStatus::Queued,
+            DbStatus::Processing => DocumentStatus::Processing,
+            DbStatus::Indexed => DocumentStatus::Indexed,
+            DbStatus::Failed => DocumentStatus::Failed,
+        }
+    }
+}
+
+/// A stored file (a PDF) and what extraction made of it.
+pub struct Document(pub document::Model);
+
+#[Object]
+impl Document {
+    /// Opaque global id.
+    async fn id(&self) -> ID {
+        ID(ids::encode(IdKind::Document, self.0.id))
+    }
+
+    /// The title from the PDF's metadata when it has a meaningful one, else from its file name.
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+
+    /// The file name it was uploaded with.
+    async fn filename(&self) -> &str {
+        &self.0.filename
+    }
+
+    /// Lower-case hex SHA-256 of the file: its identity in the archive.
+    async fn sha256(&self) -> &str {
+        &self.0.sha256
+    }
+
+    /// Size of the file in bytes.
+    async fn size_bytes(&self) -> f64 {
+        self.0.size_bytes as f64
+    }
+
+    async fn status(&self) -> DocumentStatus {
+        self.0.status.into()
+    }
+
+    /// Why extraction failed (FAILED), or why the last attempt failed (QUEUED for a retry).
+    async fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+
+    /// Number of pages, once extracted.
+    async fn page_count(&self) -> Option<i32> {
+        self.0.page_count
+    }
+
+    /// The program that wrote the PDF, from its metadata.
+    async fn producer(&self) -> Option<&str> {
+        self.0.producer.as_deref()
+    }
+
+    /// When the file first came into the archive.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+}

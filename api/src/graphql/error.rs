@@ -1,0 +1,122 @@
+//! Error policy of the API. Every error a client sees carries `extensions.code` from the closed
+//! set in [`ErrorCode`], so a frontend can branch on it without parsing messages. Messages are
+//! for people; internal details (SQL, paths) are logged, never sent.
+
+use async_graphql::ErrorExtensions;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The query text does not parse.
+    GraphqlParseFailed,
+    /// The query parses but does not fit the schema, or exceeds depth/complexity limits.
+    GraphqlValidationFailed,
+    /// An argument or uploaded file is unacceptable.
+    BadUserInput,
+    /// No object with that id.
+    NotFound,
+    /// The request has no valid credentials and anonymous access does not allow this.
+    Unauthenticated,
+    /// The credentials are valid but their role does not allow this.
+    Forbidden,
+    /// The request or a file in it is larger than allowed.
+    PayloadTooLarge,
+    /// Something failed on our side; the message carries no detail.
+    InternalServerError,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+/// An error on its way to a GraphQL client. Deliberately not `Display`: async-graphql turns any
+/// `Display` type into an error without a code, and every error we send must have one.
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    BadUserInput(String),
+    NotFound(String),
+    Unauthenticated,
+    Forbidden(String),
+    PayloadTooLarge(String),
+    /// The detail is logged, not sent.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::BadUserInput(_) => ErrorCode::BadUserInput,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::Unauthenticated => ErrorCode::Unauthenticated,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::Internal(_) => ErrorCode::InternalServerError,
+        }
+    }
+
+    /// The message a client sees.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::BadUserInput(m) | ApiError::NotFound(m) | ApiError::PayloadTooLarge(m) => {
+                m.clone()
+            }
+            ApiError::Unauthenticated => "authentication required".to_owned(),
+            ApiError::Forbidden(m) => format!("forbidden: {m}"),
+            ApiError::Internal(_) => "internal error".to_owned(),
+        }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        let detail = e.to_string();
+        tracing::error!(error = %detail, "internal error");
+        ApiError::Internal(detail)
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(e: ApiError) -> Self {
+        let code = e.code().as_str();
+        async_graphql::Error::new(e.message()).extend_with(|_, ext| ext.set("code", code))
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<planarkiv_schema::SchemaError> for ApiError {
+    fn from(e: planarkiv_schema::SchemaError) -> Self {
+        match e {
+            planarkiv_schema::SchemaError::Index(e) => ApiError::internal(e),
+            other => ApiError::BadUserInput(other.to_string()),
+        }
+    }
+}
+
+impl From<planarkiv_ingest::IngestError> for ApiError {
+    fn from(e: planarkiv_ingest::IngestError) -> Self {
+        use planarkiv_ingest::IngestError as E;
+        match e {
+            E::Rejected(m) => ApiError::BadUserInput(m),
+            E::Pdf(p) => ApiError::BadUserInput(p.to_string()),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What resolvers return: `?` on an [`ApiResult`] converts with the code attached.
+pub type GqlResult<T> = async_graphql::Result<T>;

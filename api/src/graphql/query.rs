@@ -1,0 +1,130 @@
+use async_graphql::connection::{Connection, Edge, OpaqueCursor};
+use async_graphql::{Context, Object, ID};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use planarkiv_schema::entities::document;
+use planarkiv_schema::ids::{self, IdKind};
+
+use super::document::Document;
+use super::error::{ApiError, ApiResult, GqlResult};
+use super::page_size;
+use super::search_hit::SearchHit;
+use crate::app::AppState;
+use crate::auth::{require, Role};
+
+pub struct QueryRoot;
+
+/// Extra fields on the documents connection.
+#[derive(async_graphql::SimpleObject, Default)]
+pub struct DocumentsInfo {
+    /// All documents in the archive.
+    pub total_count: u64,
+}
+
+/// Extra fields on the search connection.
+#[derive(async_graphql::SimpleObject, Default)]
+pub struct SearchInfo {
+    /// All pages that match, not only this page of results.
+    pub total_count: u64,
+}
+
+pub type DocumentConnection =
+    Connection<OpaqueCursor<i64>, Document, DocumentsInfo, async_graphql::connection::EmptyFields>;
+pub type SearchConnection =
+    Connection<OpaqueCursor<usize>, SearchHit, SearchInfo, async_graphql::connection::EmptyFields>;
+
+fn state<'a>(ctx: &'a Context<'_>) -> ApiResult<&'a AppState> {
+    ctx.data::<AppState>()
+        .map_err(|_| ApiError::internal("application state missing from the schema"))
+}
+
+fn decode_cursor<T: serde::de::DeserializeOwned + serde::Serialize + Send + Sync>(
+    after: Option<String>,
+) -> ApiResult<Option<T>> {
+    use async_graphql::connection::CursorType;
+    after
+        .map(|a| {
+            OpaqueCursor::<T>::decode_cursor(&a)
+                .map(|c| c.0)
+                .map_err(|_| ApiError::BadUserInput(format!("malformed cursor {a:?}")))
+        })
+        .transpose()
+}
+
+#[Object]
+impl QueryRoot {
+    /// One document by id, or null when there is none.
+    async fn document(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Document>> {
+        require(ctx, Role::Reader)?;
+        let id = ids::decode(IdKind::Document, &id)?;
+        let doc = document::Entity::find_by_id(id)
+            .one(&state(ctx)?.db)
+            .await?;
+        Ok(doc.map(Document))
+    }
+
+    /// All documents, oldest first.
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<DocumentConnection> {
+        require(ctx, Role::Reader)?;
+        let limit = page_size(first)?;
+        let after: Option<i64> = decode_cursor(after)?;
+        let db = &state(ctx)?.db;
+        let mut q = document::Entity::find().order_by_asc(document::Column::Id);
+        if let Some(a) = after {
+            q = q.filter(document::Column::Id.gt(a));
+        }
+        let mut rows = q.limit(limit as u64 + 1).all(db).await?;
+        let has_next = rows.len() > limit;
+        rows.truncate(limit);
+        let total = document::Entity::find().count(db).await?;
+        let mut conn = Connection::with_additional_fields(
+            after.is_some(),
+            has_next,
+            DocumentsInfo { total_count: total },
+        );
+        conn.edges
+            .extend(rows.into_iter().map(|d| Edge::new(OpaqueCursor(d.id), Document(d))));
+        Ok(conn)
+    }
+
+    /// Full-text search over every page. Words are ANDed; `"quoted phrases"` match in order.
+    /// Norwegian inflections match each other ("helsetjenester" finds "helsetjenesten").
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<SearchConnection> {
+        require(ctx, Role::Reader)?;
+        let limit = page_size(first)?;
+        let offset: usize = decode_cursor::<usize>(after)?.map(|o| o + 1).unwrap_or(0);
+        let st = state(ctx)?.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            crate::search::search(&st.index, &query, offset, limit)
+        })
+        .await
+        .map_err(ApiError::internal)??;
+        let has_next = offset + result.hits.len() < result.total as usize;
+        let mut conn = Connection::with_additional_fields(
+            offset > 0,
+            has_next,
+            SearchInfo {
+                total_count: result.total,
+            },
+        );
+        conn.edges.extend(
+            result
+                .hits
+                .into_iter()
+                .enumerate()
+                .map(|(i, h)| Edge::new(OpaqueCursor(offset + i), h)),
+        );
+        Ok(conn)
+    }
+}

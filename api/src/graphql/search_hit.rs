@@ -1,0 +1,49 @@
+use async_graphql::{ComplexObject, Context, SimpleObject};
+
+use async_graphql::dataloader::DataLoader;
+
+use super::document::Document;
+use super::error::ApiError;
+use super::loaders::DocumentLoader;
+
+/// A highlighted range in a snippet, as character (Unicode scalar) offsets into `text`.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Highlight {
+    /// First highlighted character.
+    pub start: i32,
+    /// One past the last highlighted character.
+    pub end: i32,
+}
+
+/// The passage of a page that best matches the query.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Snippet {
+    pub text: String,
+    pub highlights: Vec<Highlight>,
+}
+
+/// A page that matches a search.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct SearchHit {
+    /// Relevance score; higher is better. Only comparable within one search.
+    pub score: f64,
+    /// 1-based page number.
+    pub page: i32,
+    pub snippet: Snippet,
+    #[graphql(skip)]
+    pub document_id: i64,
+}
+
+#[ComplexObject]
+impl SearchHit {
+    /// The document the page belongs to.
+    async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Document>> {
+        let loader = ctx.data::<DataLoader<DocumentLoader>>()?;
+        Ok(loader
+            .load_one(self.document_id)
+            .await
+            .map_err(ApiError::internal)?
+            .map(Document))
+    }
+}

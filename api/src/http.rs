@@ -1,0 +1,229 @@
+//! All routes in one place, and the HTTP side of GraphQL: request limits, the caller's role,
+//! status codes as GraphQL-over-HTTP prescribes, and GraphiQL for people with a browser.
+
+use std::time::Duration;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::http::{GraphiQLSource, MultipartOptions};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::json;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::graphql::error::ErrorCode;
+use crate::graphql::loaders::DocumentLoader;
+use crate::graphql::ApiSchema;
+
+/// Room for the multipart envelope and the operations part around the files themselves.
+const ENVELOPE_BYTES: usize = 1024 * 1024;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+#[derive(Clone)]
+struct HttpState {
+    app: AppState,
+    schema: ApiSchema,
+}
+
+pub fn router(app: AppState, schema: ApiSchema) -> Router {
+    let limit = app.config.max_upload_bytes.saturating_add(ENVELOPE_BYTES);
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .with_state(HttpState { app, schema })
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+async fn ready(State(s): State<HttpState>) -> Response {
+    match planarkiv_ingest::db::ping(&s.app.db).await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// A single error response in the GraphQL shape, for failures before execution.
+fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/graphql-response+json; charset=utf-8"),
+    );
+    resp
+}
+
+fn caller(s: &HttpState, _headers: &HeaderMap) -> Caller {
+    Caller {
+        role: s.app.config.anonymous_role,
+    }
+}
+
+async fn graphql_get(
+    State(s): State<HttpState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    if query.is_empty() {
+        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+    }
+    let req = match async_graphql::http::parse_query_string(&query) {
+        Ok(r) => r,
+        Err(e) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                &format!("malformed GraphQL request in the URL: {e}"),
+            )
+        }
+    };
+    // GET must not change anything: browsers and proxies repeat and prefetch GETs.
+    if let Ok(doc) = async_graphql::parser::parse_query(&req.query) {
+        let is_mutation = doc.operations.iter().any(|(name, op)| {
+            let selected = match (&req.operation_name, name) {
+                (Some(want), Some(n)) => want.as_str() == n.as_str(),
+                (None, _) => true,
+                (Some(_), None) => false,
+            };
+            selected && op.node.ty != OperationType::Query
+        });
+        if is_mutation {
+            let mut r = error_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                ErrorCode::BadUserInput,
+                "mutations must be sent with POST",
+            );
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return r;
+        }
+    }
+    execute(&s, &headers, BatchRequest::Single(req)).await
+}
+
+async fn graphql_post(State(s): State<HttpState>, headers: HeaderMap, body: Body) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let is_multipart = content_type
+        .as_deref()
+        .is_some_and(|c| c.starts_with("multipart/"));
+    // A plain HTML form can post multipart across sites without a CORS preflight; requiring a
+    // custom header forces one, so uploads cannot be forged from another origin.
+    if is_multipart && !has_preflight_header(&headers) {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "multipart requests need an `apollo-require-preflight: true` (or `graphql-preflight`) header",
+        );
+    }
+    let max_file = s.app.config.max_upload_bytes;
+    let limit = max_file.saturating_add(ENVELOPE_BYTES);
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(_) => {
+            return error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                &format!("the request is larger than the limit of {max_file} bytes per upload"),
+            )
+        }
+    };
+    let opts = MultipartOptions::default()
+        .max_file_size(max_file)
+        .max_num_files(s.app.config.max_files_per_request);
+    let batch = async_graphql::http::receive_batch_body(
+        content_type,
+        futures::io::Cursor::new(bytes.to_vec()),
+        opts,
+    )
+    .await;
+    match batch {
+        Ok(b) => execute(&s, &headers, b).await,
+        Err(ParseRequestError::PayloadTooLarge) => error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            &format!("a file is larger than the upload limit of {max_file} bytes"),
+        ),
+        Err(e) => error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            &format!("malformed GraphQL request: {e}"),
+        ),
+    }
+}
+
+fn has_preflight_header(h: &HeaderMap) -> bool {
+    ["apollo-require-preflight", "graphql-preflight", "x-apollo-operation-name"]
+        .iter()
+        .any(|n| h.contains_key(*n))
+}
+
+async fn execute(s: &HttpState, headers: &HeaderMap, mut batch: BatchRequest) -> Response {
+    let who = caller(s, headers);
+    for r in batch.iter_mut() {
+        r.data.insert(who);
+        r.data.insert(DataLoader::new(
+            DocumentLoader {
+                db: s.app.db.clone(),
+            },
+            tokio::spawn,
+        ));
+    }
+    let resp = s.schema.execute_batch(batch).await;
+    graphql_response(resp)
+}
+
+/// 200 whenever execution produced data; 400 when the request never got that far (it did not
+/// parse or validate), as the GraphQL-over-HTTP spec asks for `application/graphql-response+json`.
+fn graphql_response(resp: BatchResponse) -> Response {
+    let rejected = match &resp {
+        BatchResponse::Single(r) => {
+            r.data == async_graphql::Value::Null
+                && !r.errors.is_empty()
+                && r.errors.iter().all(|e| {
+                    e.extensions.as_ref().and_then(|x| x.get("code")).is_some_and(|c| {
+                        *c == async_graphql::Value::from(ErrorCode::GraphqlParseFailed.as_str())
+                            || *c
+                                == async_graphql::Value::from(
+                                    ErrorCode::GraphqlValidationFailed.as_str(),
+                                )
+                    })
+                })
+        }
+        BatchResponse::Batch(_) => false,
+    };
+    let status = if rejected {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = serde_json::to_string(&resp).unwrap_or_else(|_| "{}".into());
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/graphql-response+json; charset=utf-8"),
+    );
+    r
+}
+

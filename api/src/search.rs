@@ -1,0 +1,106 @@
+//! Running a search against the tantivy reader: query parsing, ranking and snippets. Blocking;
+//! the GraphQL resolver calls it on the blocking pool.
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::QueryParser;
+use tantivy::schema::Value;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::TantivyDocument;
+
+use planarkiv_ingest::index::SearchIndex;
+
+use crate::graphql::error::ApiError;
+use crate::graphql::search_hit::{Highlight, SearchHit, Snippet};
+
+/// Longest snippet, in characters.
+const SNIPPET_CHARS: usize = 240;
+/// Longest accepted query, in characters.
+const MAX_QUERY_CHARS: usize = 1_000;
+
+pub struct SearchResult {
+    pub hits: Vec<SearchHit>,
+    pub total: u64,
+}
+
+pub fn search(
+    index: &SearchIndex,
+    query: &str,
+    offset: usize,
+    limit: usize,
+) -> Result<SearchResult, ApiError> {
+    let query = query.trim();
+    if query.is_empty() {
+        return Err(ApiError::BadUserInput("the search query is empty".into()));
+    }
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::BadUserInput(format!(
+            "the search query is longer than {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    let f = index.fields();
+    let mut parser = QueryParser::for_index(index.index(), vec![f.body, f.title]);
+    parser.set_conjunction_by_default();
+    parser.set_field_boost(f.title, 0.5);
+    // Lenient parsing: a stray quote or colon from a person typing should still search.
+    let (q, _errors) = parser.parse_query_lenient(query);
+    let searcher = index.reader().searcher();
+    let (top, total) = searcher
+        .search(
+            &q,
+            &(
+                TopDocs::with_limit(limit.max(1))
+                    .and_offset(offset)
+                    .order_by_score(),
+                Count,
+            ),
+        )
+        .map_err(ApiError::internal)?;
+    let mut gen = SnippetGenerator::create(&searcher, &*q, f.body).map_err(ApiError::internal)?;
+    gen.set_max_num_chars(SNIPPET_CHARS);
+    let mut hits = Vec::with_capacity(top.len());
+    for (score, addr) in top.into_iter().take(limit) {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(ApiError::internal)?;
+        let doc_id = doc.get_first(f.doc_id).and_then(|v| v.as_u64()).unwrap_or(0);
+        let page = doc.get_first(f.page).and_then(|v| v.as_u64()).unwrap_or(0);
+        let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
+        let snippet = make_snippet(&gen, body);
+        hits.push(SearchHit {
+            score: score as f64,
+            page: page as i32,
+            snippet,
+            document_id: doc_id as i64,
+        });
+    }
+    Ok(SearchResult {
+        hits,
+        total: total as u64,
+    })
+}
+
+/// Tantivy reports byte ranges into its fragment; clients get character offsets, which is what
+/// JavaScript string indexing (for code points) and most UIs expect.
+fn make_snippet(gen: &SnippetGenerator, body: &str) -> Snippet {
+    let s = gen.snippet(body);
+    if s.fragment().is_empty() {
+        // The page matched through its title only: show its beginning.
+        let text: String = body.chars().take(SNIPPET_CHARS).collect();
+        return Snippet {
+            text,
+            highlights: Vec::new(),
+        };
+    }
+    let frag = s.fragment();
+    let highlights = s
+        .highlighted()
+        .iter()
+        .filter(|r| frag.is_char_boundary(r.start) && frag.is_char_boundary(r.end))
+        .map(|r| Highlight {
+            start: frag[..r.start].chars().count() as i32,
+            end: frag[..r.end].chars().count() as i32,
+        })
+        .collect();
+    Snippet {
+        text: frag.to_owned(),
+        highlights,
+    }
+}
