@@ -1,1 +1,236 @@
+//! Test harness shared by the end-to-end tests: a [`TestApp`] runs the real router, worker and
+//! indexer on a temporary data directory, against SQLite or (when `TEST_DATABASE_URL` names a
+//! PostgreSQL server) a fresh PostgreSQL database of its own.
 
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use planarkiv_api::{App, Config};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{json, Value};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    /// A server URL; each test gets a database of its own on it.
+    Postgres(String),
+}
+
+impl Backend {
+    /// SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set. CI sets it, so the same
+    /// test bodies run on both.
+    pub fn all() -> Vec<Backend> {
+        let mut v = vec![Backend::Sqlite];
+        if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
+            if !url.trim().is_empty() {
+                v.push(Backend::Postgres(url));
+            }
+        }
+        v
+    }
+}
+
+pub fn samples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples")
+}
+
+pub fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(samples_dir().join(name)).expect("sample PDF")
+}
+
+/// A database of its own for one test, dropped by [`TestDb::drop_db`].
+pub struct TestDb {
+    pub url: String,
+    admin: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn create(backend: &Backend, dir: &Path) -> TestDb {
+        match backend {
+            Backend::Sqlite => TestDb {
+                url: planarkiv_ingest::db::sqlite_url(&dir.join("test.sqlite3")),
+                admin: None,
+            },
+            Backend::Postgres(server) => {
+                let name = format!("planarkiv_test_{:016x}", rand::random::<u64>());
+                let admin = Database::connect(server).await.expect("connect to TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                TestDb {
+                    url: with_database(server, &name),
+                    admin: Some((server.clone(), name)),
+                }
+            }
+        }
+    }
+
+    pub async fn drop_db(self) {
+        if let Some((server, name)) = self.admin {
+            if let Ok(admin) = Database::connect(&server).await {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+            }
+        }
+    }
+}
+
+/// Replaces the database name in a PostgreSQL URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+/// The real application, serving on a loopback port.
+pub struct TestApp {
+    pub app: Option<App>,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub dir: tempfile::TempDir,
+    pub db: Option<TestDb>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl TestApp {
+    pub async fn start(backend: &Backend) -> TestApp {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    pub async fn start_with(backend: &Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = TestDb::create(backend, dir.path()).await;
+        let mut config = Config::embedded(dir.path().join("data"));
+        config.database_url = Some(db.url.clone());
+        config.worker_concurrency = 2;
+        tweak(&mut config);
+        let app = App::start(config).await.expect("app starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = app.router();
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        TestApp {
+            app: Some(app),
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            dir,
+            db: Some(db),
+            server,
+        }
+    }
+
+    pub fn app(&self) -> &App {
+        self.app.as_ref().expect("app running")
+    }
+
+    /// POSTs a GraphQL request; returns the HTTP status and the JSON body.
+    pub async fn gql(&self, query: &str, variables: Value) -> (u16, Value) {
+        let resp = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        let body = resp.json::<Value>().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    /// Uploads a file with the GraphQL multipart request protocol.
+    pub async fn upload(&self, filename: &str, bytes: Vec<u8>) -> (u16, Value) {
+        let operations = json!({
+            "query": "mutation($f: Upload!) { uploadDocument(file: $f) { id status filename } }",
+            "variables": { "f": null }
+        });
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", json!({ "0": ["variables.f"] }).to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name(filename.to_owned())
+                    .mime_str("application/pdf")
+                    .expect("mime"),
+            );
+        let resp = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .header("apollo-require-preflight", "true")
+            .multipart(form)
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        let body = resp.json::<Value>().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    /// Polls a document until its status is one of `done` (or panics after `timeout`).
+    pub async fn wait_for(&self, id: &str, done: &[&str], timeout: Duration) -> Value {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let (_, body) = self
+                .gql(
+                    "query($id: ID!) { document(id: $id) { id title status error pageCount } }",
+                    json!({ "id": id }),
+                )
+                .await;
+            let doc = body["data"]["document"].clone();
+            if let Some(s) = doc["status"].as_str() {
+                if done.contains(&s) {
+                    return doc;
+                }
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!("document {id} did not reach {done:?} in {timeout:?}: {body}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Stops the server and background tasks and drops a PostgreSQL test database.
+    pub async fn stop(mut self) {
+        self.server.abort();
+        if let Some(app) = self.app.take() {
+            app.shutdown().await;
+        }
+        if let Some(db) = self.db.take() {
+            db.drop_db().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(
+            super::with_database("postgres://u@127.0.0.1:5432/postgres", "x"),
+            "postgres://u@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h:1/db?sslmode=disable", "y"),
+            "postgres://u@h:1/y?sslmode=disable"
+        );
+        assert_eq!(super::with_database("postgres://h", "z"), "postgres://h/z");
+    }
+}

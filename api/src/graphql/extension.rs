@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 
 use super::error::ErrorCode;
 
@@ -53,5 +53,21 @@ impl Extension for ErrorCodesExtension {
                 .map(|e| with_code(e, ErrorCode::GraphqlValidationFailed))
                 .collect()
         })
+    }
+
+    /// Resolvers attach their own codes. What is left without one comes from async-graphql's
+    /// coercion of arguments and variables ("expected Int, found String"): the client's input.
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut resp = next.run(ctx, operation_name).await;
+        resp.errors = std::mem::take(&mut resp.errors)
+            .into_iter()
+            .map(|e| with_code(e, ErrorCode::BadUserInput))
+            .collect();
+        resp
     }
 }

@@ -48,7 +48,8 @@ impl MutationRoot {
             &bytes,
             limit,
         )
-        .await?;
+        .await
+        .map_err(ApiError::from)?;
         if accepted.created {
             state.signals.jobs.notify_one();
         }

@@ -56,10 +56,11 @@ impl QueryRoot {
     /// One document by id, or null when there is none.
     async fn document(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Document>> {
         require(ctx, Role::Reader)?;
-        let id = ids::decode(IdKind::Document, &id)?;
+        let id = ids::decode(IdKind::Document, &id).map_err(ApiError::from)?;
         let doc = document::Entity::find_by_id(id)
             .one(&state(ctx)?.db)
-            .await?;
+            .await
+            .map_err(ApiError::from)?;
         Ok(doc.map(Document))
     }
 
@@ -78,10 +79,17 @@ impl QueryRoot {
         if let Some(a) = after {
             q = q.filter(document::Column::Id.gt(a));
         }
-        let mut rows = q.limit(limit as u64 + 1).all(db).await?;
+        let mut rows = q
+            .limit(limit as u64 + 1)
+            .all(db)
+            .await
+            .map_err(ApiError::from)?;
         let has_next = rows.len() > limit;
         rows.truncate(limit);
-        let total = document::Entity::find().count(db).await?;
+        let total = document::Entity::find()
+            .count(db)
+            .await
+            .map_err(ApiError::from)?;
         let mut conn = Connection::with_additional_fields(
             after.is_some(),
             has_next,

@@ -1,0 +1,229 @@
+//! The walking skeleton end to end: upload through GraphQL multipart, extraction by the real
+//! worker, indexing, and search, on SQLite and (with TEST_DATABASE_URL) PostgreSQL.
+
+use std::time::Duration;
+
+use planarkiv_tests::{sample, Backend, TestApp};
+use serde_json::{json, Value};
+
+const STRATEGY: &str = "strategi-helsefelleskap-innlandet-2022-2026.pdf";
+const WAIT: Duration = Duration::from_secs(60);
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_then_find_a_word_on_its_third_page() {
+    for backend in Backend::all() {
+        let t = TestApp::start(&backend).await;
+        let (status, body) = t.upload(STRATEGY, sample(STRATEGY)).await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        let id = body["data"]["uploadDocument"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{backend:?}: no id in {body}"))
+            .to_owned();
+        assert_eq!(body["data"]["uploadDocument"]["filename"], STRATEGY);
+
+        let doc = t.wait_for(&id, &["INDEXED", "FAILED"], WAIT).await;
+        assert_eq!(doc["status"], "INDEXED", "{backend:?}: {doc}");
+        assert_eq!(doc["pageCount"], 5, "{backend:?}: {doc}");
+
+        // "oppgaveforflytting" stands on page 3 only.
+        let (status, body) = t
+            .gql(
+                "query($q: String!) { search(query: $q, first: 5) { totalCount edges { node {
+                    score page document { id title } snippet { text highlights { start end } } } } } }",
+                json!({ "q": "oppgaveforflytting" }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let hit = &body["data"]["search"]["edges"][0]["node"];
+        assert_eq!(hit["page"], 3, "{backend:?}: {body}");
+        assert_eq!(hit["document"]["id"], id.as_str());
+        assert!(hit["score"].as_f64().unwrap_or(0.0) > 0.0);
+        let text = hit["snippet"]["text"].as_str().expect("snippet text");
+        let hl = &hit["snippet"]["highlights"][0];
+        let (start, end) = (
+            hl["start"].as_u64().expect("start") as usize,
+            hl["end"].as_u64().expect("end") as usize,
+        );
+        let highlighted: String = text.chars().skip(start).take(end - start).collect();
+        assert_eq!(highlighted.to_lowercase(), "oppgaveforflytting", "{text:?} {hl}");
+
+        // Norwegian stemming: an inflected form finds the same page.
+        let (_, body) = t
+            .gql(
+                "{ search(query: \"samarbeidsavtalene\") { edges { node { page } } } }",
+                json!({}),
+            )
+            .await;
+        let pages: Vec<i64> = body["data"]["search"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .filter_map(|e| e["node"]["page"].as_i64())
+            .collect();
+        assert!(pages.contains(&3), "{backend:?}: {body}");
+
+        // The same bytes again: the same document, no second row.
+        let (_, again) = t.upload("copy.pdf", sample(STRATEGY)).await;
+        assert_eq!(again["data"]["uploadDocument"]["id"], id.as_str(), "{again}");
+        let (_, list) = t
+            .gql("{ documents(first: 10) { totalCount edges { node { id } } } }", json!({}))
+            .await;
+        assert_eq!(list["data"]["documents"]["totalCount"], 1, "{list}");
+        t.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_uploads_are_refused_and_nothing_half_stored() {
+    for backend in Backend::all() {
+        let t = TestApp::start(&backend).await;
+        let blobs = t.dir.path().join("data/blobs");
+        let blob_files = || {
+            walk(&blobs)
+                .into_iter()
+                .filter(|p| !p.to_string_lossy().contains("/tmp/"))
+                .count()
+        };
+
+        let (status, body) = t.upload("notes.pdf", b"Hello, I am plain text".to_vec()).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("not a PDF"),
+            "{body}"
+        );
+
+        let (_, body) = t.upload("empty.pdf", Vec::new()).await;
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("empty"));
+
+        let (_, list) = t.gql("{ documents { totalCount } }", json!({})).await;
+        assert_eq!(list["data"]["documents"]["totalCount"], 0, "{backend:?}: {list}");
+        assert_eq!(blob_files(), 0, "refused files must not be stored");
+
+        // A truncated PDF has a header, so it is stored, then fails with a reason.
+        let mut truncated = sample(STRATEGY);
+        truncated.truncate(900);
+        let (_, body) = t.upload("truncated.pdf", truncated).await;
+        let id = body["data"]["uploadDocument"]["id"].as_str().expect("id").to_owned();
+        let doc = t.wait_for(&id, &["FAILED", "INDEXED"], WAIT).await;
+        assert_eq!(doc["status"], "FAILED", "{doc}");
+        assert!(
+            doc["error"].as_str().unwrap_or("").contains("damaged"),
+            "a person must learn why: {doc}"
+        );
+
+        // The server keeps serving: a good upload after the bad ones goes through.
+        let (_, body) = t.upload(STRATEGY, sample(STRATEGY)).await;
+        let good = body["data"]["uploadDocument"]["id"].as_str().expect("id").to_owned();
+        let doc = t.wait_for(&good, &["INDEXED", "FAILED"], WAIT).await;
+        assert_eq!(doc["status"], "INDEXED", "{doc}");
+        let health = t.client.get(format!("{}/health", t.base)).send().await.expect("health");
+        assert_eq!(health.status().as_u16(), 200);
+        t.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphql_errors_carry_codes_and_http_statuses() {
+    let t = TestApp::start(&Backend::Sqlite).await;
+
+    let (status, body) = t.gql("{ search(query: ", json!({})).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(code(&body), "GRAPHQL_PARSE_FAILED", "{body}");
+
+    let (status, body) = t.gql("{ noSuchField }", json!({})).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
+
+    let (status, body) = t.gql("{ document(id: \"garbage\") { id } }", json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+
+    // A well-formed id of a document that does not exist is null, not an error.
+    let (_, body) = t
+        .gql("{ document(id: \"RG9jdW1lbnQ6OTk5OQ\") { id } }", json!({}))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert!(body["data"]["document"].is_null(), "{body}");
+
+    let (_, body) = t.gql("{ documents(first: 1000) { totalCount } }", json!({})).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+
+    let (_, body) = t.gql("{ search(query: \"   \") { totalCount } }", json!({})).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+
+    // Mutations are refused on GET; queries are answered.
+    let url = format!(
+        "{}/graphql?query=mutation%20%7B%20__typename%20%7D",
+        t.base
+    );
+    let r = t.client.get(url).send().await.expect("get");
+    assert_eq!(r.status().as_u16(), 405);
+    let r = t
+        .client
+        .get(format!("{}/graphql?query=%7B%20documents%20%7B%20totalCount%20%7D%20%7D", t.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status().as_u16(), 200);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["data"]["documents"]["totalCount"], 0, "{v}");
+
+    // GraphiQL for a browser.
+    let r = t
+        .client
+        .get(format!("{}/graphql", t.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("get");
+    assert!(r.text().await.unwrap_or_default().contains("graphiql"));
+
+    // A multipart upload without a preflight-forcing header could come from a forged form.
+    let form = reqwest::multipart::Form::new()
+        .text("operations", "{}")
+        .text("map", "{}");
+    let r = t
+        .client
+        .post(format!("{}/graphql", t.base))
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 400);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_over_the_limit_get_413() {
+    let t = TestApp::start_with(&Backend::Sqlite, |c| c.max_upload_bytes = 20_000).await;
+    let (status, body) = t.upload(STRATEGY, sample(STRATEGY)).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(code(&body), "PAYLOAD_TOO_LARGE", "{body}");
+    let (_, list) = t.gql("{ documents { totalCount } }", json!({})).await;
+    assert_eq!(list["data"]["documents"]["totalCount"], 0);
+    t.stop().await;
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
