@@ -1,0 +1,95 @@
+//! `planarkiv extract` as scripts use it: text on stdout, a one-line reason on stderr, and an
+//! exit status that says what went wrong.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_planarkiv"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples").join(name)
+}
+
+fn one_line_reason(stderr: &[u8]) -> String {
+    let s = String::from_utf8_lossy(stderr).trim().to_owned();
+    assert!(!s.is_empty(), "a reason on stderr");
+    assert_eq!(s.lines().count(), 1, "one line: {s:?}");
+    s
+}
+
+#[test]
+fn prints_pages_separated_by_form_feeds() {
+    let out = bin()
+        .arg("extract")
+        .arg(sample("strategi-helsefelleskap-innlandet-2022-2026.pdf"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(text.matches('\u{c}').count(), 4, "5 pages, 4 separators");
+    assert!(text.contains("Helsefelleskap Innlandet"));
+    assert!(text.contains("møtearenaer"), "æøå survive");
+}
+
+#[test]
+fn json_has_pages_and_lines() {
+    let out = bin()
+        .args(["extract", "--json"])
+        .arg(sample("vedlegg-til-sak-24.25.pdf"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let pages = v["pages"].as_array().expect("pages");
+    assert!(!pages.is_empty());
+    assert_eq!(pages[0]["number"], 1);
+    assert!(pages[0]["text"].as_str().is_some_and(|t| !t.is_empty()));
+}
+
+#[test]
+fn password_protected_exits_2() {
+    let out = bin().arg("extract").arg(fixture("password.pdf")).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(one_line_reason(&out.stderr).contains("encrypted"));
+}
+
+#[test]
+fn damaged_exits_3() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("broken.pdf");
+    std::fs::write(&p, b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R\nthis is not a pdf body").expect("write");
+    let out = bin().arg("extract").arg(&p).output().expect("run");
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(one_line_reason(&out.stderr).contains("damaged"));
+}
+
+#[test]
+fn scanned_exits_4() {
+    let out = bin().arg("extract").arg(fixture("scanned.pdf")).output().expect("run");
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(one_line_reason(&out.stderr).contains("no text layer"));
+}
+
+#[test]
+fn other_errors_exit_1() {
+    let out = bin()
+        .arg("extract")
+        .arg("/nonexistent/nothing-here.pdf")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    one_line_reason(&out.stderr);
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("text.pdf");
+    std::fs::write(&p, b"just text").expect("write");
+    let out = bin().arg("extract").arg(&p).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(one_line_reason(&out.stderr).contains("not a PDF"));
+}
