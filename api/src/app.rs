@@ -40,7 +40,10 @@ impl App {
     /// database before this returns, so searches never see a stale index at startup.
     pub async fn start(config: Config) -> anyhow::Result<App> {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("cannot create the data directory {}", config.data_dir.display())
+            format!(
+                "cannot create the data directory {}",
+                config.data_dir.display()
+            )
         })?;
         let db = planarkiv_ingest::db::connect(&config.database_url())
             .await
@@ -105,7 +108,10 @@ impl App {
     async fn load_demo(&self) -> anyhow::Result<()> {
         let count = document::Entity::find().count(&self.state.db).await?;
         if count > 0 {
-            tracing::info!(documents = count, "archive is not empty; demo data not loaded");
+            tracing::info!(
+                documents = count,
+                "archive is not empty; demo data not loaded"
+            );
             return Ok(());
         }
         let dir = demo_dir();

@@ -43,6 +43,8 @@ pub fn require(ctx: &Context<'_>, needed: Role) -> Result<(), ApiError> {
     match caller.role {
         None => Err(ApiError::Unauthenticated),
         Some(r) if r >= needed => Ok(()),
-        Some(_) => Err(ApiError::Forbidden(format!("this needs the {needed:?} role"))),
+        Some(_) => Err(ApiError::Forbidden(format!(
+            "this needs the {needed:?} role"
+        ))),
     }
 }

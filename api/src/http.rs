@@ -62,7 +62,8 @@ async fn ready(State(s): State<HttpState>) -> Response {
 
 /// A single error response in the GraphQL shape, for failures before execution.
 fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
     let mut resp = (status, body.to_string()).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -174,9 +175,13 @@ async fn graphql_post(State(s): State<HttpState>, headers: HeaderMap, body: Body
 }
 
 fn has_preflight_header(h: &HeaderMap) -> bool {
-    ["apollo-require-preflight", "graphql-preflight", "x-apollo-operation-name"]
-        .iter()
-        .any(|n| h.contains_key(*n))
+    [
+        "apollo-require-preflight",
+        "graphql-preflight",
+        "x-apollo-operation-name",
+    ]
+    .iter()
+    .any(|n| h.contains_key(*n))
 }
 
 async fn execute(s: &HttpState, headers: &HeaderMap, mut batch: BatchRequest) -> Response {
@@ -202,13 +207,16 @@ fn graphql_response(resp: BatchResponse) -> Response {
             r.data == async_graphql::Value::Null
                 && !r.errors.is_empty()
                 && r.errors.iter().all(|e| {
-                    e.extensions.as_ref().and_then(|x| x.get("code")).is_some_and(|c| {
-                        *c == async_graphql::Value::from(ErrorCode::GraphqlParseFailed.as_str())
-                            || *c
-                                == async_graphql::Value::from(
-                                    ErrorCode::GraphqlValidationFailed.as_str(),
-                                )
-                    })
+                    e.extensions
+                        .as_ref()
+                        .and_then(|x| x.get("code"))
+                        .is_some_and(|c| {
+                            *c == async_graphql::Value::from(ErrorCode::GraphqlParseFailed.as_str())
+                                || *c
+                                    == async_graphql::Value::from(
+                                        ErrorCode::GraphqlValidationFailed.as_str(),
+                                    )
+                        })
                 })
         }
         BatchResponse::Batch(_) => false,
@@ -226,4 +234,3 @@ fn graphql_response(resp: BatchResponse) -> Response {
     );
     r
 }
-

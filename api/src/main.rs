@@ -13,7 +13,11 @@ use planarkiv_api::{App, Config};
 use planarkiv_ingest::pdf::{self, ExtractOptions, PdfError};
 
 #[derive(Parser)]
-#[command(name = "planarkiv", version, about = "A searchable archive of health-community plans and case papers")]
+#[command(
+    name = "planarkiv",
+    version,
+    about = "A searchable archive of health-community plans and case papers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

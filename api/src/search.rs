@@ -60,7 +60,10 @@ pub fn search(
     let mut hits = Vec::with_capacity(top.len());
     for (score, addr) in top.into_iter().take(limit) {
         let doc: TantivyDocument = searcher.doc(addr).map_err(ApiError::internal)?;
-        let doc_id = doc.get_first(f.doc_id).and_then(|v| v.as_u64()).unwrap_or(0);
+        let doc_id = doc
+            .get_first(f.doc_id)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
         let page = doc.get_first(f.page).and_then(|v| v.as_u64()).unwrap_or(0);
         let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
         let snippet = make_snippet(&gen, body);

@@ -9,11 +9,15 @@ fn bin() -> Command {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../samples")
+        .join(name)
 }
 
 fn one_line_reason(stderr: &[u8]) -> String {
@@ -54,7 +58,11 @@ fn json_has_pages_and_lines() {
 
 #[test]
 fn password_protected_exits_2() {
-    let out = bin().arg("extract").arg(fixture("password.pdf")).output().expect("run");
+    let out = bin()
+        .arg("extract")
+        .arg(fixture("password.pdf"))
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(one_line_reason(&out.stderr).contains("encrypted"));
 }
@@ -63,16 +71,34 @@ fn password_protected_exits_2() {
 fn damaged_exits_3() {
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("broken.pdf");
-    std::fs::write(&p, b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R\nthis is not a pdf body").expect("write");
+    std::fs::write(
+        &p,
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R\nthis is not a pdf body",
+    )
+    .expect("write");
     let out = bin().arg("extract").arg(&p).output().expect("run");
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(one_line_reason(&out.stderr).contains("damaged"));
 }
 
 #[test]
 fn scanned_exits_4() {
-    let out = bin().arg("extract").arg(fixture("scanned.pdf")).output().expect("run");
-    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .arg("extract")
+        .arg(fixture("scanned.pdf"))
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(one_line_reason(&out.stderr).contains("no text layer"));
 }
 

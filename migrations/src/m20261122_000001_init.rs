@@ -68,16 +68,33 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(Documents::Sha256).string_len(64).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Documents::Sha256)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Documents::Filename).string().not_null())
                     .col(ColumnDef::new(Documents::Title).string())
-                    .col(ColumnDef::new(Documents::SizeBytes).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Documents::SizeBytes)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Documents::Status).string_len(16).not_null())
                     .col(ColumnDef::new(Documents::Error).text())
                     .col(ColumnDef::new(Documents::PageCount).integer())
                     .col(ColumnDef::new(Documents::Producer).string())
-                    .col(ColumnDef::new(Documents::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Documents::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Documents::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Documents::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -131,7 +148,12 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Jobs::DocumentId).big_integer().not_null())
                     .col(ColumnDef::new(Jobs::Kind).string_len(32).not_null())
                     .col(ColumnDef::new(Jobs::State).string_len(16).not_null())
-                    .col(ColumnDef::new(Jobs::Attempts).integer().not_null().default(0))
+                    .col(
+                        ColumnDef::new(Jobs::Attempts)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .col(ColumnDef::new(Jobs::MaxAttempts).integer().not_null())
                     .col(ColumnDef::new(Jobs::RunAt).big_integer().not_null())
                     .col(ColumnDef::new(Jobs::LockedUntil).big_integer())
@@ -187,7 +209,9 @@ impl MigrationTrait for Migration {
             Pages::Table.into_iden(),
             Documents::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(t).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(t).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -76,8 +76,14 @@ mod tests {
 
     #[test]
     fn rejects_garbage_and_wrong_kind() {
-        assert!(matches!(decode(IdKind::Document, "nope!"), Err(SchemaError::InvalidId(_))));
-        assert!(matches!(decode(IdKind::Document, ""), Err(SchemaError::InvalidId(_))));
+        assert!(matches!(
+            decode(IdKind::Document, "nope!"),
+            Err(SchemaError::InvalidId(_))
+        ));
+        assert!(matches!(
+            decode(IdKind::Document, ""),
+            Err(SchemaError::InvalidId(_))
+        ));
         let page = encode(IdKind::Page, 7);
         assert!(matches!(
             decode(IdKind::Document, &page),

@@ -4,7 +4,9 @@
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
 use tantivy::Index;
 
 /// Bumped whenever tokenization changes, so an index built by another version is rebuilt
@@ -33,7 +35,10 @@ pub fn build_schema() -> (Schema, SearchFields) {
     let mut b = Schema::builder();
     let doc_id = b.add_u64_field(
         "doc_id",
-        NumericOptions::default().set_indexed().set_stored().set_fast(),
+        NumericOptions::default()
+            .set_indexed()
+            .set_stored()
+            .set_fast(),
     );
     let page = b.add_u64_field("page", NumericOptions::default().set_stored().set_fast());
     let stemmed = TextFieldIndexing::default()
@@ -44,11 +49,15 @@ pub fn build_schema() -> (Schema, SearchFields) {
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
     let title = b.add_text_field(
         "title",
-        TextOptions::default().set_indexing_options(stemmed.clone()).set_stored(),
+        TextOptions::default()
+            .set_indexing_options(stemmed.clone())
+            .set_stored(),
     );
     let body = b.add_text_field(
         "body",
-        TextOptions::default().set_indexing_options(stemmed).set_stored(),
+        TextOptions::default()
+            .set_indexing_options(stemmed)
+            .set_stored(),
     );
     let body_exact = b.add_text_field(
         "body_exact",
@@ -85,7 +94,9 @@ pub fn register_analyzers(index: &Index) {
     index
         .tokenizers()
         .register(NORWEGIAN_STEMMED, stemmed_analyzer());
-    index.tokenizers().register(NORWEGIAN_EXACT, exact_analyzer());
+    index
+        .tokenizers()
+        .register(NORWEGIAN_EXACT, exact_analyzer());
 }
 
 #[cfg(test)]

@@ -54,7 +54,9 @@ impl TestDb {
             },
             Backend::Postgres(server) => {
                 let name = format!("planarkiv_test_{:016x}", rand::random::<u64>());
-                let admin = Database::connect(server).await.expect("connect to TEST_DATABASE_URL");
+                let admin = Database::connect(server)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await

@@ -10,7 +10,9 @@ const STRATEGY: &str = "strategi-helsefelleskap-innlandet-2022-2026.pdf";
 const WAIT: Duration = Duration::from_secs(60);
 
 fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -49,7 +51,11 @@ async fn upload_then_find_a_word_on_its_third_page() {
             hl["end"].as_u64().expect("end") as usize,
         );
         let highlighted: String = text.chars().skip(start).take(end - start).collect();
-        assert_eq!(highlighted.to_lowercase(), "oppgaveforflytting", "{text:?} {hl}");
+        assert_eq!(
+            highlighted.to_lowercase(),
+            "oppgaveforflytting",
+            "{text:?} {hl}"
+        );
 
         // Norwegian stemming: an inflected form finds the same page.
         let (_, body) = t
@@ -68,9 +74,16 @@ async fn upload_then_find_a_word_on_its_third_page() {
 
         // The same bytes again: the same document, no second row.
         let (_, again) = t.upload("copy.pdf", sample(STRATEGY)).await;
-        assert_eq!(again["data"]["uploadDocument"]["id"], id.as_str(), "{again}");
+        assert_eq!(
+            again["data"]["uploadDocument"]["id"],
+            id.as_str(),
+            "{again}"
+        );
         let (_, list) = t
-            .gql("{ documents(first: 10) { totalCount edges { node { id } } } }", json!({}))
+            .gql(
+                "{ documents(first: 10) { totalCount edges { node { id } } } }",
+                json!({}),
+            )
             .await;
         assert_eq!(list["data"]["documents"]["totalCount"], 1, "{list}");
         t.stop().await;
@@ -89,7 +102,9 @@ async fn bad_uploads_are_refused_and_nothing_half_stored() {
                 .count()
         };
 
-        let (status, body) = t.upload("notes.pdf", b"Hello, I am plain text".to_vec()).await;
+        let (status, body) = t
+            .upload("notes.pdf", b"Hello, I am plain text".to_vec())
+            .await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
         assert!(
@@ -102,17 +117,26 @@ async fn bad_uploads_are_refused_and_nothing_half_stored() {
 
         let (_, body) = t.upload("empty.pdf", Vec::new()).await;
         assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
-        assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("empty"));
+        assert!(body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("empty"));
 
         let (_, list) = t.gql("{ documents { totalCount } }", json!({})).await;
-        assert_eq!(list["data"]["documents"]["totalCount"], 0, "{backend:?}: {list}");
+        assert_eq!(
+            list["data"]["documents"]["totalCount"], 0,
+            "{backend:?}: {list}"
+        );
         assert_eq!(blob_files(), 0, "refused files must not be stored");
 
         // A truncated PDF has a header, so it is stored, then fails with a reason.
         let mut truncated = sample(STRATEGY);
         truncated.truncate(900);
         let (_, body) = t.upload("truncated.pdf", truncated).await;
-        let id = body["data"]["uploadDocument"]["id"].as_str().expect("id").to_owned();
+        let id = body["data"]["uploadDocument"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
         let doc = t.wait_for(&id, &["FAILED", "INDEXED"], WAIT).await;
         assert_eq!(doc["status"], "FAILED", "{doc}");
         assert!(
@@ -122,10 +146,18 @@ async fn bad_uploads_are_refused_and_nothing_half_stored() {
 
         // The server keeps serving: a good upload after the bad ones goes through.
         let (_, body) = t.upload(STRATEGY, sample(STRATEGY)).await;
-        let good = body["data"]["uploadDocument"]["id"].as_str().expect("id").to_owned();
+        let good = body["data"]["uploadDocument"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
         let doc = t.wait_for(&good, &["INDEXED", "FAILED"], WAIT).await;
         assert_eq!(doc["status"], "INDEXED", "{doc}");
-        let health = t.client.get(format!("{}/health", t.base)).send().await.expect("health");
+        let health = t
+            .client
+            .get(format!("{}/health", t.base))
+            .send()
+            .await
+            .expect("health");
         assert_eq!(health.status().as_u16(), 200);
         t.stop().await;
     }
@@ -143,7 +175,9 @@ async fn graphql_errors_carry_codes_and_http_statuses() {
     assert_eq!(status, 400, "{body}");
     assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
 
-    let (status, body) = t.gql("{ document(id: \"garbage\") { id } }", json!({})).await;
+    let (status, body) = t
+        .gql("{ document(id: \"garbage\") { id } }", json!({}))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
 
@@ -154,22 +188,26 @@ async fn graphql_errors_carry_codes_and_http_statuses() {
     assert!(body["errors"].is_null(), "{body}");
     assert!(body["data"]["document"].is_null(), "{body}");
 
-    let (_, body) = t.gql("{ documents(first: 1000) { totalCount } }", json!({})).await;
+    let (_, body) = t
+        .gql("{ documents(first: 1000) { totalCount } }", json!({}))
+        .await;
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
 
-    let (_, body) = t.gql("{ search(query: \"   \") { totalCount } }", json!({})).await;
+    let (_, body) = t
+        .gql("{ search(query: \"   \") { totalCount } }", json!({}))
+        .await;
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
 
     // Mutations are refused on GET; queries are answered.
-    let url = format!(
-        "{}/graphql?query=mutation%20%7B%20__typename%20%7D",
-        t.base
-    );
+    let url = format!("{}/graphql?query=mutation%20%7B%20__typename%20%7D", t.base);
     let r = t.client.get(url).send().await.expect("get");
     assert_eq!(r.status().as_u16(), 405);
     let r = t
         .client
-        .get(format!("{}/graphql?query=%7B%20documents%20%7B%20totalCount%20%7D%20%7D", t.base))
+        .get(format!(
+            "{}/graphql?query=%7B%20documents%20%7B%20totalCount%20%7D%20%7D",
+            t.base
+        ))
         .send()
         .await
         .expect("get");

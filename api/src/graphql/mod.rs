@@ -20,15 +20,11 @@ pub const MAX_PAGE: usize = 100;
 pub const DEFAULT_PAGE: usize = 20;
 
 pub fn build_schema(state: Option<AppState>) -> ApiSchema {
-    let mut b = Schema::build(
-        query::QueryRoot,
-        mutation::MutationRoot,
-        EmptySubscription,
-    )
-    .extension(extension::ErrorCodes)
-    .limit_depth(12)
-    .limit_complexity(2_000)
-    .limit_recursive_depth(32);
+    let mut b = Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+        .extension(extension::ErrorCodes)
+        .limit_depth(12)
+        .limit_complexity(2_000)
+        .limit_recursive_depth(32);
     if let Some(s) = state {
         b = b.data(s);
     }

@@ -41,15 +41,10 @@ impl MutationRoot {
             ))
             .into());
         }
-        let accepted = planarkiv_ingest::store::accept_file(
-            &state.db,
-            &state.blobs,
-            &filename,
-            &bytes,
-            limit,
-        )
-        .await
-        .map_err(ApiError::from)?;
+        let accepted =
+            planarkiv_ingest::store::accept_file(&state.db, &state.blobs, &filename, &bytes, limit)
+                .await
+                .map_err(ApiError::from)?;
         if accepted.created {
             state.signals.jobs.notify_one();
         }

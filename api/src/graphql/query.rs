@@ -95,8 +95,10 @@ impl QueryRoot {
             has_next,
             DocumentsInfo { total_count: total },
         );
-        conn.edges
-            .extend(rows.into_iter().map(|d| Edge::new(OpaqueCursor(d.id), Document(d))));
+        conn.edges.extend(
+            rows.into_iter()
+                .map(|d| Edge::new(OpaqueCursor(d.id), Document(d))),
+        );
         Ok(conn)
     }
 

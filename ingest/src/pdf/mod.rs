@@ -149,7 +149,11 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
         let info = doc.trailer.get(b"Info").ok()?;
         let dict = doc.dereference(info).ok()?.1.as_dict().ok()?;
         let s = dict.get(key).ok()?.as_str().ok()?;
-        let s = lopdf::decode_text_string(&lopdf::Object::String(s.to_vec(), lopdf::StringFormat::Literal)).ok()?;
+        let s = lopdf::decode_text_string(&lopdf::Object::String(
+            s.to_vec(),
+            lopdf::StringFormat::Literal,
+        ))
+        .ok()?;
         let s = s.trim().to_owned();
         (!s.is_empty()).then_some(s)
     };
