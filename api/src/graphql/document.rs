@@ -27,9 +27,9 @@ impl From<DbStatus> for DocumentStatus {
     }
 }
 
-/// A stored file (a PDF) and what extraction made of it.
 pub struct Document(pub document::Model);
 
+/// A stored file (a PDF) and what extraction made of it.
 #[Object]
 impl Document {
     /// Opaque global id.
@@ -57,6 +57,7 @@ impl Document {
         self.0.size_bytes as f64
     }
 
+    /// Where the document is on its way to the search index.
     async fn status(&self) -> DocumentStatus {
         self.0.status.into()
     }

@@ -9,6 +9,7 @@ use crate::auth::{require, Role};
 
 pub struct MutationRoot;
 
+/// Changing the archive.
 #[Object]
 impl MutationRoot {
     /// Stores a PDF and queues it for extraction. The same bytes uploaded again return the

@@ -51,6 +51,7 @@ fn decode_cursor<T: serde::de::DeserializeOwned + serde::Serialize + Send + Sync
         .transpose()
 }
 
+/// Reading the archive.
 #[Object]
 impl QueryRoot {
     /// One document by id, or null when there is none.
