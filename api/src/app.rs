@@ -75,6 +75,7 @@ impl App {
         if state.config.worker {
             let wc = WorkerConfig {
                 concurrency: state.config.worker_concurrency,
+                lease: state.config.job_lease,
                 ..WorkerConfig::default()
             };
             let worker_id = format!("{}:{}", hostname(), std::process::id());
@@ -130,7 +131,7 @@ impl App {
             let accepted = planarkiv_ingest::store::accept_file(
                 &self.state.db,
                 &self.state.blobs,
-                &name,
+                &planarkiv_ingest::store::Submission::named(name.as_str()),
                 &bytes,
                 self.state.config.max_upload_bytes,
             )

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::auth::Role;
 
@@ -25,6 +26,9 @@ pub struct Config {
     pub anonymous_role: Option<Role>,
     /// Extractions running at once in this process.
     pub worker_concurrency: usize,
+    /// How long a claimed job stays a worker's without renewal; a dead worker's job is taken
+    /// over after this (`PLANARKIV_JOB_LEASE_SECS`).
+    pub job_lease: Duration,
 }
 
 impl Config {
@@ -42,6 +46,12 @@ impl Config {
             worker_concurrency: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
+            job_lease: std::env::var("PLANARKIV_JOB_LEASE_SECS")
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok())
+                .filter(|s| *s > 0)
+                .map(Duration::from_secs)
+                .unwrap_or(Duration::from_secs(30)),
         }
     }
 

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod graphql;
 pub mod http;
+pub mod ingest_cmd;
 pub mod search;
 
 pub use app::{App, AppState};

@@ -27,6 +27,10 @@ struct Cli {
 enum Command {
     /// Run the GraphQL API with the extraction worker and the indexer.
     Serve(ServeArgs),
+    /// Ingest files, directories and zip archives into the archive, with a report.
+    ///
+    /// Exit status: 0 every file indexed or a duplicate; 1 some failed; 2 a usage error.
+    Ingest(planarkiv_api::ingest_cmd::IngestArgs),
     /// Print the text of a PDF, pages separated by form feeds.
     ///
     /// Exit status: 0 text printed; 2 a password is needed; 3 damaged beyond recovery;
@@ -66,6 +70,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Extract { file, json } => extract(&file, json),
+        Command::Ingest(args) => {
+            init_tracing();
+            planarkiv_api::ingest_cmd::run(args)
+        }
         Command::Serve(args) => {
             init_tracing();
             let rt = match tokio::runtime::Runtime::new() {
@@ -88,7 +96,7 @@ fn main() -> ExitCode {
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sea_orm_migration=warn,planarkiv_ingest::worker=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

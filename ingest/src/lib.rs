@@ -3,6 +3,7 @@
 //! extraction jobs, and the indexer that applies the outbox to tantivy.
 
 pub mod blobs;
+pub mod bulk;
 pub mod db;
 pub mod error;
 pub mod index;

@@ -141,6 +141,31 @@ impl Queue {
         Ok(res.rows_affected() == 1)
     }
 
+    /// Pushes a claimed job's lease forward; a long extraction calls this periodically so the
+    /// lease can stay short (and a dead worker's job is taken over soon). False when the job is
+    /// no longer ours.
+    pub async fn extend_lease(&self, job_id: i64) -> Result<bool, IngestError> {
+        let backend = self.db.get_database_backend();
+        let until = now_ms() + self.lease.as_millis() as i64;
+        let res = self
+            .db
+            .execute(Statement::from_sql_and_values(
+                backend,
+                sql(
+                    backend,
+                    "UPDATE jobs SET locked_until = $1 WHERE id = $2 AND locked_by = $3 \
+                     AND state = 'running'",
+                ),
+                [
+                    Value::from(until),
+                    Value::from(job_id),
+                    Value::from(self.worker_id.clone()),
+                ],
+            ))
+            .await?;
+        Ok(res.rows_affected() == 1)
+    }
+
     /// Records a failure. A permanent failure, or the last allowed attempt, gives up; otherwise
     /// the job is scheduled again with exponential backoff.
     pub async fn fail_in<C: ConnectionTrait>(

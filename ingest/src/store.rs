@@ -6,12 +6,43 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use planarkiv_schema::entities::{document, DocumentStatus};
+use planarkiv_schema::entities::{document, origin, DocumentStatus};
 
 use crate::blobs::{sha256_hex, BlobStore};
 use crate::pdf::looks_like_pdf;
 use crate::queue;
 use crate::IngestError;
+
+/// Facts about a file known before extraction: from a manifest, or from its name.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentMeta {
+    pub title: Option<String>,
+    pub kind: Option<String>,
+    pub organization: Option<String>,
+    /// ISO date, YYYY-MM-DD.
+    pub date: Option<String>,
+    pub case_number: Option<String>,
+    pub appendix_number: Option<i32>,
+}
+
+/// A file offered to the archive.
+#[derive(Debug, Clone, Default)]
+pub struct Submission {
+    pub filename: String,
+    /// Where the bytes were found (bulk ingest); linked to the document so duplicates and
+    /// re-runs are recognised.
+    pub origin: Option<String>,
+    pub meta: DocumentMeta,
+}
+
+impl Submission {
+    pub fn named(filename: impl Into<String>) -> Self {
+        Self {
+            filename: filename.into(),
+            ..Default::default()
+        }
+    }
+}
 
 /// What happened to a submitted file.
 #[derive(Debug, Clone)]
@@ -19,24 +50,18 @@ pub struct Accepted {
     pub document: document::Model,
     /// False when the same bytes were already in the archive.
     pub created: bool,
+    /// True when this origin was already linked to the document (a re-run of the same file).
+    pub origin_known: bool,
 }
 
-/// Refuses anything that is not a non-empty PDF within `max_bytes`; otherwise stores it once.
-pub async fn accept_file(
-    db: &DatabaseConnection,
-    blobs: &BlobStore,
-    filename: &str,
-    bytes: &[u8],
-    max_bytes: usize,
-) -> Result<Accepted, IngestError> {
+/// Checks what would be refused without storing anything.
+pub fn check(filename: &str, bytes: &[u8], max_bytes: usize) -> Result<(), IngestError> {
     if bytes.is_empty() {
-        return Err(IngestError::Rejected(format!(
-            "{filename}: the file is empty"
-        )));
+        return Err(IngestError::Rejected(format!("{filename}: the file is empty")));
     }
     if bytes.len() > max_bytes {
         return Err(IngestError::Rejected(format!(
-            "{filename}: {} bytes is more than the limit of {max_bytes} bytes",
+            "{filename}: too large: {} bytes is more than the limit of {max_bytes} bytes",
             bytes.len()
         )));
     }
@@ -45,12 +70,22 @@ pub async fn accept_file(
             "{filename}: not a PDF (no %PDF- header)"
         )));
     }
+    Ok(())
+}
+
+/// Refuses anything that is not a non-empty PDF within `max_bytes`; otherwise stores it once.
+pub async fn accept_file(
+    db: &DatabaseConnection,
+    blobs: &BlobStore,
+    sub: &Submission,
+    bytes: &[u8],
+    max_bytes: usize,
+) -> Result<Accepted, IngestError> {
+    let filename = sub.filename.as_str();
+    check(filename, bytes, max_bytes)?;
     let sha = sha256_hex(bytes);
     if let Some(existing) = find_by_sha(db, &sha).await? {
-        return Ok(Accepted {
-            document: existing,
-            created: false,
-        });
+        return link_existing(db, existing, sub.origin.as_deref()).await;
     }
     // The blob goes first: a row must never point at a missing file. A crash between the two
     // leaves an unreferenced blob, which is harmless and reused by the next upload of it.
@@ -60,7 +95,7 @@ pub async fn accept_file(
     tokio::task::spawn_blocking(move || blobs2.put(&sha2, &owned)).await??;
 
     let now = chrono::Utc::now();
-    let title = default_title(filename);
+    let title = sub.meta.title.clone().or_else(|| default_title(filename));
     let txn = db.begin().await?;
     let inserted = document::ActiveModel {
         sha256: Set(sha.clone()),
@@ -71,6 +106,11 @@ pub async fn accept_file(
         error: Set(None),
         page_count: Set(None),
         producer: Set(None),
+        kind: Set(sub.meta.kind.clone()),
+        organization: Set(sub.meta.organization.clone()),
+        document_date: Set(sub.meta.date.clone()),
+        case_number: Set(sub.meta.case_number.clone()),
+        appendix_number: Set(sub.meta.appendix_number),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -83,23 +123,79 @@ pub async fn accept_file(
             // Two uploads of the same bytes raced; the unique sha256 let one win.
             txn.rollback().await?;
             if let Some(existing) = find_by_sha(db, &sha).await? {
-                return Ok(Accepted {
-                    document: existing,
-                    created: false,
-                });
+                return link_existing(db, existing, sub.origin.as_deref()).await;
             }
             return Err(e.into());
         }
     };
+    if let Some(origin) = &sub.origin {
+        insert_origin(&txn, doc.id, origin).await?;
+    }
     queue::enqueue(&txn, doc.id, queue::EXTRACT).await?;
     txn.commit().await?;
     Ok(Accepted {
         document: doc,
         created: true,
+        origin_known: false,
     })
 }
 
-async fn find_by_sha(
+/// The bytes are already stored: record where else they were found.
+async fn link_existing(
+    db: &DatabaseConnection,
+    existing: document::Model,
+    origin: Option<&str>,
+) -> Result<Accepted, IngestError> {
+    let Some(origin) = origin else {
+        return Ok(Accepted {
+            document: existing,
+            created: false,
+            origin_known: false,
+        });
+    };
+    let known = origin::Entity::find()
+        .filter(origin::Column::Origin.eq(origin))
+        .one(db)
+        .await?;
+    let origin_known = match known {
+        Some(o) if o.document_id == existing.id => true,
+        Some(o) => {
+            // The path now holds other bytes than it did: it points at the new document.
+            let mut a: origin::ActiveModel = o.into();
+            a.document_id = Set(existing.id);
+            a.update(db).await?;
+            false
+        }
+        None => {
+            // A concurrent link of the same origin is harmless: the unique index keeps one.
+            let _ = insert_origin(db, existing.id, origin).await;
+            false
+        }
+    };
+    Ok(Accepted {
+        document: existing,
+        created: false,
+        origin_known,
+    })
+}
+
+async fn insert_origin<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    document_id: i64,
+    origin: &str,
+) -> Result<(), IngestError> {
+    origin::ActiveModel {
+        document_id: Set(document_id),
+        origin: Set(origin.to_owned()),
+        created_at: Set(planarkiv_schema::time::now_ms()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn find_by_sha(
     db: &DatabaseConnection,
     sha: &str,
 ) -> Result<Option<document::Model>, IngestError> {

@@ -36,8 +36,9 @@ impl Default for WorkerConfig {
             concurrency: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
-            // Longer than the extraction time budget, so a live worker never loses its lease.
-            lease: extract.time_budget * 2,
+            // Renewed every third of itself while a job runs (see `run_job`), so a live worker
+            // keeps its job and a dead one's is taken over within this time.
+            lease: Duration::from_secs(30),
             poll: Duration::from_millis(500),
             extract,
         }
@@ -165,11 +166,13 @@ impl Worker {
         let blobs = self.blobs.clone();
         let sha = doc.sha256.clone();
         let opts = self.config.extract.clone();
+        let heartbeat = self.heartbeat(job.id);
         let result = tokio::task::spawn_blocking(move || -> Result<pdf::Extracted, IngestError> {
             let bytes = blobs.get(&sha)?;
             Ok(pdf::extract(&bytes, &opts)?)
         })
         .await;
+        heartbeat.abort();
         let extracted = match result {
             Ok(Ok(x)) => x,
             Ok(Err(IngestError::Pdf(e))) => {
@@ -184,6 +187,22 @@ impl Worker {
             }
         };
         self.store(&job, &doc, extracted).await
+    }
+
+    /// Keeps the lease of a running job fresh until aborted.
+    fn heartbeat(&self, job_id: i64) -> tokio::task::JoinHandle<()> {
+        let queue = self.queue.clone();
+        let every = (self.config.lease / 3).max(Duration::from_millis(50));
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                match queue.extend_lease(job_id).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => tracing::warn!(job = job_id, error = %e, "lease renewal failed"),
+                }
+            }
+        })
     }
 
     async fn store(

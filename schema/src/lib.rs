@@ -3,6 +3,7 @@
 //!
 //! This crate knows nothing of HTTP or GraphQL, so ingest tools and the API agree on one model.
 
+pub mod case_number;
 pub mod entities;
 pub mod error;
 pub mod ids;

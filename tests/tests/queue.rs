@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use planarkiv_ingest::blobs::BlobStore;
 use planarkiv_ingest::queue::{Queue, MAX_ATTEMPTS};
-use planarkiv_ingest::store::accept_file;
+use planarkiv_ingest::store::{accept_file, Submission};
 use planarkiv_ingest::worker::{JobOutcome, Signals, Worker, WorkerConfig};
 use planarkiv_schema::entities::{document, job, DocumentStatus, JobState};
 use planarkiv_schema::time::now_ms;
@@ -51,7 +51,7 @@ async fn make_due(db: &DatabaseConnection, id: i64) {
 async fn an_expired_lease_is_taken_over_and_the_old_worker_cannot_complete() {
     for backend in Backend::all() {
         let e = env(&backend).await;
-        accept_file(&e.db, &e.blobs, PDF, &sample(PDF), usize::MAX)
+        accept_file(&e.db, &e.blobs, &Submission::named(PDF), &sample(PDF), usize::MAX)
             .await
             .expect("accepted");
         let lease = Duration::from_millis(300);
@@ -99,7 +99,7 @@ async fn an_expired_lease_is_taken_over_and_the_old_worker_cannot_complete() {
 async fn transient_failures_retry_with_backoff_then_give_up_with_the_reason() {
     for backend in Backend::all() {
         let e = env(&backend).await;
-        let acc = accept_file(&e.db, &e.blobs, PDF, &sample(PDF), usize::MAX)
+        let acc = accept_file(&e.db, &e.blobs, &Submission::named(PDF), &sample(PDF), usize::MAX)
             .await
             .expect("accepted");
         // The stored file disappears: an operational fault, worth retrying.
@@ -170,7 +170,7 @@ async fn a_damaged_pdf_fails_at_once_without_retries() {
     for backend in Backend::all() {
         let e = env(&backend).await;
         let bytes = b"%PDF-1.4\n1 0 obj <<>> endobj\ngarbage without pages".to_vec();
-        let acc = accept_file(&e.db, &e.blobs, "broken.pdf", &bytes, usize::MAX)
+        let acc = accept_file(&e.db, &e.blobs, &Submission::named("broken.pdf"), &bytes, usize::MAX)
             .await
             .expect("accepted");
         let worker = Worker::new(

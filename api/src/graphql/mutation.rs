@@ -43,7 +43,13 @@ impl MutationRoot {
             .into());
         }
         let accepted =
-            planarkiv_ingest::store::accept_file(&state.db, &state.blobs, &filename, &bytes, limit)
+            planarkiv_ingest::store::accept_file(
+                &state.db,
+                &state.blobs,
+                &planarkiv_ingest::store::Submission::named(filename),
+                &bytes,
+                limit,
+            )
                 .await
                 .map_err(ApiError::from)?;
         if accepted.created {

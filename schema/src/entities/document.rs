@@ -33,6 +33,14 @@ pub struct Model {
     pub error: Option<String>,
     pub page_count: Option<i32>,
     pub producer: Option<String>,
+    /// Set by a manifest: plan, case_paper, case_appendix, … (free text until classified).
+    pub kind: Option<String>,
+    pub organization: Option<String>,
+    /// ISO date (YYYY-MM-DD) from a manifest.
+    pub document_date: Option<String>,
+    /// A case number such as "24.25", from a manifest or a file name like "Vedlegg 2 til sak 24.25.pdf".
+    pub case_number: Option<String>,
+    pub appendix_number: Option<i32>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -2,6 +2,9 @@
 //! GraphQL types so the wire format never leaks table layout.
 
 pub mod document;
+pub mod ingest_file;
+pub mod ingest_run;
+pub mod origin;
 pub mod job;
 pub mod outbox;
 pub mod page;
