@@ -49,7 +49,10 @@ pub struct IngestArgs {
 pub fn run(args: IngestArgs) -> ExitCode {
     for p in &args.paths {
         if !p.exists() {
-            eprintln!("planarkiv ingest: {}: no such file or directory", p.display());
+            eprintln!(
+                "planarkiv ingest: {}: no such file or directory",
+                p.display()
+            );
             return ExitCode::from(2);
         }
     }
@@ -88,7 +91,10 @@ async fn ingest(args: IngestArgs, manifest: Option<Manifest>) -> anyhow::Result<
     } else {
         if !args.dry_run {
             std::fs::create_dir_all(&args.data_dir).with_context(|| {
-                format!("cannot create the data directory {}", args.data_dir.display())
+                format!(
+                    "cannot create the data directory {}",
+                    args.data_dir.display()
+                )
             })?;
         }
         Some(
@@ -127,7 +133,9 @@ async fn ingest(args: IngestArgs, manifest: Option<Manifest>) -> anyhow::Result<
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("planarkiv ingest: stopping after the files in flight (Ctrl-C again to abort)");
+            eprintln!(
+                "planarkiv ingest: stopping after the files in flight (Ctrl-C again to abort)"
+            );
             let _ = stop_tx.send(true);
             if tokio::signal::ctrl_c().await.is_ok() {
                 std::process::exit(130);
@@ -243,7 +251,9 @@ fn print_summary(r: &RunReport) {
                 "  {}: {} — {}",
                 f.outcome,
                 f.path,
-                f.reason.as_deref().unwrap_or("interrupted; run again to finish")
+                f.reason
+                    .as_deref()
+                    .unwrap_or("interrupted; run again to finish")
             );
         }
         if bad.len() > 50 {

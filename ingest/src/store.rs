@@ -50,14 +50,17 @@ pub struct Accepted {
     pub document: document::Model,
     /// False when the same bytes were already in the archive.
     pub created: bool,
-    /// True when this origin was already linked to the document (a re-run of the same file).
-    pub origin_known: bool,
+    /// True when the bytes were already stored from another source: this file is a duplicate.
+    /// A re-run of an ingest finds its own earlier files again; those are not duplicates.
+    pub duplicate: bool,
 }
 
 /// Checks what would be refused without storing anything.
 pub fn check(filename: &str, bytes: &[u8], max_bytes: usize) -> Result<(), IngestError> {
     if bytes.is_empty() {
-        return Err(IngestError::Rejected(format!("{filename}: the file is empty")));
+        return Err(IngestError::Rejected(format!(
+            "{filename}: the file is empty"
+        )));
     }
     if bytes.len() > max_bytes {
         return Err(IngestError::Rejected(format!(
@@ -129,14 +132,14 @@ pub async fn accept_file(
         }
     };
     if let Some(origin) = &sub.origin {
-        insert_origin(&txn, doc.id, origin).await?;
+        insert_origin(&txn, doc.id, origin, true).await?;
     }
     queue::enqueue(&txn, doc.id, queue::EXTRACT).await?;
     txn.commit().await?;
     Ok(Accepted {
         document: doc,
         created: true,
-        origin_known: false,
+        duplicate: false,
     })
 }
 
@@ -150,32 +153,33 @@ async fn link_existing(
         return Ok(Accepted {
             document: existing,
             created: false,
-            origin_known: false,
+            duplicate: true,
         });
     };
     let known = origin::Entity::find()
         .filter(origin::Column::Origin.eq(origin))
         .one(db)
         .await?;
-    let origin_known = match known {
-        Some(o) if o.document_id == existing.id => true,
+    let duplicate = match known {
+        Some(o) if o.document_id == existing.id => !o.is_primary,
         Some(o) => {
-            // The path now holds other bytes than it did: it points at the new document.
+            // The path now holds other bytes than it did: it points at the other document.
             let mut a: origin::ActiveModel = o.into();
             a.document_id = Set(existing.id);
+            a.is_primary = Set(false);
             a.update(db).await?;
-            false
+            true
         }
         None => {
             // A concurrent link of the same origin is harmless: the unique index keeps one.
-            let _ = insert_origin(db, existing.id, origin).await;
-            false
+            let _ = insert_origin(db, existing.id, origin, false).await;
+            true
         }
     };
     Ok(Accepted {
         document: existing,
         created: false,
-        origin_known,
+        duplicate,
     })
 }
 
@@ -183,10 +187,12 @@ async fn insert_origin<C: sea_orm::ConnectionTrait>(
     db: &C,
     document_id: i64,
     origin: &str,
+    is_primary: bool,
 ) -> Result<(), IngestError> {
     origin::ActiveModel {
         document_id: Set(document_id),
         origin: Set(origin.to_owned()),
+        is_primary: Set(is_primary),
         created_at: Set(planarkiv_schema::time::now_ms()),
         ..Default::default()
     }

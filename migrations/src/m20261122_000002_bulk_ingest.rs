@@ -20,6 +20,7 @@ enum DocumentOrigins {
     Id,
     DocumentId,
     Origin,
+    IsPrimary,
     CreatedAt,
 }
 
@@ -58,9 +59,15 @@ impl MigrationTrait for Migration {
         for col in [
             ColumnDef::new(Documents::Kind).string_len(32).to_owned(),
             ColumnDef::new(Documents::Organization).string().to_owned(),
-            ColumnDef::new(Documents::DocumentDate).string_len(10).to_owned(),
-            ColumnDef::new(Documents::CaseNumber).string_len(16).to_owned(),
-            ColumnDef::new(Documents::AppendixNumber).integer().to_owned(),
+            ColumnDef::new(Documents::DocumentDate)
+                .string_len(10)
+                .to_owned(),
+            ColumnDef::new(Documents::CaseNumber)
+                .string_len(16)
+                .to_owned(),
+            ColumnDef::new(Documents::AppendixNumber)
+                .integer()
+                .to_owned(),
         ] {
             let mut col = col;
             manager
@@ -84,9 +91,23 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(DocumentOrigins::DocumentId).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(DocumentOrigins::DocumentId)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(DocumentOrigins::Origin).text().not_null())
-                    .col(ColumnDef::new(DocumentOrigins::CreatedAt).big_integer().not_null())
+                    // The origin whose bytes created the document; every other is a duplicate.
+                    .col(
+                        ColumnDef::new(DocumentOrigins::IsPrimary)
+                            .boolean()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(DocumentOrigins::CreatedAt)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(DocumentOrigins::Table, DocumentOrigins::DocumentId)
@@ -118,7 +139,11 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(IngestRuns::StartedAt).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(IngestRuns::StartedAt)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(IngestRuns::FinishedAt).big_integer())
                     .col(ColumnDef::new(IngestRuns::State).string_len(16).not_null())
                     .col(ColumnDef::new(IngestRuns::DryRun).boolean().not_null())
@@ -143,11 +168,19 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(IngestFiles::Origin).text().not_null())
                     .col(ColumnDef::new(IngestFiles::Sha256).string_len(64))
                     .col(ColumnDef::new(IngestFiles::SizeBytes).big_integer())
-                    .col(ColumnDef::new(IngestFiles::Outcome).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(IngestFiles::Outcome)
+                            .string_len(16)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(IngestFiles::Reason).text())
                     .col(ColumnDef::new(IngestFiles::DocumentId).big_integer())
                     .col(ColumnDef::new(IngestFiles::PageCount).integer())
-                    .col(ColumnDef::new(IngestFiles::UpdatedAt).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(IngestFiles::UpdatedAt)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(IngestFiles::Table, IngestFiles::RunId)
@@ -197,7 +230,12 @@ impl MigrationTrait for Migration {
             Documents::AppendixNumber.into_iden(),
         ] {
             manager
-                .alter_table(Table::alter().table(Documents::Table).drop_column(c).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(Documents::Table)
+                        .drop_column(c)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())

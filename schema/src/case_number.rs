@@ -15,7 +15,10 @@ impl CaseNumber {
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim();
         let lower = s.to_lowercase();
-        let s = lower.strip_prefix("sak").map(str::trim_start).unwrap_or(&lower);
+        let s = lower
+            .strip_prefix("sak")
+            .map(str::trim_start)
+            .unwrap_or(&lower);
         let (a, b) = s.split_once(['.', '/'])?;
         let (a, b) = (a.trim(), b.trim());
         if a.is_empty() || b.is_empty() || !a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit()) {
@@ -86,7 +89,14 @@ mod tests {
             year: 2025,
             sequence: 24,
         };
-        for s in ["sak 24.25", "24.25", "24/25", "2025/24", "sak 24/2025", "Sak 24.25"] {
+        for s in [
+            "sak 24.25",
+            "24.25",
+            "24/25",
+            "2025/24",
+            "sak 24/2025",
+            "Sak 24.25",
+        ] {
             assert_eq!(CaseNumber::parse(s), Some(want), "{s}");
         }
         assert_eq!(want.to_string(), "24.25");
@@ -102,7 +112,10 @@ mod tests {
     #[test]
     fn finds_numbers_in_file_names() {
         let name = "Vedlegg 2 til sak 24.25.pdf";
-        assert_eq!(CaseNumber::find_in(name).map(|c| c.to_string()), Some("24.25".into()));
+        assert_eq!(
+            CaseNumber::find_in(name).map(|c| c.to_string()),
+            Some("24.25".into())
+        );
         assert_eq!(appendix_number_in(name), Some(2));
         assert_eq!(CaseNumber::find_in("saksframlegg_sak_07-26.pdf"), None);
         assert_eq!(

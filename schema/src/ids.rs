@@ -11,6 +11,7 @@ use crate::SchemaError;
 pub enum IdKind {
     Document,
     Page,
+    IngestRun,
 }
 
 impl IdKind {
@@ -18,6 +19,7 @@ impl IdKind {
         match self {
             IdKind::Document => "Document",
             IdKind::Page => "Page",
+            IdKind::IngestRun => "IngestRun",
         }
     }
 
@@ -25,6 +27,7 @@ impl IdKind {
         match s {
             "Document" => Some(IdKind::Document),
             "Page" => Some(IdKind::Page),
+            "IngestRun" => Some(IdKind::IngestRun),
             _ => None,
         }
     }

@@ -51,9 +51,15 @@ async fn make_due(db: &DatabaseConnection, id: i64) {
 async fn an_expired_lease_is_taken_over_and_the_old_worker_cannot_complete() {
     for backend in Backend::all() {
         let e = env(&backend).await;
-        accept_file(&e.db, &e.blobs, &Submission::named(PDF), &sample(PDF), usize::MAX)
-            .await
-            .expect("accepted");
+        accept_file(
+            &e.db,
+            &e.blobs,
+            &Submission::named(PDF),
+            &sample(PDF),
+            usize::MAX,
+        )
+        .await
+        .expect("accepted");
         let lease = Duration::from_millis(300);
         let a = Queue::new(e.db.clone(), "worker-a", lease);
         let b = Queue::new(e.db.clone(), "worker-b", lease);
@@ -99,9 +105,15 @@ async fn an_expired_lease_is_taken_over_and_the_old_worker_cannot_complete() {
 async fn transient_failures_retry_with_backoff_then_give_up_with_the_reason() {
     for backend in Backend::all() {
         let e = env(&backend).await;
-        let acc = accept_file(&e.db, &e.blobs, &Submission::named(PDF), &sample(PDF), usize::MAX)
-            .await
-            .expect("accepted");
+        let acc = accept_file(
+            &e.db,
+            &e.blobs,
+            &Submission::named(PDF),
+            &sample(PDF),
+            usize::MAX,
+        )
+        .await
+        .expect("accepted");
         // The stored file disappears: an operational fault, worth retrying.
         std::fs::remove_file(e.blobs.path_of(&acc.document.sha256).expect("path")).expect("rm");
         let worker = Worker::new(
@@ -170,9 +182,15 @@ async fn a_damaged_pdf_fails_at_once_without_retries() {
     for backend in Backend::all() {
         let e = env(&backend).await;
         let bytes = b"%PDF-1.4\n1 0 obj <<>> endobj\ngarbage without pages".to_vec();
-        let acc = accept_file(&e.db, &e.blobs, &Submission::named("broken.pdf"), &bytes, usize::MAX)
-            .await
-            .expect("accepted");
+        let acc = accept_file(
+            &e.db,
+            &e.blobs,
+            &Submission::named("broken.pdf"),
+            &bytes,
+            usize::MAX,
+        )
+        .await
+        .expect("accepted");
         let worker = Worker::new(
             e.db.clone(),
             e.blobs.clone(),

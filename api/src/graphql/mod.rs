@@ -4,6 +4,7 @@
 pub mod document;
 pub mod error;
 pub mod extension;
+pub mod ingest_run;
 pub mod loaders;
 pub mod mutation;
 pub mod query;

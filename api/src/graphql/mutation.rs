@@ -42,16 +42,15 @@ impl MutationRoot {
             ))
             .into());
         }
-        let accepted =
-            planarkiv_ingest::store::accept_file(
-                &state.db,
-                &state.blobs,
-                &planarkiv_ingest::store::Submission::named(filename),
-                &bytes,
-                limit,
-            )
-                .await
-                .map_err(ApiError::from)?;
+        let accepted = planarkiv_ingest::store::accept_file(
+            &state.db,
+            &state.blobs,
+            &planarkiv_ingest::store::Submission::named(filename),
+            &bytes,
+            limit,
+        )
+        .await
+        .map_err(ApiError::from)?;
         if accepted.created {
             state.signals.jobs.notify_one();
         }

@@ -2,11 +2,12 @@ use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{Context, Object, ID};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use planarkiv_schema::entities::document;
+use planarkiv_schema::entities::{document, ingest_run};
 use planarkiv_schema::ids::{self, IdKind};
 
 use super::document::Document;
 use super::error::{ApiError, ApiResult, GqlResult};
+use super::ingest_run::IngestRun;
 use super::page_size;
 use super::search_hit::SearchHit;
 use crate::app::AppState;
@@ -38,7 +39,7 @@ fn state<'a>(ctx: &'a Context<'_>) -> ApiResult<&'a AppState> {
         .map_err(|_| ApiError::internal("application state missing from the schema"))
 }
 
-fn decode_cursor<T: serde::de::DeserializeOwned + serde::Serialize + Send + Sync>(
+pub(crate) fn decode_cursor<T: serde::de::DeserializeOwned + serde::Serialize + Send + Sync>(
     after: Option<String>,
 ) -> ApiResult<Option<T>> {
     use async_graphql::connection::CursorType;
@@ -101,6 +102,46 @@ impl QueryRoot {
                 .map(|d| Edge::new(OpaqueCursor(d.id), Document(d))),
         );
         Ok(conn)
+    }
+
+    /// Bulk ingest runs, newest first.
+    async fn ingest_runs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<OpaqueCursor<i64>, IngestRun>> {
+        require(ctx, Role::Reader)?;
+        let limit = page_size(first)?;
+        let after: Option<i64> = decode_cursor(after)?;
+        let mut q = ingest_run::Entity::find().order_by_desc(ingest_run::Column::Id);
+        if let Some(a) = after {
+            q = q.filter(ingest_run::Column::Id.lt(a));
+        }
+        let mut rows = q
+            .limit(limit as u64 + 1)
+            .all(&state(ctx)?.db)
+            .await
+            .map_err(ApiError::from)?;
+        let has_next = rows.len() > limit;
+        rows.truncate(limit);
+        let mut conn = Connection::new(after.is_some(), has_next);
+        conn.edges.extend(
+            rows.into_iter()
+                .map(|r| Edge::new(OpaqueCursor(r.id), IngestRun(r))),
+        );
+        Ok(conn)
+    }
+
+    /// One ingest run by id, or null.
+    async fn ingest_run(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<IngestRun>> {
+        require(ctx, Role::Reader)?;
+        let id = ids::decode(IdKind::IngestRun, &id).map_err(ApiError::from)?;
+        let run = ingest_run::Entity::find_by_id(id)
+            .one(&state(ctx)?.db)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(run.map(IngestRun))
     }
 
     /// Full-text search over every page. Words are ANDed; `"quoted phrases"` match in order.

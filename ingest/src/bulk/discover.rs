@@ -23,7 +23,10 @@ pub struct Found {
 pub enum Source {
     File(PathBuf),
     /// A member of a zip; `members` descends through nested zips.
-    Zip { archive: PathBuf, members: Vec<String> },
+    Zip {
+        archive: PathBuf,
+        members: Vec<String>,
+    },
     /// Discovery could not read it (permissions, a broken archive): reported as failed.
     Unreadable(String),
 }
@@ -212,9 +215,14 @@ fn list_zip<R: Read + std::io::Seek>(
                 zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("broken zip: {e}"))
             });
             let ok = match inner {
-                Ok(mut inner) => {
-                    list_zip(&mut inner, archive, &member_origin, &members, tx, max_zip_bytes)
-                }
+                Ok(mut inner) => list_zip(
+                    &mut inner,
+                    archive,
+                    &member_origin,
+                    &members,
+                    tx,
+                    max_zip_bytes,
+                ),
                 Err(reason) => send(
                     tx,
                     Found {

@@ -139,7 +139,10 @@ mod tests {
         let meta = m.meta_for("/x/y/b.pdf", "b.pdf");
         assert_eq!(meta.title.as_deref(), Some("B"));
         assert_eq!(meta.kind, None);
-        let meta = m.meta_for("/x/Vedlegg 2 til sak 24.25.pdf", "Vedlegg 2 til sak 24.25.pdf");
+        let meta = m.meta_for(
+            "/x/Vedlegg 2 til sak 24.25.pdf",
+            "Vedlegg 2 til sak 24.25.pdf",
+        );
         assert_eq!(meta.case_number.as_deref(), Some("24.25"));
         assert_eq!(meta.appendix_number, Some(2));
     }
@@ -148,7 +151,11 @@ mod tests {
     fn bad_dates_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let csv = dir.path().join("m.csv");
-        std::fs::write(&csv, "path,title,kind,organization,date\na.pdf,,,,12.05.2024\n").unwrap();
+        std::fs::write(
+            &csv,
+            "path,title,kind,organization,date\na.pdf,,,,12.05.2024\n",
+        )
+        .unwrap();
         let e = Manifest::load(&csv).unwrap_err().to_string();
         assert!(e.contains("line 2"), "{e}");
     }

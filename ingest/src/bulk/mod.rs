@@ -106,7 +106,9 @@ pub struct RunReport {
 impl RunReport {
     /// Every file indexed or a duplicate, and the run not interrupted.
     pub fn all_ok(&self) -> bool {
-        self.state == "finished" && self.counts.failed == 0 && self.counts.pending == 0
+        self.state == "finished"
+            && self.counts.failed == 0
+            && self.counts.pending == 0
             && self.counts.unreadable == 0
     }
 }
@@ -152,9 +154,11 @@ pub async fn run(
     let (bg_stop, bg_rx) = watch::channel(false);
     let mut background = tokio::task::JoinSet::new();
     if let (Some(db), false) = (&shared.db, shared.opts.dry_run) {
-        let blobs = shared.opts.blobs.clone().ok_or_else(|| {
-            IngestError::Internal("an ingest needs the blob store".into())
-        })?;
+        let blobs = shared
+            .opts
+            .blobs
+            .clone()
+            .ok_or_else(|| IngestError::Internal("an ingest needs the blob store".into()))?;
         let wc = WorkerConfig {
             concurrency: jobs,
             ..shared.opts.worker.clone()
@@ -166,7 +170,8 @@ pub async fn run(
         let dir = shared.opts.index_dir.clone();
         match tokio::task::spawn_blocking(move || SearchIndex::open(&dir)).await? {
             Ok(index) => {
-                let indexer = Indexer::new(db.clone(), Arc::new(index), shared.signals.outbox.clone());
+                let indexer =
+                    Indexer::new(db.clone(), Arc::new(index), shared.signals.outbox.clone());
                 background.spawn(indexer.run(bg_rx.clone()));
             }
             Err(e) => tracing::info!(
@@ -193,7 +198,9 @@ pub async fn run(
                     f = async { rx.lock().await.recv().await } => f,
                     _ = stop.wait_for(|s| *s) => None,
                 };
-                let Some(found) = next else { return Ok::<(), IngestError>(()) };
+                let Some(found) = next else {
+                    return Ok::<(), IngestError>(());
+                };
                 shared.discovered.fetch_add(1, Ordering::Relaxed);
                 store_one(&shared, found).await?;
                 shared.stored.fetch_add(1, Ordering::Relaxed);
@@ -238,7 +245,11 @@ pub async fn run(
     let _ = discovery.await;
     let _ = bg_stop.send(true);
     while background.join_next().await.is_some() {}
-    let state = if interrupted { "interrupted" } else { "finished" };
+    let state = if interrupted {
+        "interrupted"
+    } else {
+        "finished"
+    };
     if let (Some(db), Some(id)) = (&shared.db, run_id) {
         resolve_pending(db, id).await?;
         let mut run: ingest_run::ActiveModel = ingest_run::Entity::find_by_id(id)
@@ -288,12 +299,32 @@ async fn store_one(shared: &Shared, found: Found) -> Result<(), IngestError> {
     let read = tokio::task::spawn_blocking(move || f2.read(max)).await?;
     let bytes = match read {
         Ok(b) => b,
-        Err(reason) => return record(shared, &found, None, None, refused(shared), Some(reason), None).await,
+        Err(reason) => {
+            return record(
+                shared,
+                &found,
+                None,
+                None,
+                refused(shared),
+                Some(reason),
+                None,
+            )
+            .await
+        }
     };
     let size = bytes.len() as i64;
     if let Err(e) = check(&found.filename, &bytes, max) {
         let reason = e.to_string();
-        return record(shared, &found, None, Some(size), refused(shared), Some(reason), None).await;
+        return record(
+            shared,
+            &found,
+            None,
+            Some(size),
+            refused(shared),
+            Some(reason),
+            None,
+        )
+        .await;
     }
     let meta = shared
         .opts
@@ -315,8 +346,16 @@ async fn store_one(shared: &Shared, found: Found) -> Result<(), IngestError> {
                 .map(|r| r.path.clone())
         };
         let (outcome, doc, reason) = match (existing, seen_in_run) {
-            (Some(d), _) => (outcome::DUPLICATE, Some(d.id), Some("already in the archive".to_owned())),
-            (None, Some(first)) => (outcome::DUPLICATE, None, Some(format!("same bytes as {first}"))),
+            (Some(d), _) => (
+                outcome::DUPLICATE,
+                Some(d.id),
+                Some("already in the archive".to_owned()),
+            ),
+            (None, Some(first)) => (
+                outcome::DUPLICATE,
+                None,
+                Some(format!("same bytes as {first}")),
+            ),
             (None, None) => (outcome::NEW, None, None),
         };
         return record(shared, &found, Some(sha), Some(size), outcome, reason, doc).await;
@@ -336,7 +375,7 @@ async fn store_one(shared: &Shared, found: Found) -> Result<(), IngestError> {
     match accept_file(db, blobs, &sub, &bytes, max).await {
         Ok(acc) => {
             shared.signals.jobs.notify_one();
-            let (outcome, reason) = if acc.created || acc.origin_known {
+            let (outcome, reason) = if !acc.duplicate {
                 (outcome::PENDING, None)
             } else {
                 (
@@ -356,7 +395,16 @@ async fn store_one(shared: &Shared, found: Found) -> Result<(), IngestError> {
             .await
         }
         Err(IngestError::Rejected(reason)) => {
-            record(shared, &found, None, Some(size), outcome::FAILED, Some(reason), None).await
+            record(
+                shared,
+                &found,
+                None,
+                Some(size),
+                outcome::FAILED,
+                Some(reason),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -496,7 +544,10 @@ pub async fn run_counts(db: &DatabaseConnection, run_id: i64) -> Result<Counts, 
     Ok(c)
 }
 
-async fn file_reports(db: &DatabaseConnection, run_id: i64) -> Result<Vec<FileReport>, IngestError> {
+async fn file_reports(
+    db: &DatabaseConnection,
+    run_id: i64,
+) -> Result<Vec<FileReport>, IngestError> {
     let rows = ingest_file::Entity::find()
         .filter(ingest_file::Column::RunId.eq(run_id))
         .order_by_asc(ingest_file::Column::Id)

@@ -4,8 +4,8 @@
 pub mod document;
 pub mod ingest_file;
 pub mod ingest_run;
-pub mod origin;
 pub mod job;
+pub mod origin;
 pub mod outbox;
 pub mod page;
 

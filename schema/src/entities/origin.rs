@@ -10,6 +10,8 @@ pub struct Model {
     pub document_id: i64,
     #[sea_orm(column_type = "Text", unique)]
     pub origin: String,
+    /// True for the origin whose bytes created the document; the others are its duplicates.
+    pub is_primary: bool,
     pub created_at: i64,
 }
 

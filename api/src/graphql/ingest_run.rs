@@ -1,0 +1,198 @@
+use async_graphql::connection::{Connection, Edge, EmptyFields, OpaqueCursor};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use planarkiv_ingest::bulk;
+use planarkiv_schema::entities::{ingest_file, ingest_run};
+use planarkiv_schema::ids::{self, IdKind};
+
+use super::document::Document;
+use super::error::{ApiError, GqlResult};
+use super::loaders::DocumentLoader;
+use super::page_size;
+use crate::app::AppState;
+
+/// What became of a file in an ingest run.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum IngestOutcome {
+    /// Stored; extraction or indexing has not finished (or the run was stopped: run it again).
+    Pending,
+    /// Its pages are searchable.
+    Indexed,
+    /// The same bytes are already in the archive; the file's path was added to that document.
+    Duplicate,
+    /// It did not go in; `reason` says why (encrypted, damaged, no text layer, too large, not a PDF).
+    Failed,
+    /// Dry run: would be stored.
+    New,
+    /// Dry run: would fail before extraction.
+    Unreadable,
+}
+
+impl IngestOutcome {
+    fn parse(s: &str) -> IngestOutcome {
+        match s {
+            bulk::outcome::INDEXED => IngestOutcome::Indexed,
+            bulk::outcome::DUPLICATE => IngestOutcome::Duplicate,
+            bulk::outcome::FAILED => IngestOutcome::Failed,
+            bulk::outcome::NEW => IngestOutcome::New,
+            bulk::outcome::UNREADABLE => IngestOutcome::Unreadable,
+            _ => IngestOutcome::Pending,
+        }
+    }
+
+    fn as_db(self) -> &'static str {
+        match self {
+            IngestOutcome::Pending => bulk::outcome::PENDING,
+            IngestOutcome::Indexed => bulk::outcome::INDEXED,
+            IngestOutcome::Duplicate => bulk::outcome::DUPLICATE,
+            IngestOutcome::Failed => bulk::outcome::FAILED,
+            IngestOutcome::New => bulk::outcome::NEW,
+            IngestOutcome::Unreadable => bulk::outcome::UNREADABLE,
+        }
+    }
+}
+
+/// Number of files of a run by outcome.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct IngestCounts {
+    pub total: u64,
+    pub indexed: u64,
+    pub duplicate: u64,
+    pub failed: u64,
+    pub pending: u64,
+    /// Pages of the indexed files.
+    pub pages: u64,
+}
+
+/// One file of an ingest run.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct IngestFile {
+    /// Where the file was found; `!/` separates a zip archive from a member.
+    pub path: String,
+    /// Lower-case hex SHA-256, when the file could be read.
+    pub sha256: Option<String>,
+    pub outcome: IngestOutcome,
+    /// Why it failed, or what it duplicates.
+    pub reason: Option<String>,
+    pub page_count: Option<i32>,
+    #[graphql(skip)]
+    pub document_id: Option<i64>,
+}
+
+#[ComplexObject]
+impl IngestFile {
+    /// The document the file became, or for a duplicate, the document it duplicates.
+    async fn document(&self, ctx: &Context<'_>) -> GqlResult<Option<Document>> {
+        let Some(id) = self.document_id else {
+            return Ok(None);
+        };
+        let loader = ctx.data::<DataLoader<DocumentLoader>>()?;
+        Ok(loader
+            .load_one(id)
+            .await
+            .map_err(ApiError::internal)?
+            .map(Document))
+    }
+}
+
+pub type IngestFileConnection = Connection<OpaqueCursor<i64>, IngestFile, EmptyFields, EmptyFields>;
+
+/// One invocation of `planarkiv ingest` and what it did with every file.
+pub struct IngestRun(pub ingest_run::Model);
+
+fn instant(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+#[Object]
+impl IngestRun {
+    async fn id(&self) -> ID {
+        ID(ids::encode(IdKind::IngestRun, self.0.id))
+    }
+
+    async fn started_at(&self) -> chrono::DateTime<chrono::Utc> {
+        instant(self.0.started_at)
+    }
+
+    async fn finished_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.finished_at.map(instant)
+    }
+
+    /// running, finished or interrupted. A run killed outright stays "running"; running the
+    /// same ingest again finishes its files.
+    async fn state(&self) -> &str {
+        &self.0.state
+    }
+
+    /// The paths the run was given.
+    async fn paths(&self) -> Vec<&str> {
+        self.0.paths.lines().collect()
+    }
+
+    /// Extraction workers the run used.
+    async fn jobs(&self) -> i32 {
+        self.0.jobs
+    }
+
+    async fn counts(&self, ctx: &Context<'_>) -> GqlResult<IngestCounts> {
+        let db = &ctx.data::<AppState>()?.db;
+        let c = bulk::run_counts(db, self.0.id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(IngestCounts {
+            total: c.total,
+            indexed: c.indexed,
+            duplicate: c.duplicate,
+            failed: c.failed,
+            pending: c.pending,
+            pages: c.pages,
+        })
+    }
+
+    /// The run's files in the order they were processed; `outcome` filters them.
+    async fn files(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
+        after: Option<String>,
+        outcome: Option<IngestOutcome>,
+    ) -> GqlResult<IngestFileConnection> {
+        let db = &ctx.data::<AppState>()?.db;
+        let limit = page_size(first)?;
+        let after: Option<i64> = super::query::decode_cursor(after)?;
+        let mut q = ingest_file::Entity::find()
+            .filter(ingest_file::Column::RunId.eq(self.0.id))
+            .order_by_asc(ingest_file::Column::Id);
+        if let Some(a) = after {
+            q = q.filter(ingest_file::Column::Id.gt(a));
+        }
+        if let Some(o) = outcome {
+            q = q.filter(ingest_file::Column::Outcome.eq(o.as_db()));
+        }
+        let mut rows = q
+            .limit(limit as u64 + 1)
+            .all(db)
+            .await
+            .map_err(ApiError::from)?;
+        let has_next = rows.len() > limit;
+        rows.truncate(limit);
+        let mut conn = Connection::new(after.is_some(), has_next);
+        conn.edges.extend(rows.into_iter().map(|r| {
+            Edge::new(
+                OpaqueCursor(r.id),
+                IngestFile {
+                    path: r.origin,
+                    sha256: r.sha256,
+                    outcome: IngestOutcome::parse(&r.outcome),
+                    reason: r.reason,
+                    page_count: r.page_count,
+                    document_id: r.document_id,
+                },
+            )
+        }));
+        Ok(conn)
+    }
+}

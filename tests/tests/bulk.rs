@@ -1,0 +1,374 @@
+//! Bulk ingest of a generated archive of a few hundred files: every count in the report, a run
+//! killed with SIGKILL part way and started again, and nothing stored or indexed twice.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use planarkiv_tests::{sample, samples_dir};
+use serde_json::Value;
+
+/// What the generated tree must come out as.
+struct Expected {
+    total: u64,
+    indexed: u64,
+    duplicate: u64,
+    failed: u64,
+    stored_documents: u64,
+}
+
+fn binary() -> PathBuf {
+    // target/<profile>/deps/bulk-… → target/<profile>/planarkiv
+    let exe = std::env::current_exe().expect("test exe");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|d| d.join("planarkiv"))
+        .expect("target dir");
+    if !bin.exists() {
+        let ok = Command::new(env!("CARGO"))
+            .args(["build", "-p", "planarkiv-api", "--bin", "planarkiv"])
+            .status()
+            .expect("cargo build")
+            .success();
+        assert!(ok, "building the planarkiv binary failed");
+    }
+    bin
+}
+
+/// A distinct copy of a PDF: bytes after `%%EOF` are ignored by readers but change the hash.
+fn variant(pdf: &[u8], n: usize) -> Vec<u8> {
+    let mut v = pdf.to_vec();
+    v.extend_from_slice(format!("\n%variant {n}\n").as_bytes());
+    v
+}
+
+fn generate(root: &Path) -> Expected {
+    let names: Vec<String> = std::fs::read_dir(samples_dir())
+        .expect("samples")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".pdf"))
+        .collect();
+    let pdfs: Vec<Vec<u8>> = names.iter().map(|n| sample(n)).collect();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/tests/fixtures");
+    let scanned = std::fs::read(fixtures.join("scanned.pdf")).expect("scanned");
+    let encrypted = std::fs::read(fixtures.join("password.pdf")).expect("password");
+
+    // 200 distinct good PDFs in nested year folders.
+    let mut written = Vec::new();
+    for i in 0..200 {
+        let dir = root.join(format!("{}/{:02}", 2015 + i % 10, i % 12 + 1));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let p = dir.join(format!("dokument-{i}.pdf"));
+        let bytes = variant(&pdfs[i % pdfs.len()], i);
+        std::fs::write(&p, &bytes).expect("write");
+        written.push(bytes);
+    }
+    // 40 copies of some of them under other names: duplicates.
+    let copies = root.join("kopier");
+    std::fs::create_dir_all(&copies).expect("mkdir");
+    for i in 0..40 {
+        std::fs::write(
+            copies.join(format!("Vedlegg {} til sak {}.25.pdf", i % 5 + 1, i + 1)),
+            &written[i * 5],
+        )
+        .expect("write");
+    }
+    // A zip: 10 new PDFs and 20 duplicates, some in a folder inside it.
+    let zf = std::fs::File::create(root.join("arkiv-2019.zip")).expect("zip");
+    let mut zip = zip::ZipWriter::new(zf);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..10 {
+        zip.start_file(format!("nye/sak-{i}.pdf"), opts)
+            .expect("entry");
+        zip.write_all(&variant(&pdfs[i % pdfs.len()], 1000 + i))
+            .expect("write");
+    }
+    for i in 0..20 {
+        zip.start_file(format!("kopier/kopi-{i}.pdf"), opts)
+            .expect("entry");
+        zip.write_all(&written[i * 7]).expect("write");
+    }
+    zip.finish().expect("zip");
+    // Files that cannot go in, each for its own reason.
+    let bad = root.join("problemer");
+    std::fs::create_dir_all(&bad).expect("mkdir");
+    for i in 0..5 {
+        let mut t = pdfs[0].clone();
+        t.truncate(1500 + i * 100);
+        std::fs::write(bad.join(format!("avkuttet-{i}.pdf")), t).expect("write");
+    }
+    for i in 0..3 {
+        std::fs::write(bad.join(format!("skannet-{i}.pdf")), variant(&scanned, i)).expect("write");
+    }
+    std::fs::write(bad.join("passord.pdf"), &encrypted).expect("write");
+    std::fs::write(bad.join("notat.txt"), b"ikke en pdf").expect("write");
+    std::fs::write(bad.join("Thumbs.db"), [0u8; 64]).expect("write");
+
+    Expected {
+        total: 200 + 40 + 30 + 5 + 3 + 1 + 2,
+        indexed: 210,
+        duplicate: 60,
+        failed: 11,
+        // Refused files (not PDFs) are never stored; the other failures are, with a reason.
+        stored_documents: 210 + 9,
+    }
+}
+
+fn ingest(data: &Path, tree: &Path, report: Option<&Path>) -> Command {
+    let mut c = Command::new(binary());
+    c.arg("ingest")
+        .arg(tree)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["--jobs", "2"])
+        .env("PLANARKIV_JOB_LEASE_SECS", "2")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(r) = report {
+        c.arg("--report").arg(r);
+    }
+    c
+}
+
+fn sqlite(data: &Path, sql: &str) -> i64 {
+    let url = planarkiv_ingest::db::sqlite_url(&data.join("planarkiv.sqlite3"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        use sea_orm::{ConnectionTrait, Database, Statement};
+        let db = Database::connect(url).await.expect("db");
+        let row = db
+            .query_one(Statement::from_string(
+                db.get_database_backend(),
+                sql.to_owned(),
+            ))
+            .await
+            .ok()
+            .flatten();
+        let n = row
+            .and_then(|r| r.try_get_by_index::<i64>(0).ok())
+            .unwrap_or(0);
+        db.close().await.ok();
+        n
+    })
+}
+
+#[test]
+fn a_killed_run_resumes_and_every_file_is_accounted_for() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tree = tmp.path().join("arkiv");
+    let data = tmp.path().join("data");
+    let want = generate(&tree);
+
+    // Dry run: says what would happen and writes nothing.
+    let out = ingest(&data, &tree, None)
+        .arg("--dry-run")
+        .output()
+        .expect("dry run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("{} files", want.total)),
+        "{stdout}"
+    );
+    assert!(
+        !data.join("planarkiv.sqlite3").exists(),
+        "a dry run writes nothing"
+    );
+
+    // First run, killed with SIGKILL once some files are in.
+    let mut child = ingest(&data, &tree, None).spawn().expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        std::thread::sleep(Duration::from_millis(100));
+        let stored = if data.join("planarkiv.sqlite3").exists() {
+            sqlite(
+                &data,
+                "SELECT COUNT(*) FROM documents WHERE status = 'indexed'",
+            )
+        } else {
+            0
+        };
+        if stored >= 20 {
+            break;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the first run ended before it could be killed: {status}");
+        }
+        assert!(Instant::now() < deadline, "the first run made no progress");
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let after_kill = sqlite(&data, "SELECT COUNT(*) FROM ingest_files");
+    assert!(
+        after_kill < want.total as i64,
+        "killed part way: {after_kill} files recorded"
+    );
+
+    // Second run finishes the rest.
+    let report = tmp.path().join("report.json");
+    let out = ingest(&data, &tree, Some(&report))
+        .output()
+        .expect("second run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "some files failed: {stdout}");
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    let c = &r["counts"];
+    assert_eq!(c["total"], want.total, "{c}");
+    assert_eq!(c["indexed"], want.indexed, "{c}");
+    assert_eq!(c["duplicate"], want.duplicate, "{c}");
+    assert_eq!(c["failed"], want.failed, "{c}");
+    assert_eq!(c["pending"], 0, "{c}");
+    let files = r["files"].as_array().expect("files");
+    assert_eq!(files.len() as u64, want.total);
+    for f in files {
+        assert!(f["path"].as_str().is_some_and(|p| !p.is_empty()), "{f}");
+        match f["outcome"].as_str().unwrap_or("") {
+            "indexed" => {
+                assert!(f["page_count"].as_i64().unwrap_or(0) > 0, "{f}");
+                assert!(f["sha256"].as_str().is_some_and(|s| s.len() == 64), "{f}");
+                assert!(f["document_id"].is_i64(), "{f}");
+            }
+            "duplicate" => assert!(f["document_id"].is_i64(), "{f}"),
+            "failed" => assert!(f["reason"].as_str().is_some_and(|s| !s.is_empty()), "{f}"),
+            other => panic!("unexpected outcome {other}: {f}"),
+        }
+    }
+    let reason_of = |name: &str| -> String {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .and_then(|f| f["reason"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        reason_of("passord.pdf").contains("encrypted"),
+        "{}",
+        reason_of("passord.pdf")
+    );
+    assert!(reason_of("skannet-0.pdf").contains("no text layer"));
+    assert!(reason_of("avkuttet-0.pdf").contains("damaged"));
+    assert!(reason_of("notat.txt").contains("not a PDF"));
+    assert!(files.iter().any(|f| f["path"]
+        .as_str()
+        .is_some_and(|p| p.contains("arkiv-2019.zip!/nye/"))));
+
+    // Nothing stored or indexed twice.
+    assert_eq!(
+        sqlite(&data, "SELECT COUNT(*) FROM documents") as u64,
+        want.stored_documents
+    );
+    assert_eq!(
+        sqlite(&data, "SELECT COUNT(*) FROM (SELECT sha256 FROM documents GROUP BY sha256 HAVING COUNT(*) > 1)"),
+        0
+    );
+    let pages = sqlite(
+        &data,
+        "SELECT COALESCE(SUM(page_count), 0) FROM documents WHERE status = 'indexed'",
+    );
+    assert_eq!(pages, sqlite(&data, "SELECT COUNT(*) FROM pages p JOIN documents d ON d.id = p.document_id WHERE d.status = 'indexed'"));
+    let index = planarkiv_ingest::index::SearchIndex::open(&data.join("index")).expect("index");
+    assert_eq!(
+        index.num_docs() as i64,
+        pages,
+        "each indexed page once in the index"
+    );
+
+    // A third run changes nothing and says so.
+    let out = ingest(&data, &tree, None).output().expect("third run");
+    assert_eq!(
+        sqlite(&data, "SELECT COUNT(*) FROM documents") as u64,
+        want.stored_documents
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("{} indexed", want.indexed)),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_runs_and_their_files_are_visible_in_graphql() {
+    use planarkiv_ingest::bulk::{self, BulkOptions, Progress};
+    use planarkiv_ingest::worker::WorkerConfig;
+    use planarkiv_tests::{Backend, TestApp};
+    use serde_json::json;
+
+    for backend in Backend::all() {
+        // The server is running: it holds the index, and indexes what the run stores.
+        let t = TestApp::start(&backend).await;
+        let tree = t.dir.path().join("tree");
+        std::fs::create_dir_all(&tree).expect("mkdir");
+        let pdf = sample("vedlegg-til-sak-24.25.pdf");
+        std::fs::write(tree.join("a.pdf"), &pdf).expect("write");
+        std::fs::write(tree.join("Vedlegg 1 til sak 24.25.pdf"), &pdf).expect("write");
+        std::fs::write(tree.join("b.txt"), b"text").expect("write");
+        let state = &t.app().state;
+        let opts = BulkOptions {
+            paths: vec![tree.clone()],
+            jobs: 2,
+            dry_run: false,
+            manifest: None,
+            max_file_bytes: 10 << 20,
+            blobs: Some(state.blobs.clone()),
+            index_dir: state.config.index_dir(),
+            worker: WorkerConfig::default(),
+        };
+        let (ptx, _prx) = tokio::sync::watch::channel(Progress::default());
+        let (_stx, srx) = tokio::sync::watch::channel(false);
+        let report = bulk::run(Some(state.db.clone()), opts, ptx, srx)
+            .await
+            .expect("run");
+        assert_eq!(report.counts.indexed, 1, "{backend:?}: {:?}", report.counts);
+        assert_eq!(report.counts.duplicate, 1);
+        assert_eq!(report.counts.failed, 1);
+
+        let (_, body) = t
+            .gql(
+                "{ ingestRuns(first: 5) { edges { node { id state paths counts { total indexed duplicate failed pending pages }
+                    files(first: 10) { edges { node { path outcome reason pageCount document { id status } } } } } } } }",
+                json!({}),
+            )
+            .await;
+        let run = &body["data"]["ingestRuns"]["edges"][0]["node"];
+        assert_eq!(run["state"], "finished", "{body}");
+        assert_eq!(run["counts"]["total"], 3, "{body}");
+        assert_eq!(run["counts"]["indexed"], 1, "{body}");
+        assert_eq!(run["counts"]["pages"], 5, "{body}");
+        let files = run["files"]["edges"].as_array().expect("files");
+        assert_eq!(files.len(), 3);
+        let failed: Vec<_> = files
+            .iter()
+            .filter(|e| e["node"]["outcome"] == "FAILED")
+            .collect();
+        assert!(failed[0]["node"]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not a PDF"));
+        let dup: Vec<_> = files
+            .iter()
+            .filter(|e| e["node"]["outcome"] == "DUPLICATE")
+            .collect();
+        assert_eq!(dup[0]["node"]["document"]["status"], "INDEXED", "{body}");
+
+        let id = run["id"].as_str().expect("id");
+        let (_, one) = t
+            .gql(
+                "query($id: ID!) { ingestRun(id: $id) { files(first: 5, outcome: FAILED) { edges { node { path } } } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        let only = one["data"]["ingestRun"]["files"]["edges"]
+            .as_array()
+            .expect("edges");
+        assert_eq!(only.len(), 1, "{one}");
+        t.stop().await;
+    }
+}
