@@ -233,10 +233,11 @@ fn print_summary(r: &RunReport) {
             c.pending
         );
         println!(
-            "{:.1} s, {:.1} files/s, {:.1} pages/s",
+            "{:.1} s, {:.1} files/s, {:.1} pages/s, peak memory {:.1} MiB",
             secs,
             c.total as f64 / secs,
-            c.pages as f64 / secs
+            c.pages as f64 / secs,
+            crate::bench_cmd::peak_rss_mib().unwrap_or(f64::NAN)
         );
     }
     let bad: Vec<_> = r

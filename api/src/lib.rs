@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod bench_cmd;
 pub mod config;
 pub mod graphql;
 pub mod http;

@@ -31,6 +31,9 @@ enum Command {
     ///
     /// Exit status: 0 every file indexed or a duplicate; 1 some failed; 2 a usage error.
     Ingest(planarkiv_api::ingest_cmd::IngestArgs),
+    /// Measure things; see BENCHMARKS.md.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Print the text of a PDF, pages separated by form feeds.
     ///
     /// Exit status: 0 text printed; 2 a password is needed; 3 damaged beyond recovery;
@@ -41,6 +44,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Extract PDFs on one thread and report files/s, pages/s and peak memory.
+    Extract(planarkiv_api::bench_cmd::BenchArgs),
 }
 
 #[derive(clap::Args)]
@@ -70,6 +79,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Extract { file, json } => extract(&file, json),
+        Command::Bench(BenchCommand::Extract(args)) => planarkiv_api::bench_cmd::run(args),
         Command::Ingest(args) => {
             init_tracing();
             planarkiv_api::ingest_cmd::run(args)

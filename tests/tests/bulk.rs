@@ -310,12 +310,19 @@ async fn ingest_runs_and_their_files_are_visible_in_graphql() {
         std::fs::write(tree.join("a.pdf"), &pdf).expect("write");
         std::fs::write(tree.join("Vedlegg 1 til sak 24.25.pdf"), &pdf).expect("write");
         std::fs::write(tree.join("b.txt"), b"text").expect("write");
+        let manifest = t.dir.path().join("manifest.csv");
+        std::fs::write(
+            &manifest,
+            "path,title,kind,organization,date\nVedlegg 1 til sak 24.25.pdf,Innspill til strategiplanen,case_appendix,Helsefellesskap Innlandet,2025-06-12\n",
+        )
+        .expect("manifest");
         let state = &t.app().state;
         let opts = BulkOptions {
             paths: vec![tree.clone()],
-            jobs: 2,
+            // One at a time, so which of the two equal files is stored first is fixed.
+            jobs: 1,
             dry_run: false,
-            manifest: None,
+            manifest: Some(bulk::manifest::Manifest::load(&manifest).expect("load")),
             max_file_bytes: 10 << 20,
             blobs: Some(state.blobs.clone()),
             index_dir: state.config.index_dir(),
@@ -333,7 +340,7 @@ async fn ingest_runs_and_their_files_are_visible_in_graphql() {
         let (_, body) = t
             .gql(
                 "{ ingestRuns(first: 5) { edges { node { id state paths counts { total indexed duplicate failed pending pages }
-                    files(first: 10) { edges { node { path outcome reason pageCount document { id status } } } } } } } }",
+                    files(first: 10) { edges { node { path outcome reason pageCount document { id status title kind organization date caseNumber } } } } } } } }",
                 json!({}),
             )
             .await;
@@ -357,6 +364,18 @@ async fn ingest_runs_and_their_files_are_visible_in_graphql() {
             .filter(|e| e["node"]["outcome"] == "DUPLICATE")
             .collect();
         assert_eq!(dup[0]["node"]["document"]["status"], "INDEXED", "{body}");
+        let doc = &dup[0]["node"]["document"];
+        assert_eq!(
+            doc["title"], "Innspill til strategiplanen",
+            "manifest title: {body}"
+        );
+        assert_eq!(doc["kind"], "case_appendix");
+        assert_eq!(doc["organization"], "Helsefellesskap Innlandet");
+        assert_eq!(doc["date"], "2025-06-12");
+        assert_eq!(
+            doc["caseNumber"], "24.25",
+            "parsed from the file name: {body}"
+        );
 
         let id = run["id"].as_str().expect("id");
         let (_, one) = t
@@ -371,4 +390,55 @@ async fn ingest_runs_and_their_files_are_visible_in_graphql() {
         assert_eq!(only.len(), 1, "{one}");
         t.stop().await;
     }
+}
+
+#[test]
+fn ctrl_c_stops_after_the_files_in_flight() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tree = tmp.path().join("arkiv");
+    let data = tmp.path().join("data");
+    let want = generate(&tree);
+    let report = tmp.path().join("report.json");
+    let child = ingest(&data, &tree, Some(&report)).spawn().expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !data.join("planarkiv.sqlite3").exists()
+        || sqlite(&data, "SELECT COUNT(*) FROM ingest_files") < 10
+    {
+        assert!(Instant::now() < deadline, "no progress");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill")
+        .success();
+    assert!(ok);
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("interrupted"), "{stdout}");
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert_eq!(r["state"], "interrupted");
+    assert!(
+        r["counts"]["total"].as_u64().unwrap_or(0) < want.total,
+        "{}",
+        r["counts"]
+    );
+    // Nothing in flight was abandoned half-done: every stored document is extracted or queued.
+    assert_eq!(
+        sqlite(&data, "SELECT COUNT(*) FROM jobs WHERE state = 'running'"),
+        0,
+        "in-flight jobs finished before exit"
+    );
+    // Running again finishes the archive.
+    let out = ingest(&data, &tree, Some(&report)).output().expect("rerun");
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert_eq!(
+        r["counts"]["total"],
+        want.total,
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(r["counts"]["indexed"], want.indexed);
+    assert_eq!(r["counts"]["duplicate"], want.duplicate);
 }

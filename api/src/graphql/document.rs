@@ -77,6 +77,32 @@ impl Document {
         self.0.producer.as_deref()
     }
 
+    /// The kind of document as set by a manifest (plan, case_paper, case_appendix, …).
+    async fn kind(&self) -> Option<&str> {
+        self.0.kind.as_deref()
+    }
+
+    /// The organization the document belongs to, as set by a manifest.
+    async fn organization(&self) -> Option<&str> {
+        self.0.organization.as_deref()
+    }
+
+    /// The document's date (YYYY-MM-DD), as set by a manifest.
+    async fn date(&self) -> Option<&str> {
+        self.0.document_date.as_deref()
+    }
+
+    /// The case it belongs to ("24.25"), from a manifest or its file name
+    /// ("Vedlegg 2 til sak 24.25.pdf").
+    async fn case_number(&self) -> Option<&str> {
+        self.0.case_number.as_deref()
+    }
+
+    /// Its appendix number within the case, from its file name ("Vedlegg 2 …" → 2).
+    async fn appendix_number(&self) -> Option<i32> {
+        self.0.appendix_number
+    }
+
     /// When the file first came into the archive.
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.created_at
