@@ -106,13 +106,17 @@ fn generate(root: &Path) -> Expected {
     }
     std::fs::write(bad.join("passord.pdf"), &encrypted).expect("write");
     std::fs::write(bad.join("notat.txt"), b"ikke en pdf").expect("write");
+    // Over the 1 MiB limit the tests run with.
+    let mut huge = b"%PDF-1.7\n".to_vec();
+    huge.resize(1536 * 1024, b' ');
+    std::fs::write(bad.join("enorm.pdf"), huge).expect("write");
     std::fs::write(bad.join("Thumbs.db"), [0u8; 64]).expect("write");
 
     Expected {
-        total: 200 + 40 + 30 + 5 + 3 + 1 + 2,
+        total: 200 + 40 + 30 + 5 + 3 + 1 + 2 + 1,
         indexed: 210,
         duplicate: 60,
-        failed: 11,
+        failed: 12,
         // Refused files (not PDFs) are never stored; the other failures are, with a reason.
         stored_documents: 210 + 9,
     }
@@ -124,7 +128,7 @@ fn ingest(data: &Path, tree: &Path, report: Option<&Path>) -> Command {
         .arg(tree)
         .arg("--data-dir")
         .arg(data)
-        .args(["--jobs", "2"])
+        .args(["--jobs", "2", "--max-file-mb", "1"])
         .env("PLANARKIV_JOB_LEASE_SECS", "2")
         .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
@@ -166,6 +170,13 @@ fn a_killed_run_resumes_and_every_file_is_accounted_for() {
     let tree = tmp.path().join("arkiv");
     let data = tmp.path().join("data");
     let want = generate(&tree);
+
+    // A usage error: a path that does not exist.
+    let out = ingest(&data, &tmp.path().join("nowhere"), None)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such file"));
 
     // Dry run: says what would happen and writes nothing.
     let out = ingest(&data, &tree, None)
@@ -256,6 +267,11 @@ fn a_killed_run_resumes_and_every_file_is_accounted_for() {
     assert!(reason_of("skannet-0.pdf").contains("no text layer"));
     assert!(reason_of("avkuttet-0.pdf").contains("damaged"));
     assert!(reason_of("notat.txt").contains("not a PDF"));
+    assert!(
+        reason_of("enorm.pdf").contains("too large"),
+        "{}",
+        reason_of("enorm.pdf")
+    );
     assert!(files.iter().any(|f| f["path"]
         .as_str()
         .is_some_and(|p| p.contains("arkiv-2019.zip!/nye/"))));
