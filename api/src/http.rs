@@ -17,7 +17,7 @@ use serde_json::json;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::app::AppState;
-use crate::auth::Caller;
+use crate::auth::{Caller, Role};
 use crate::graphql::error::ErrorCode;
 use crate::graphql::loaders::DocumentLoader;
 use crate::graphql::ApiSchema;
@@ -72,9 +72,44 @@ fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Respons
     resp
 }
 
-fn caller(s: &HttpState, _headers: &HeaderMap) -> Caller {
-    Caller {
-        role: s.app.config.anonymous_role,
+/// Who is calling: a valid bearer token gives its role; no token gives the anonymous role; a
+/// token that is malformed, unknown or revoked is refused outright (never treated as anonymous,
+/// which would hide a misconfigured client).
+async fn caller(s: &HttpState, headers: &HeaderMap) -> Result<Caller, Response> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(Caller {
+            role: s.app.config.anonymous_role,
+        });
+    };
+    let unauthorized = |message: &str| {
+        let mut r = error_response(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            message,
+        );
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        r
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
+    match planarkiv_ingest::tokens::role_of(&s.app.db, token).await {
+        Ok(Some(role)) => Ok(Caller {
+            role: role.parse::<Role>().ok(),
+        }),
+        Ok(None) => Err(unauthorized("the token is not valid or has been revoked")),
+        Err(e) => {
+            tracing::error!(error = %e, "token lookup failed");
+            Err(error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalServerError,
+                "internal error",
+            ))
+        }
     }
 }
 
@@ -185,7 +220,10 @@ fn has_preflight_header(h: &HeaderMap) -> bool {
 }
 
 async fn execute(s: &HttpState, headers: &HeaderMap, mut batch: BatchRequest) -> Response {
-    let who = caller(s, headers);
+    let who = match caller(s, headers).await {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
     for r in batch.iter_mut() {
         r.data.insert(who);
         r.data.insert(DataLoader::new(
@@ -199,32 +237,42 @@ async fn execute(s: &HttpState, headers: &HeaderMap, mut batch: BatchRequest) ->
     graphql_response(resp)
 }
 
-/// 200 whenever execution produced data; 400 when the request never got that far (it did not
-/// parse or validate), as the GraphQL-over-HTTP spec asks for `application/graphql-response+json`.
+/// 200 whenever execution produced data; otherwise the status the errors call for: 400 when
+/// the request did not parse or validate (as the GraphQL-over-HTTP spec asks for
+/// `application/graphql-response+json`), 401/403 when it was refused for want of a role.
 fn graphql_response(resp: BatchResponse) -> Response {
-    let rejected = match &resp {
-        BatchResponse::Single(r) => {
-            r.data == async_graphql::Value::Null
-                && !r.errors.is_empty()
-                && r.errors.iter().all(|e| {
-                    e.extensions
-                        .as_ref()
-                        .and_then(|x| x.get("code"))
-                        .is_some_and(|c| {
-                            *c == async_graphql::Value::from(ErrorCode::GraphqlParseFailed.as_str())
-                                || *c
-                                    == async_graphql::Value::from(
-                                        ErrorCode::GraphqlValidationFailed.as_str(),
-                                    )
-                        })
-                })
+    let status = match &resp {
+        BatchResponse::Single(r)
+            if r.data == async_graphql::Value::Null && !r.errors.is_empty() =>
+        {
+            let codes: Vec<String> = r
+                .errors
+                .iter()
+                .map(
+                    |e| match e.extensions.as_ref().and_then(|x| x.get("code")) {
+                        Some(async_graphql::Value::String(c)) => c.clone(),
+                        _ => String::new(),
+                    },
+                )
+                .collect();
+            let all = |set: &[ErrorCode]| codes.iter().all(|c| set.iter().any(|k| c == k.as_str()));
+            if all(&[
+                ErrorCode::GraphqlParseFailed,
+                ErrorCode::GraphqlValidationFailed,
+            ]) {
+                StatusCode::BAD_REQUEST
+            } else if codes
+                .iter()
+                .any(|c| c == ErrorCode::Unauthenticated.as_str())
+            {
+                StatusCode::UNAUTHORIZED
+            } else if all(&[ErrorCode::Forbidden]) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::OK
+            }
         }
-        BatchResponse::Batch(_) => false,
-    };
-    let status = if rejected {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
+        _ => StatusCode::OK,
     };
     let body = serde_json::to_string(&resp).unwrap_or_else(|_| "{}".into());
     let mut r = (status, body).into_response();

@@ -31,6 +31,9 @@ enum Command {
     ///
     /// Exit status: 0 every file indexed or a duplicate; 1 some failed; 2 a usage error.
     Ingest(planarkiv_api::ingest_cmd::IngestArgs),
+    /// Manage API tokens (shown once at creation, stored hashed).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Measure things; see BENCHMARKS.md.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -43,6 +46,39 @@ enum Command {
         /// Print pages with their lines, boxes, font sizes and bold flags as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct DbArgs {
+    #[arg(long, env = "PLANARKIV_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (the only time it is shown).
+    Create {
+        #[arg(long, value_parser = ["reader", "editor", "admin"])]
+        role: String,
+        /// Who or what the token is for.
+        #[arg(long, default_value = "unnamed")]
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List tokens (without their secrets).
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a token by its number from `token list`.
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -79,6 +115,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Extract { file, json } => extract(&file, json),
+        Command::Token(cmd) => token(cmd),
         Command::Bench(BenchCommand::Extract(args)) => planarkiv_api::bench_cmd::run(args),
         Command::Ingest(args) => {
             init_tracing();
@@ -141,6 +178,58 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await?;
     app.shutdown().await;
     Ok(())
+}
+
+fn token(cmd: TokenCommand) -> ExitCode {
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("planarkiv token: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        let db_args = match &cmd {
+            TokenCommand::Create { db, .. }
+            | TokenCommand::List { db }
+            | TokenCommand::Revoke { db, .. } => db,
+        };
+        let mut config = Config::embedded(&db_args.data_dir);
+        config.database_url = db_args.database_url.clone();
+        std::fs::create_dir_all(&config.data_dir)?;
+        let db = planarkiv_ingest::db::connect(&config.database_url()).await?;
+        match cmd {
+            TokenCommand::Create { role, name, .. } => {
+                let (token, row) = planarkiv_ingest::tokens::create(&db, &name, &role).await?;
+                eprintln!("token {} ({role}, {name}); it is not shown again:", row.id);
+                println!("{token}");
+            }
+            TokenCommand::List { .. } => {
+                for t in planarkiv_ingest::tokens::list(&db).await? {
+                    let state = if t.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    };
+                    println!("{}\t{}\t{}\t{}", t.id, t.role, state, t.name);
+                }
+            }
+            TokenCommand::Revoke { id, .. } => {
+                if !planarkiv_ingest::tokens::revoke(&db, id).await? {
+                    anyhow::bail!("no active token {id}");
+                }
+                println!("token {id} revoked");
+            }
+        }
+        anyhow::Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("planarkiv token: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn extract(file: &std::path::Path, json: bool) -> ExitCode {

@@ -10,6 +10,7 @@ pub mod index;
 pub mod pdf;
 pub mod queue;
 pub mod store;
+pub mod tokens;
 pub mod worker;
 
 pub use error::IngestError;

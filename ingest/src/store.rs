@@ -223,7 +223,7 @@ fn sanitize_filename(name: &str) -> String {
 }
 
 /// A title to show until extraction finds a better one: the file name without extension.
-fn default_title(filename: &str) -> Option<String> {
+pub fn default_title(filename: &str) -> Option<String> {
     let base = sanitize_filename(filename);
     let stem = base
         .strip_suffix(".pdf")
@@ -247,4 +247,58 @@ mod tests {
         assert_eq!(sanitize_filename("  "), "unnamed.pdf");
         assert_eq!(default_title("Vedlegg_1.pdf").as_deref(), Some("Vedlegg 1"));
     }
+}
+
+/// Removes a document with its pages, jobs and origins, and tells the index. The blob goes
+/// last, after the commit: a crash in between leaves an unreferenced file, never a row without
+/// its file. Returns false when there was no such document.
+pub async fn delete_document(
+    db: &DatabaseConnection,
+    blobs: &BlobStore,
+    id: i64,
+) -> Result<bool, IngestError> {
+    let txn = db.begin().await?;
+    let Some(doc) = document::Entity::find_by_id(id).one(&txn).await? else {
+        txn.rollback().await?;
+        return Ok(false);
+    };
+    // Explicit deletes rather than relying on ON DELETE CASCADE, which SQLite only honours
+    // when foreign keys are switched on for the connection.
+    use planarkiv_schema::entities::{job, page};
+    page::Entity::delete_many()
+        .filter(page::Column::DocumentId.eq(id))
+        .exec(&txn)
+        .await?;
+    job::Entity::delete_many()
+        .filter(job::Column::DocumentId.eq(id))
+        .exec(&txn)
+        .await?;
+    origin::Entity::delete_many()
+        .filter(origin::Column::DocumentId.eq(id))
+        .exec(&txn)
+        .await?;
+    document::Entity::delete_by_id(id).exec(&txn).await?;
+    crate::worker::write_outbox(&txn, id, planarkiv_schema::entities::OutboxOp::Delete).await?;
+    txn.commit().await?;
+    if let Ok(path) = blobs.path_of(&doc.sha256) {
+        if let Err(e) = std::fs::remove_file(&path) {
+            tracing::warn!(path = %path.display(), error = %e, "could not remove the stored file");
+        }
+    }
+    Ok(true)
+}
+
+/// Sets a document's title by hand.
+pub async fn set_title(
+    db: &DatabaseConnection,
+    id: i64,
+    title: &str,
+) -> Result<Option<document::Model>, IngestError> {
+    let Some(doc) = document::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let mut a: document::ActiveModel = doc.into();
+    a.title = Set(Some(title.to_owned()));
+    a.updated_at = Set(chrono::Utc::now());
+    Ok(Some(a.update(db).await?))
 }

@@ -234,7 +234,15 @@ impl Worker {
         let mut d: document::ActiveModel = doc.clone().into();
         d.page_count = Set(Some(n as i32));
         d.producer = Set(x.producer.clone());
-        if let Some(t) = x.title.as_ref().filter(|t| is_meaningful_title(t)) {
+        // Only a title derived from the file name gives way to the PDF's own: one set by a
+        // manifest or by a person is never overwritten by extraction.
+        let untouched =
+            doc.title.is_none() || doc.title == crate::store::default_title(&doc.filename);
+        if let Some(t) = x
+            .title
+            .as_ref()
+            .filter(|t| untouched && is_meaningful_title(t))
+        {
             d.title = Set(Some(t.clone()));
         }
         d.status = Set(DocumentStatus::Processing);

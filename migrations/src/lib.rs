@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_init;
 mod m20261122_000002_bulk_ingest;
+mod m20261122_000003_api_tokens;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_init::Migration),
             Box::new(m20261122_000002_bulk_ingest::Migration),
+            Box::new(m20261122_000003_api_tokens::Migration),
         ]
     }
 }

@@ -145,13 +145,19 @@ impl TestApp {
 
     /// POSTs a GraphQL request; returns the HTTP status and the JSON body.
     pub async fn gql(&self, query: &str, variables: Value) -> (u16, Value) {
-        let resp = self
+        self.gql_as(None, query, variables).await
+    }
+
+    /// POSTs a GraphQL request with an optional bearer token.
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut req = self
             .client
             .post(format!("{}/graphql", self.base))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request");
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
         let status = resp.status().as_u16();
         let body = resp.json::<Value>().await.unwrap_or(Value::Null);
         (status, body)
@@ -159,6 +165,16 @@ impl TestApp {
 
     /// Uploads a file with the GraphQL multipart request protocol.
     pub async fn upload(&self, filename: &str, bytes: Vec<u8>) -> (u16, Value) {
+        self.upload_as(None, filename, bytes).await
+    }
+
+    /// Uploads with an optional bearer token.
+    pub async fn upload_as(
+        &self,
+        token: Option<&str>,
+        filename: &str,
+        bytes: Vec<u8>,
+    ) -> (u16, Value) {
         let operations = json!({
             "query": "mutation($f: Upload!) { uploadDocument(file: $f) { id status filename } }",
             "variables": { "f": null }
@@ -173,14 +189,15 @@ impl TestApp {
                     .mime_str("application/pdf")
                     .expect("mime"),
             );
-        let resp = self
+        let mut req = self
             .client
             .post(format!("{}/graphql", self.base))
             .header("apollo-require-preflight", "true")
-            .multipart(form)
-            .send()
-            .await
-            .expect("request");
+            .multipart(form);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
         let status = resp.status().as_u16();
         let body = resp.json::<Value>().await.unwrap_or(Value::Null);
         (status, body)

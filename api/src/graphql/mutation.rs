@@ -1,6 +1,8 @@
 use std::io::Read;
 
-use async_graphql::{Context, Object, Upload};
+use async_graphql::{Context, Object, Upload, ID};
+
+use planarkiv_schema::ids::{self, IdKind};
 
 use super::document::Document;
 use super::error::{ApiError, GqlResult};
@@ -55,5 +57,47 @@ impl MutationRoot {
             state.signals.jobs.notify_one();
         }
         Ok(Document(accepted.document))
+    }
+
+    /// Removes a document, its pages and its stored file from the archive and the index.
+    /// Returns the id of the removed document.
+    async fn delete_document(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ID> {
+        require(ctx, Role::Editor)?;
+        let state = ctx
+            .data::<AppState>()
+            .map_err(|_| ApiError::internal("application state missing"))?;
+        let row = ids::decode(IdKind::Document, &id).map_err(ApiError::from)?;
+        let deleted = planarkiv_ingest::store::delete_document(&state.db, &state.blobs, row)
+            .await
+            .map_err(ApiError::from)?;
+        if !deleted {
+            return Err(ApiError::NotFound(format!("no document with id {}", id.as_str())).into());
+        }
+        state.signals.outbox.notify_one();
+        Ok(id)
+    }
+
+    /// Sets a document's title by hand. A title set here is kept when the document is
+    /// extracted again.
+    async fn update_document(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        title: String,
+    ) -> GqlResult<Document> {
+        require(ctx, Role::Editor)?;
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > 500 {
+            return Err(ApiError::BadUserInput("a title has 1 to 500 characters".into()).into());
+        }
+        let state = ctx
+            .data::<AppState>()
+            .map_err(|_| ApiError::internal("application state missing"))?;
+        let row = ids::decode(IdKind::Document, &id).map_err(ApiError::from)?;
+        let doc = planarkiv_ingest::store::set_title(&state.db, row, title)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(|| ApiError::NotFound(format!("no document with id {}", id.as_str())))?;
+        Ok(Document(doc))
     }
 }

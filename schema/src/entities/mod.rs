@@ -1,6 +1,7 @@
 //! sea-orm entities, one file per table. These are storage models: the API maps them to its own
 //! GraphQL types so the wire format never leaks table layout.
 
+pub mod api_token;
 pub mod document;
 pub mod ingest_file;
 pub mod ingest_run;
