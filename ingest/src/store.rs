@@ -233,22 +233,6 @@ pub fn default_title(filename: &str) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filenames_lose_their_directories() {
-        assert_eq!(
-            sanitize_filename("C:\\scan\\sak 24.25.pdf"),
-            "sak 24.25.pdf"
-        );
-        assert_eq!(sanitize_filename("/tmp/a/b.pdf"), "b.pdf");
-        assert_eq!(sanitize_filename("  "), "unnamed.pdf");
-        assert_eq!(default_title("Vedlegg_1.pdf").as_deref(), Some("Vedlegg 1"));
-    }
-}
-
 /// Removes a document with its pages, jobs and origins, and tells the index. The blob goes
 /// last, after the commit: a crash in between leaves an unreferenced file, never a row without
 /// its file. Returns false when there was no such document.
@@ -301,4 +285,20 @@ pub async fn set_title(
     a.title = Set(Some(title.to_owned()));
     a.updated_at = Set(chrono::Utc::now());
     Ok(Some(a.update(db).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filenames_lose_their_directories() {
+        assert_eq!(
+            sanitize_filename("C:\\scan\\sak 24.25.pdf"),
+            "sak 24.25.pdf"
+        );
+        assert_eq!(sanitize_filename("/tmp/a/b.pdf"), "b.pdf");
+        assert_eq!(sanitize_filename("  "), "unnamed.pdf");
+        assert_eq!(default_title("Vedlegg_1.pdf").as_deref(), Some("Vedlegg 1"));
+    }
 }
