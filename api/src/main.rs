@@ -27,6 +27,14 @@ struct Cli {
 enum Command {
     /// Run the GraphQL API with the extraction worker and the indexer.
     Serve(ServeArgs),
+    /// Claim and run extraction jobs only (no HTTP); run several beside `serve --no-worker`.
+    Worker {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Extractions at once (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
     /// Ingest files, directories and zip archives into the archive, with a report.
     ///
     /// Exit status: 0 every file indexed or a duplicate; 1 some failed; 2 a usage error.
@@ -102,6 +110,9 @@ struct ServeArgs {
     /// Ingest the bundled sample PDFs when the archive is empty.
     #[arg(long)]
     demo: bool,
+    /// Serve the API and keep the index only; extraction runs in `planarkiv worker` processes.
+    #[arg(long)]
+    no_worker: bool,
     /// Largest accepted upload in MiB.
     #[arg(long, env = "PLANARKIV_MAX_UPLOAD_MB", default_value_t = 100)]
     max_upload_mb: usize,
@@ -116,6 +127,23 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Extract { file, json } => extract(&file, json),
         Command::Token(cmd) => token(cmd),
+        Command::Worker { db, jobs } => {
+            init_tracing();
+            let rt = match tokio::runtime::Runtime::new() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("planarkiv worker: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match rt.block_on(worker(db, jobs)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("planarkiv worker: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Bench(BenchCommand::Extract(args)) => planarkiv_api::bench_cmd::run(args),
         Command::Ingest(args) => {
             init_tracing();
@@ -157,6 +185,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.listen = args.listen;
     config.database_url = args.database_url;
     config.demo = args.demo;
+    config.worker = !args.no_worker;
     config.max_upload_bytes = args.max_upload_mb.max(1) * 1024 * 1024;
     config.anonymous_role = match args.anonymous_role.as_deref() {
         Some("none") => None,
@@ -172,11 +201,54 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(address = %listen, "planarkiv is serving GraphQL at /graphql");
     axum::serve(listener, app.router())
         .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+            shutdown_signal().await;
             tracing::info!("shutting down: finishing jobs in flight");
         })
         .await?;
     app.shutdown().await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}
+
+async fn worker(args: DbArgs, jobs: Option<usize>) -> anyhow::Result<()> {
+    use planarkiv_ingest::worker::{Signals, Worker, WorkerConfig};
+    let mut config = Config::embedded(&args.data_dir);
+    config.database_url = args.database_url;
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = planarkiv_ingest::db::connect(&config.database_url())
+        .await
+        .context("cannot open the database")?;
+    let blobs = planarkiv_ingest::blobs::BlobStore::open(config.blob_dir())?;
+    let wc = WorkerConfig {
+        concurrency: jobs.unwrap_or(config.worker_concurrency).max(1),
+        lease: config.job_lease,
+        ..WorkerConfig::default()
+    };
+    let id = format!("worker:{}", std::process::id());
+    let w = Worker::new(db, blobs, id, wc, Signals::default());
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("stopping after the jobs in flight");
+        let _ = stop.send(true);
+    });
+    tracing::info!("worker started");
+    w.run(rx).await;
     Ok(())
 }
 

@@ -458,3 +458,47 @@ fn ctrl_c_stops_after_the_files_in_flight() {
     assert_eq!(r["counts"]["indexed"], want.indexed);
     assert_eq!(r["counts"]["duplicate"], want.duplicate);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_separate_worker_process_extracts_for_a_server_without_one() {
+    use planarkiv_tests::{Backend, TestApp};
+    for backend in Backend::all() {
+        let t = TestApp::start_with(&backend, |c| c.worker = false).await;
+        let url = t.db.as_ref().expect("db").url.clone();
+        let data = t.dir.path().join("data");
+        let pdf = "vedlegg-til-sak-24.25.pdf";
+        let (_, body) = t.upload(pdf, sample(pdf)).await;
+        let id = body["data"]["uploadDocument"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (_, b) = t
+            .gql(
+                "query($id: ID!) { document(id: $id) { status } }",
+                serde_json::json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(
+            b["data"]["document"]["status"], "QUEUED",
+            "no worker in the server: {b}"
+        );
+
+        let mut worker = tokio::process::Command::new(binary())
+            .arg("worker")
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("--database-url")
+            .arg(&url)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("worker");
+        let doc = t
+            .wait_for(&id, &["INDEXED", "FAILED"], Duration::from_secs(60))
+            .await;
+        assert_eq!(doc["status"], "INDEXED", "{backend:?}: {doc}");
+        worker.start_kill().expect("kill");
+        let _ = worker.wait().await;
+        t.stop().await;
+    }
+}
