@@ -42,7 +42,9 @@ pub struct SearchIndex {
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SearchIndex").field("dir", &self.dir).finish()
+        f.debug_struct("SearchIndex")
+            .field("dir", &self.dir)
+            .finish()
     }
 }
 
@@ -123,10 +125,7 @@ impl SearchIndex {
         if wipe {
             w.delete_all_documents()?;
         }
-        for id in deletes
-            .iter()
-            .chain(adds.iter().map(|(d, _)| &d.id))
-        {
+        for id in deletes.iter().chain(adds.iter().map(|(d, _)| &d.id)) {
             w.delete_term(Term::from_field_u64(f.doc_id, *id as u64));
         }
         for (d, pages) in adds {
@@ -240,8 +239,7 @@ impl Indexer {
             seq: last,
             analyzer: ANALYZER_VERSION,
         };
-        tokio::task::spawn_blocking(move || index.apply(&deletes, &adds, payload, false))
-            .await??;
+        tokio::task::spawn_blocking(move || index.apply(&deletes, &adds, payload, false)).await??;
         mark_indexed(&self.db, &added).await?;
         Ok(rows.len() as u64)
     }
@@ -353,13 +351,14 @@ async fn mark_indexed(db: &DatabaseConnection, ids: &[i64]) -> Result<(), Ingest
             "UPDATE documents SET status = $1, updated_at = $2 WHERE status = 'processing' AND id IN ({})",
             placeholders.join(", ")
         );
-        let mut values = vec![
-            Value::from("indexed"),
-            Value::from(chrono::Utc::now()),
-        ];
+        let mut values = vec![Value::from("indexed"), Value::from(chrono::Utc::now())];
         values.extend(chunk.iter().map(|id| Value::from(*id)));
-        db.execute(Statement::from_sql_and_values(backend, sql(backend, &text), values))
-            .await?;
+        db.execute(Statement::from_sql_and_values(
+            backend,
+            sql(backend, &text),
+            values,
+        ))
+        .await?;
     }
     Ok(())
 }

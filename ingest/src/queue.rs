@@ -61,7 +61,8 @@ pub enum FailOutcome {
     GaveUp,
 }
 
-const COLUMNS: &str = "id, document_id, kind, state, attempts, max_attempts, run_at, locked_until, \
+const COLUMNS: &str =
+    "id, document_id, kind, state, attempts, max_attempts, run_at, locked_until, \
                        locked_by, last_error, created_at, updated_at";
 
 impl Queue {

@@ -30,7 +30,9 @@ pub async fn accept_file(
     max_bytes: usize,
 ) -> Result<Accepted, IngestError> {
     if bytes.is_empty() {
-        return Err(IngestError::Rejected(format!("{filename}: the file is empty")));
+        return Err(IngestError::Rejected(format!(
+            "{filename}: the file is empty"
+        )));
     }
     if bytes.len() > max_bytes {
         return Err(IngestError::Rejected(format!(
@@ -135,7 +137,10 @@ mod tests {
 
     #[test]
     fn filenames_lose_their_directories() {
-        assert_eq!(sanitize_filename("C:\\scan\\sak 24.25.pdf"), "sak 24.25.pdf");
+        assert_eq!(
+            sanitize_filename("C:\\scan\\sak 24.25.pdf"),
+            "sak 24.25.pdf"
+        );
         assert_eq!(sanitize_filename("/tmp/a/b.pdf"), "b.pdf");
         assert_eq!(sanitize_filename("  "), "unnamed.pdf");
         assert_eq!(default_title("Vedlegg_1.pdf").as_deref(), Some("Vedlegg 1"));

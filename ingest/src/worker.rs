@@ -65,7 +65,9 @@ pub struct Worker {
 /// What running one job did, for logs and tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobOutcome {
-    Done { pages: usize },
+    Done {
+        pages: usize,
+    },
     Failed(String),
     Retry(String),
     /// Another worker took the job over; our result was discarded.
