@@ -3,9 +3,19 @@
 //! This module is the boundary the rest of planarkiv depends on: `extract` and the types below.
 //! What happens inside (content-stream interpretation, fonts, layout) may change freely.
 
-use std::time::Duration;
+mod cmap;
+mod font;
+mod fontfile;
+mod interp;
+mod layout;
+mod tables;
+
+use std::panic::{self, AssertUnwindSafe};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
+
+use interp::{FontCache, InterpError, Interpreter};
 
 /// Limits that keep one hostile or enormous file from taking the process down.
 #[derive(Debug, Clone)]
@@ -106,16 +116,23 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
     if !looks_like_pdf(bytes) {
         return Err(PdfError::NotPdf);
     }
-    let started = std::time::Instant::now();
+    let started = Instant::now();
+    let deadline = started + opts.time_budget;
     let load = lopdf::LoadOptions {
         max_decompressed_size: Some(opts.max_decompressed_bytes),
         ..Default::default()
     };
-    let doc = lopdf::Document::load_mem_with_options(bytes, load).map_err(map_load_error)?;
-    if doc.is_encrypted() && doc.encryption_state.is_none() {
+    // lopdf is not hardened against every malformed file; a panic while loading is damage.
+    let loaded = panic::catch_unwind(AssertUnwindSafe(|| {
+        lopdf::Document::load_mem_with_options(bytes, load)
+    }))
+    .map_err(|_| PdfError::Damaged("the file could not be parsed".into()))?;
+    let doc = loaded.map_err(map_load_error)?;
+    if doc.trailer.has(b"Encrypt") && doc.encryption_state.is_none() {
         return Err(PdfError::Encrypted);
     }
-    let page_ids = doc.get_pages();
+    let page_ids = panic::catch_unwind(AssertUnwindSafe(|| doc.get_pages()))
+        .map_err(|_| PdfError::Damaged("the page tree could not be read".into()))?;
     if page_ids.is_empty() {
         return Err(PdfError::Damaged("no pages could be found".into()));
     }
@@ -126,23 +143,55 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
             opts.max_pages
         )));
     }
+    let mut fonts = FontCache::default();
     let mut pages = Vec::with_capacity(page_ids.len());
-    for &number in page_ids.keys() {
-        if started.elapsed() > opts.time_budget {
+    let mut images = 0usize;
+    let mut damaged_pages = 0usize;
+    for (&number, &page_id) in &page_ids {
+        if Instant::now() > deadline {
             return Err(PdfError::Timeout(opts.time_budget));
         }
-        let text = doc
-            .extract_text_with_limit(&[number], opts.max_decompressed_bytes)
-            .unwrap_or_default();
-        let text = text.trim_end().to_owned();
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            Interpreter::new(&doc, &mut fonts, deadline, opts.max_decompressed_bytes)
+                .run_page(page_id)
+        }));
+        let (out, damaged) = match result {
+            Ok(Ok(r)) => r,
+            Ok(Err(InterpError::Timeout)) => return Err(PdfError::Timeout(opts.time_budget)),
+            Err(_) => {
+                // A bug on one page costs that page, not the document. The font cache may hold a
+                // half-built entry, so it starts afresh.
+                fonts = FontCache::default();
+                (
+                    interp::PageOutput {
+                        glyphs: Vec::new(),
+                        images: 0,
+                    },
+                    true,
+                )
+            }
+        };
+        damaged_pages += usize::from(damaged);
+        images += out.images;
+        let lines = match panic::catch_unwind(AssertUnwindSafe(|| layout::layout(&out.glyphs))) {
+            Ok(lines) => lines,
+            Err(_) => {
+                damaged_pages += 1;
+                Vec::new()
+            }
+        };
+        let text = layout::page_text(&lines);
         pages.push(Page {
             number,
-            needs_ocr: text.is_empty(),
+            needs_ocr: text.trim().is_empty() && out.images > 0,
             text,
-            lines: Vec::new(),
+            lines,
         });
     }
     if pages.iter().all(|p| p.text.trim().is_empty()) {
+        if damaged_pages > 0 || (images == 0 && doc.xref_recovery.is_some()) {
+            return Err(PdfError::Damaged("no page content could be read".into()));
+        }
         return Err(PdfError::NoTextLayer);
     }
     let info = |key: &[u8]| -> Option<String> {
