@@ -50,14 +50,30 @@ async fn health() -> &'static str {
     "ok"
 }
 
+/// Ready when the database answers, every migration is applied and the index can be searched.
 async fn ready(State(s): State<HttpState>) -> Response {
-    match planarkiv_ingest::db::ping(&s.app.db).await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
+    use planarkiv_migrations::MigratorTrait;
+    if let Err(e) = planarkiv_ingest::db::ping(&s.app.db).await {
+        tracing::warn!(error = %e, "not ready");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response();
+    }
+    match planarkiv_migrations::Migrator::get_pending_migrations(&s.app.db).await {
+        Ok(p) if p.is_empty() => {}
+        Ok(p) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("{} migrations not applied", p.len()),
+            )
+                .into_response()
+        }
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+            return (StatusCode::SERVICE_UNAVAILABLE, "cannot read migrations").into_response();
         }
     }
+    // A searcher over the current segments proves the index is open and readable.
+    let _ = s.app.index.reader().searcher().num_docs();
+    (StatusCode::OK, "ready").into_response()
 }
 
 /// A single error response in the GraphQL shape, for failures before execution.
