@@ -159,6 +159,13 @@ async fn bad_uploads_are_refused_and_nothing_half_stored() {
             .await
             .expect("health");
         assert_eq!(health.status().as_u16(), 200);
+        let ready = t
+            .client
+            .get(format!("{}/ready", t.base))
+            .send()
+            .await
+            .expect("ready");
+        assert_eq!(ready.status().as_u16(), 200);
         t.stop().await;
     }
 }
