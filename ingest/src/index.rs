@@ -22,8 +22,10 @@ use crate::db::sql;
 use crate::IngestError;
 
 /// How many outbox rows one commit takes at most.
-const BATCH: u64 = 256;
+const BATCH: u64 = 1024;
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// How long the indexer gathers changes after a wake-up before it commits them.
+const COMMIT_WINDOW: std::time::Duration = std::time::Duration::from_millis(1000);
 
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CommitPayload {
@@ -308,15 +310,19 @@ impl Indexer {
             tracing::error!(error = %e, "index reconciliation failed");
         }
         loop {
-            if *shutdown.borrow() {
-                return;
-            }
             if let Err(e) = self.catch_up().await {
                 tracing::error!(error = %e, "indexing failed; retrying");
                 tokio::time::sleep(std::time::Duration::from_secs(2)).await;
             }
+            if *shutdown.borrow() {
+                return;
+            }
             tokio::select! {
-                _ = self.wake.notified() => {}
+                _ = self.wake.notified() => {
+                    // Every commit costs segment files, an fsync and later merges; gathering the
+                    // changes of a short window into one commit is what keeps bulk ingest fast.
+                    tokio::time::sleep(COMMIT_WINDOW).await;
+                }
                 _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
                 _ = shutdown.changed() => {}
             }
