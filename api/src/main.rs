@@ -39,6 +39,17 @@ enum Command {
     ///
     /// Exit status: 0 every file indexed or a duplicate; 1 some failed; 2 a usage error.
     Ingest(planarkiv_api::ingest_cmd::IngestArgs),
+    /// Report documents missing from the index, or indexed but deleted; exits 1 when there are any.
+    Check {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Rebuild the search index from the database (the server must be stopped; a running
+    /// server rebuilds with the `reindex` mutation instead).
+    Reindex {
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Manage API tokens (shown once at creation, stored hashed).
     #[command(subcommand)]
     Token(TokenCommand),
@@ -127,6 +138,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Extract { file, json } => extract(&file, json),
         Command::Token(cmd) => token(cmd),
+        Command::Check { db } => index_command(db, false),
+        Command::Reindex { db } => index_command(db, true),
         Command::Worker { db, jobs } => {
             init_tracing();
             let rt = match tokio::runtime::Runtime::new() {
@@ -207,6 +220,66 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await?;
     app.shutdown().await;
     Ok(())
+}
+
+fn index_command(args: DbArgs, rebuild: bool) -> ExitCode {
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("planarkiv: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        use planarkiv_ingest::index::{check, Indexer, SearchIndex};
+        let mut config = Config::embedded(&args.data_dir);
+        config.database_url = args.database_url;
+        let db = planarkiv_ingest::db::connect(&config.database_url())
+            .await
+            .context("cannot open the database")?;
+        let dir = config.index_dir();
+        if rebuild {
+            let index = SearchIndex::open(&dir).with_context(|| {
+                format!(
+                    "cannot take the index in {} (is a server running? then use the reindex mutation)",
+                    dir.display()
+                )
+            })?;
+            let indexer = Indexer::new(db.clone(), std::sync::Arc::new(index), Default::default());
+            let n = indexer.rebuild().await?;
+            indexer.catch_up().await?;
+            println!("rebuilt the index from {n} documents");
+            return anyhow::Ok(true);
+        }
+        let index = SearchIndex::open_read_only(&dir)
+            .with_context(|| format!("cannot open the index in {}", dir.display()))?;
+        let drift = check(&db, &index).await?;
+        println!(
+            "{} documents indexed in the database, {} pages in the index",
+            drift.indexed_documents, drift.index_pages
+        );
+        for id in &drift.missing {
+            println!("missing from the index: document {id}");
+        }
+        for id in &drift.orphaned {
+            println!("in the index but not in the database: document {id}");
+        }
+        for id in &drift.wrong_pages {
+            println!("page count differs between index and database: document {id}");
+        }
+        if drift.is_clean() {
+            println!("the index matches the database");
+        }
+        anyhow::Ok(drift.is_clean())
+    });
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("planarkiv: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.

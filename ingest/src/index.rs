@@ -38,7 +38,8 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: SearchFields,
-    writer: Mutex<IndexWriter>,
+    /// `None` for a read-only view (a check beside a running server).
+    writer: Option<Mutex<IndexWriter>>,
     dir: PathBuf,
 }
 
@@ -75,7 +76,31 @@ impl SearchIndex {
             index,
             reader,
             fields,
-            writer: Mutex::new(writer),
+            writer: Some(Mutex::new(writer)),
+            dir: dir.to_owned(),
+        })
+    }
+
+    /// Opens an existing index for reading only; it does not take the writer lock, so it works
+    /// beside a running server.
+    pub fn open_read_only(dir: &Path) -> Result<Self, IngestError> {
+        let (schema, fields) = build_schema();
+        let index = Index::open_in_dir(dir)?;
+        if index.schema() != schema {
+            return Err(IngestError::Internal(
+                "the index was built by another version; run `planarkiv reindex`".into(),
+            ));
+        }
+        register_analyzers(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            index,
+            reader,
+            fields,
+            writer: None,
             dir: dir.to_owned(),
         })
     }
@@ -105,6 +130,21 @@ impl SearchIndex {
             }))
     }
 
+    /// Pages in the index per document id, from the live (not deleted) index documents.
+    pub fn pages_per_document(&self) -> Result<BTreeMap<i64, u64>, IngestError> {
+        let searcher = self.reader.searcher();
+        let mut out = BTreeMap::new();
+        for seg in searcher.segment_readers() {
+            let ids = seg.fast_fields().u64("doc_id")?;
+            for d in seg.doc_ids_alive() {
+                if let Some(id) = ids.first(d) {
+                    *out.entry(id as i64).or_insert(0) += 1;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Number of page documents visible to searches.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -121,6 +161,8 @@ impl SearchIndex {
     ) -> Result<(), IngestError> {
         let mut w = self
             .writer
+            .as_ref()
+            .ok_or_else(|| IngestError::Internal("the index is open read-only".into()))?
             .lock()
             .map_err(|_| IngestError::Internal("index writer lock poisoned".into()))?;
         let f = self.fields;
@@ -328,6 +370,59 @@ impl Indexer {
             }
         }
     }
+}
+
+/// Where the index and the database disagree.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Drift {
+    /// Documents the database calls INDEXED that have no pages in the index.
+    pub missing: Vec<i64>,
+    /// Documents in the index that the database no longer has (or has not extracted).
+    pub orphaned: Vec<i64>,
+    /// Documents whose page count in the index differs from the database's.
+    pub wrong_pages: Vec<i64>,
+    pub indexed_documents: u64,
+    pub index_pages: u64,
+}
+
+impl Drift {
+    pub fn is_clean(&self) -> bool {
+        self.missing.is_empty() && self.orphaned.is_empty() && self.wrong_pages.is_empty()
+    }
+}
+
+/// Compares the index with the database, document by document.
+pub async fn check(db: &DatabaseConnection, index: &SearchIndex) -> Result<Drift, IngestError> {
+    let in_index = index.pages_per_document()?;
+    let docs = document::Entity::find()
+        .filter(
+            document::Column::Status.is_in([DocumentStatus::Processing, DocumentStatus::Indexed]),
+        )
+        .all(db)
+        .await?;
+    let mut drift = Drift {
+        index_pages: in_index.values().sum(),
+        ..Default::default()
+    };
+    let mut known = std::collections::BTreeSet::new();
+    for d in &docs {
+        known.insert(d.id);
+        if d.status != DocumentStatus::Indexed {
+            continue;
+        }
+        drift.indexed_documents += 1;
+        match in_index.get(&d.id) {
+            None if d.page_count.unwrap_or(0) > 0 => drift.missing.push(d.id),
+            Some(n) if Some(*n as i32) != d.page_count => drift.wrong_pages.push(d.id),
+            _ => {}
+        }
+    }
+    drift.orphaned = in_index
+        .keys()
+        .filter(|id| !known.contains(id))
+        .copied()
+        .collect();
+    Ok(drift)
 }
 
 async fn load_document(

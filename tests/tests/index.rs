@@ -5,9 +5,10 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use planarkiv_api::{App, Config};
+use planarkiv_ingest::index::{check, Indexer};
 use planarkiv_schema::entities::{document, DocumentStatus};
 use planarkiv_tests::{Backend, TestDb};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::AllQuery;
 use tantivy::schema::Value;
@@ -77,6 +78,36 @@ async fn a_lost_index_is_rebuilt_from_the_database() {
         let hits = planarkiv_api::search::search(&app.state.index, "oppgaveforflytting", 0, 5)
             .expect("search");
         assert_eq!(hits.hits.first().map(|h| h.page), Some(3), "{backend:?}");
+
+        // `check` finds no drift; then a row deleted behind the outbox's back is reported as
+        // orphaned, and a rebuild makes the two agree again.
+        let drift = check(&app.state.db, &app.state.index).await.expect("check");
+        assert!(drift.is_clean(), "{drift:?}");
+        assert_eq!(drift.indexed_documents, 5);
+        let victim = *before.iter().next().expect("a document") as i64;
+        let backend_db = app.state.db.get_database_backend();
+        for sql in [
+            format!("DELETE FROM pages WHERE document_id = {victim}"),
+            format!("DELETE FROM jobs WHERE document_id = {victim}"),
+            format!("DELETE FROM documents WHERE id = {victim}"),
+        ] {
+            app.state
+                .db
+                .execute(Statement::from_string(backend_db, sql))
+                .await
+                .expect("delete");
+        }
+        let drift = check(&app.state.db, &app.state.index).await.expect("check");
+        assert_eq!(drift.orphaned, vec![victim], "{drift:?}");
+        let indexer = Indexer::new(
+            app.state.db.clone(),
+            app.state.index.clone(),
+            Default::default(),
+        );
+        indexer.rebuild().await.expect("rebuild");
+        let drift = check(&app.state.db, &app.state.index).await.expect("check");
+        assert!(drift.is_clean(), "{drift:?}");
+        assert_eq!(drift.indexed_documents, 4);
         app.shutdown().await;
         db.drop_db().await;
     }

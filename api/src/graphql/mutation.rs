@@ -100,4 +100,20 @@ impl MutationRoot {
             .ok_or_else(|| ApiError::NotFound(format!("no document with id {}", id.as_str())))?;
         Ok(Document(doc))
     }
+
+    /// Rebuilds the search index from the database in one commit: searches keep answering from
+    /// the old index until the new one replaces it. Returns the number of documents indexed.
+    async fn reindex(&self, ctx: &Context<'_>) -> GqlResult<i32> {
+        require(ctx, Role::Admin)?;
+        let state = ctx
+            .data::<AppState>()
+            .map_err(|_| ApiError::internal("application state missing"))?;
+        let indexer = planarkiv_ingest::index::Indexer::new(
+            state.db.clone(),
+            state.index.clone(),
+            state.signals.outbox.clone(),
+        );
+        let n = indexer.rebuild().await.map_err(ApiError::from)?;
+        Ok(n as i32)
+    }
 }
