@@ -4,6 +4,7 @@
 
 pub mod blobs;
 pub mod db;
+pub mod entities;
 pub mod error;
 pub mod index;
 pub mod pdf;

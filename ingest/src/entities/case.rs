@@ -1,0 +1,394 @@
+//! Case papers and their appendices: the case's own number, title, body, meeting date,
+//! sections, proposed decision, references to other cases and the list of appendices.
+
+use super::case_number::{find_case_numbers, CaseNumber};
+use super::dates::find_dates;
+use super::orgs::find_bodies;
+use super::text::Block;
+use super::{Appendix, Case, Located};
+
+/// How far into the document the case's own number may appear, in blocks.
+const HEADER_WINDOW: usize = 15;
+/// Most bytes of label before the case word for a number to be the document's own
+/// ("Vedlegg til sak 24.25", "Saksframlegg – sak 07/26").
+const MAX_LABEL_BYTES: usize = 30;
+
+/// Header labels whose block is metadata, never the case title.
+const METADATA_LABELS: [&str; 14] = [
+    "møtedato",
+    "møtedag",
+    "dato",
+    "saksbehandler",
+    "arkivsak",
+    "arkiv",
+    "til:",
+    "fra:",
+    "utvalg",
+    "møte",
+    "vår ref",
+    "deres ref",
+    "saksframlegg",
+    "behandles i",
+];
+
+/// Labels that name the body a case goes to.
+const BODY_LABELS: [&str; 6] = [
+    "utvalg",
+    "til:",
+    "møte",
+    "behandles i",
+    "organ",
+    "saksframlegg til",
+];
+
+/// Labels whose date is the meeting date.
+const MEETING_LABELS: [&str; 5] = ["møtedato", "møtedag", "dato for møte", "møte:", "møte i"];
+
+/// Labels whose rest is the case title.
+const TITLE_LABELS: [&str; 3] = ["sakstittel:", "tittel:", "sak:"];
+
+/// Headings after which the proposed decision follows.
+const DECISION_HEADINGS: [&str; 6] = [
+    "forslag til vedtak",
+    "forslag til innstilling",
+    "forslag til beslutning",
+    "innstilling",
+    "administrasjonens forslag til vedtak",
+    "sekretariatets forslag til vedtak",
+];
+
+/// Section headings of case papers, reported in order of appearance.
+const SECTION_HEADINGS: [&str; 13] = [
+    "bakgrunn",
+    "saken gjelder",
+    "innledning",
+    "saksframstilling",
+    "saksopplysninger",
+    "vurdering",
+    "økonomiske konsekvenser",
+    "konsekvenser",
+    "konklusjon",
+    "oppsummering",
+    "forslag til vedtak",
+    "forslag til innstilling",
+    "innstilling",
+];
+
+/// Separators between a number and the title on the same line.
+const TITLE_SEPARATORS: [char; 5] = [':', '–', '-', '—', ' '];
+
+pub(crate) struct CaseFindings {
+    pub case: Case,
+    /// "Vedlegg til sak …" introduced the number.
+    pub appendix: bool,
+    /// The paper carries cues of a case paper (a proposed decision, "Saksframlegg").
+    pub paper_cues: bool,
+}
+
+fn lower_starts(b: &Block, labels: &[&str]) -> bool {
+    let lower = b.text.to_lowercase();
+    labels.iter().any(|l| lower.starts_with(l))
+}
+
+pub(crate) fn extract(blocks: &[Block]) -> Option<CaseFindings> {
+    let (at, own, number, appendix) = own_number(blocks)?;
+    let title = find_title(blocks, at, &number);
+    let (body, body_abbreviation) = find_body(blocks);
+    let proposed_decision = find_decision(blocks);
+    let paper_cues = proposed_decision.is_some()
+        || blocks
+            .iter()
+            .any(|b| b.text.to_lowercase().starts_with("saksframlegg"));
+    let case = Case {
+        number: own.clone(),
+        sequence: number.sequence,
+        year: number.year,
+        title,
+        body,
+        body_abbreviation,
+        meeting_date: find_meeting_date(blocks),
+        sections: find_sections(blocks),
+        proposed_decision,
+        references: find_references(blocks, number),
+        appendices: find_appendices(blocks),
+    };
+    Some(CaseFindings {
+        case,
+        appendix,
+        paper_cues,
+    })
+}
+
+/// (block index, located number, number, is appendix) of the number the header introduces.
+fn own_number(blocks: &[Block]) -> Option<(usize, Located<String>, CaseNumber, bool)> {
+    blocks
+        .iter()
+        .enumerate()
+        .take(HEADER_WINDOW)
+        .find_map(|(i, b)| {
+            let f = find_case_numbers(&b.text).into_iter().next()?;
+            if f.cue_start > MAX_LABEL_BYTES || b.is_list_item() {
+                return None;
+            }
+            let lower = b.text.to_lowercase();
+            let appendix = lower.starts_with("vedlegg");
+            Some((
+                i,
+                Located::new(f.number.to_string(), b.provenance(f.range)),
+                f.number,
+                appendix,
+            ))
+        })
+}
+
+fn find_title(blocks: &[Block], at: usize, number: &CaseNumber) -> Option<Located<String>> {
+    if let Some(t) = blocks.get(at).and_then(|b| title_after_number(b, number)) {
+        return Some(t);
+    }
+    let near = blocks.get(at + 1..).unwrap_or(&[]).iter().take(6);
+    let labelled = near.clone().find_map(|n| {
+        let lower = n.text.to_lowercase();
+        let label = TITLE_LABELS.iter().find(|l| lower.starts_with(*l))?;
+        n.located(label.len()..n.text.len(), &[])
+    });
+    labelled.or_else(|| {
+        near.filter(|n| {
+            !n.is_list_item() && !lower_starts(n, &METADATA_LABELS) && !is_section_heading(n)
+        })
+        .find(|n| !n.ends_sentence() || n.heading)
+        .and_then(|n| title_after_number(n, number).or_else(|| n.located_all(&[])))
+    })
+}
+
+/// "Sak 07/26 – Tittel": the text after the case's own number on its line.
+fn title_after_number(b: &Block, number: &CaseNumber) -> Option<Located<String>> {
+    let f = find_case_numbers(&b.text)
+        .into_iter()
+        .find(|f| f.number == *number)?;
+    if f.cue_start > MAX_LABEL_BYTES {
+        return None;
+    }
+    let rest = b.text.get(f.range.end..)?;
+    let lead = rest.len() - rest.trim_start_matches(TITLE_SEPARATORS).len();
+    let start = f.range.end + lead;
+    let starts_with_date = find_dates(&b.text).iter().any(|(r, _)| r.start == start);
+    if start >= b.text.len() || starts_with_date {
+        return None;
+    }
+    b.located(start..b.text.len(), &[])
+}
+
+fn is_section_heading(b: &Block) -> bool {
+    let lower = b.text.to_lowercase();
+    SECTION_HEADINGS.contains(&lower.trim_end_matches(':').trim())
+}
+
+/// The body named in a header label; else the first body the text names.
+fn find_body(blocks: &[Block]) -> (Option<Located<String>>, Option<String>) {
+    let labelled = blocks
+        .iter()
+        .take(HEADER_WINDOW)
+        .filter(|b| lower_starts(b, &BODY_LABELS));
+    let mut candidates = labelled.chain(blocks.iter());
+    let found = candidates.find_map(|b| find_bodies(&b.text).into_iter().next().map(|f| (b, f)));
+    match found {
+        Some((b, f)) => (
+            Some(Located::new(f.name, b.provenance(f.range))),
+            f.abbreviation,
+        ),
+        None => (None, None),
+    }
+}
+
+fn find_meeting_date(blocks: &[Block]) -> Option<Located<super::PartialDate>> {
+    blocks
+        .iter()
+        .take(HEADER_WINDOW)
+        .filter(|b| lower_starts(b, &MEETING_LABELS))
+        .find_map(|b| {
+            find_dates(&b.text)
+                .into_iter()
+                .next()
+                .map(|(r, d)| Located::new(d, b.provenance(r)))
+        })
+}
+
+fn find_sections(blocks: &[Block]) -> Vec<Located<String>> {
+    let mut out: Vec<Located<String>> = Vec::new();
+    for b in blocks
+        .iter()
+        .filter(|b| !b.is_list_item() && is_section_heading(b))
+    {
+        if let Some(l) = b.located_all(&[':']) {
+            if !out.iter().any(|o| o.value.eq_ignore_ascii_case(&l.value)) {
+                out.push(l);
+            }
+        }
+    }
+    out
+}
+
+/// The paragraph after a decision heading, or the heading's own text after a colon; a list of
+/// decision points is kept whole, one point a line.
+fn find_decision(blocks: &[Block]) -> Option<Located<String>> {
+    let (i, b) = blocks.iter().enumerate().find(|(_, b)| {
+        let lower = b.text.to_lowercase();
+        !b.is_list_item()
+            && DECISION_HEADINGS.iter().any(|h| {
+                lower.starts_with(h)
+                    && lower
+                        .get(h.len()..)
+                        .is_some_and(|r| r.is_empty() || r.starts_with(':'))
+            })
+    })?;
+    if let Some(colon) = b.text.find(':') {
+        if let Some(l) = b.located(colon + 1..b.text.len(), &[]) {
+            return Some(l);
+        }
+    }
+    let next = blocks.get(i + 1)?;
+    if !next.is_list_item() {
+        return next.located_all(&[]);
+    }
+    let points: Vec<&Block> = blocks
+        .iter()
+        .skip(i + 1)
+        .take_while(|b| b.is_list_item())
+        .collect();
+    let text: Vec<String> = points
+        .iter()
+        .map(|p| match p.kind {
+            super::text::BlockKind::Numbered { n, .. } => format!("{n}. {}", p.text),
+            _ => p.text.clone(),
+        })
+        .collect();
+    let at = next.whole().map(|first| {
+        let end = points
+            .iter()
+            .rev()
+            .find_map(|p| p.whole())
+            .filter(|e| e.page == first.page)
+            .map_or(first.end, |e| e.end);
+        super::Provenance { end, ..first }
+    });
+    Some(Located::new(text.join("\n"), at))
+}
+
+/// Other case numbers in order of first mention.
+fn find_references(blocks: &[Block], own: CaseNumber) -> Vec<Located<String>> {
+    let mut seen = vec![own];
+    let mut out = Vec::new();
+    for b in blocks {
+        for f in find_case_numbers(&b.text) {
+            if !seen.contains(&f.number) {
+                seen.push(f.number);
+                out.push(Located::new(f.number.to_string(), b.provenance(f.range)));
+            }
+        }
+    }
+    out
+}
+
+/// "Vedlegg 1: Tittel" lines, and numbered items under a "Vedlegg" heading.
+fn find_appendices(blocks: &[Block]) -> Vec<Appendix> {
+    let mut out: Vec<Appendix> = Vec::new();
+    let mut under_heading = false;
+    for b in blocks {
+        let found = if b.is_list_item() && under_heading {
+            match b.kind {
+                super::text::BlockKind::Numbered { n, .. } => b.located_all(&[]).map(|t| (n, t)),
+                _ => None,
+            }
+        } else {
+            appendix_line(b)
+        };
+        under_heading = match b.kind {
+            super::text::BlockKind::Paragraph => {
+                let lower = b.text.to_lowercase();
+                matches!(
+                    lower.trim_end_matches(':').trim(),
+                    "vedlegg" | "vedlegg i saken" | "vedlagt"
+                )
+            }
+            _ => under_heading,
+        };
+        if let Some((number, title)) = found {
+            if !out.iter().any(|a| a.number == number) {
+                out.push(Appendix { number, title });
+            }
+        }
+    }
+    out
+}
+
+fn appendix_line(b: &Block) -> Option<(u32, Located<String>)> {
+    let rest = b
+        .text
+        .strip_prefix("Vedlegg ")
+        .or_else(|| b.text.strip_prefix("VEDLEGG "))?;
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let number: u32 = rest.get(..digits)?.parse().ok()?;
+    let after = rest.get(digits..)?;
+    let sep = after.chars().next()?;
+    if !matches!(sep, ':' | '.' | '–' | '-' | ')' | ' ') {
+        return None;
+    }
+    let title_start = b.text.len() - after.len();
+    b.located(title_start..b.text.len(), &[':', '.', '–', '-', ')'])
+        .filter(|t| t.value.chars().next().is_some_and(|c| !c.is_ascii_digit()))
+        .map(|t| (number, t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::text::{blocks, lines_from_text};
+
+    fn case(s: &str) -> Case {
+        extract(&blocks(&lines_from_text(s))).unwrap().case
+    }
+
+    #[test]
+    fn header_forms() {
+        let c = case("Sak 07/26: Handlingsplan for samhandling\n\nBakgrunn\n\nTekst.");
+        assert_eq!(c.number.value, "07.26");
+        assert_eq!((c.sequence, c.year), (7, 2026));
+        assert_eq!(c.title.unwrap().value, "Handlingsplan for samhandling");
+        let c = case("Saksnr.: 2025/24\nMøtedato: 5. desember 2024\nUtvalg: Arbeidsutvalget\nSakstittel: Budsjett 2025");
+        assert_eq!(c.number.value, "24.25");
+        assert_eq!(c.title.unwrap().value, "Budsjett 2025");
+        assert_eq!(c.meeting_date.unwrap().value.to_string(), "2024-12-05");
+        assert_eq!(c.body.unwrap().value, "Arbeidsutvalget");
+        assert_eq!(c.body_abbreviation.as_deref(), Some("AU"));
+    }
+
+    #[test]
+    fn decision_as_points() {
+        let c = case("Sak 3/2025 Tittel\n\nForslag til vedtak:\n1. SSU tar saken til orientering.\n2. Saken sendes videre.\n\nVedlegg 1: Notat");
+        assert_eq!(
+            c.proposed_decision.unwrap().value,
+            "1. SSU tar saken til orientering.\n2. Saken sendes videre."
+        );
+        assert_eq!(c.appendices.len(), 1);
+        assert_eq!(c.appendices[0].title.value, "Notat");
+    }
+
+    #[test]
+    fn inline_decision() {
+        let c = case("Sak 12.25 Tittel\n\nForslag til vedtak: AU godkjenner planen.");
+        assert_eq!(c.proposed_decision.unwrap().value, "AU godkjenner planen.");
+    }
+
+    #[test]
+    fn appendices_under_a_heading() {
+        let c = case("Sak 12.25 Tittel\n\nVedlegg:\n1. Referat\n2. Budsjett\n\nVedlegg 2 – Annet");
+        let got: Vec<(u32, String)> = c
+            .appendices
+            .into_iter()
+            .map(|a| (a.number, a.title.value))
+            .collect();
+        assert_eq!(got, [(1, "Referat".to_owned()), (2, "Budsjett".to_owned())]);
+    }
+}
