@@ -263,3 +263,125 @@ impl DocumentEntities {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page as the laid-out extractor will deliver it: lines with boxes, sizes and weight.
+    fn page(number: u32, lines: &[(&str, f32, bool, f32)]) -> pdf::Page {
+        let mut y = 800.0;
+        let lines: Vec<pdf::Line> = lines
+            .iter()
+            .map(|&(text, size, bold, x)| {
+                y -= size * 1.3;
+                pdf::Line {
+                    text: text.to_owned(),
+                    bbox: [x, y, x + 400.0, y + size],
+                    font_size: size,
+                    bold,
+                }
+            })
+            .collect();
+        let text = lines
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        pdf::Page {
+            number,
+            text,
+            lines,
+            needs_ocr: false,
+        }
+    }
+
+    #[test]
+    fn laid_out_lines_use_font_for_headings() {
+        let long =
+            "Helsefellesskapet har arbeidet med planen gjennom hele året sammen med kommunene og";
+        let doc = pdf::Extracted {
+            pages: vec![
+                page(
+                    1,
+                    &[
+                        (
+                            "Handlingsplan 2025–2026 for Helsefellesskap Vestfold",
+                            18.0,
+                            true,
+                            50.0,
+                        ),
+                        (long, 11.0, false, 50.0),
+                        ("sykehuset, og den gjelder for to år.", 11.0, false, 50.0),
+                        // Bold and larger: a heading even though it follows an unfinished long line.
+                        ("Psykisk helse", 14.0, true, 50.0),
+                        ("• Etablere felles team for unge voksne", 11.0, false, 60.0),
+                        ("• Samarbeide om ROP-pasienter", 11.0, false, 60.0),
+                    ],
+                ),
+                page(
+                    2,
+                    &[
+                        ("Eldre", 14.0, true, 50.0),
+                        ("• Felles rutiner ved utskrivning", 11.0, false, 60.0),
+                    ],
+                ),
+            ],
+            producer: None,
+            title: None,
+        };
+        let e = extract(&doc);
+        assert_eq!(e.document_kind, DocumentKind::Plan);
+        let plan = e.plan.as_ref().expect("plan");
+        assert_eq!(plan.kind, PlanKind::ActionPlan);
+        assert_eq!(
+            plan.owner.as_ref().map(|o| o.value.as_str()),
+            Some("Helsefellesskap Vestfold")
+        );
+        let items = plan
+            .action_plan
+            .as_ref()
+            .map(|a| a.items.clone())
+            .unwrap_or_default();
+        let got: Vec<(&str, &str)> = items
+            .iter()
+            .map(|i| (i.focus_area.value.as_str(), i.text.value.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Psykisk helse", "Etablere felles team for unge voksne"),
+                ("Psykisk helse", "Samarbeide om ROP-pasienter"),
+                ("Eldre", "Felles rutiner ved utskrivning"),
+            ]
+        );
+        let at = items.last().and_then(|i| i.text.at).expect("provenance");
+        let text: String = doc.pages[1]
+            .text
+            .chars()
+            .skip(at.start)
+            .take(at.end - at.start)
+            .collect();
+        assert_eq!(
+            (at.page, text.as_str()),
+            (2, "Felles rutiner ved utskrivning")
+        );
+    }
+
+    #[test]
+    fn provenance_lists_every_located_value() {
+        let e = extract_from_text("Sak 07.26 Budsjett\n\nForslag til vedtak\n\nAU godkjenner budsjettet.\n\nVedlegg 1: Budsjett");
+        let paths: Vec<String> = e.provenance().into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            paths,
+            [
+                "case.number",
+                "case.title",
+                "case.body",
+                "case.proposed_decision",
+                "case.sections[0]",
+                "case.appendices[0].title"
+            ]
+        );
+    }
+}

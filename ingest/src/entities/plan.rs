@@ -503,10 +503,16 @@ fn find_focus_areas(blocks: &[Block]) -> Vec<FocusArea> {
         if !is_measure_intro(b) {
             continue;
         }
-        let measures: Vec<Located<String>> = list_run(blocks, i + 1)
+        let mut measures: Vec<Located<String>> = list_run(blocks, i + 1)
             .iter()
             .filter_map(|(_, m)| m.located_all(&[]))
             .collect();
+        if measures.is_empty() {
+            measures = unmarked_run(blocks, i + 1)
+                .iter()
+                .filter_map(|m| m.located_all(&[]))
+                .collect();
+        }
         let Some((h, title)) = heading_before(blocks, i) else {
             continue;
         };
@@ -519,6 +525,27 @@ fn find_focus_areas(blocks: &[Block]) -> Vec<FocusArea> {
             goal,
             measures,
         });
+    }
+    out
+}
+
+/// Measures whose bullets the PDF drew as graphics arrive as plain lines: take lines up to the
+/// next focus area's heading (the line before the next intro), a new part, or prose.
+fn unmarked_run(blocks: &[Block], start: usize) -> Vec<&Block> {
+    let mut out = Vec::new();
+    for (k, b) in blocks.iter().enumerate().skip(start) {
+        let next_is_intro = blocks.get(k + 1).is_some_and(is_measure_intro);
+        let prose = b.text.matches(". ").count() > 0 || !find_dates(&b.text).is_empty();
+        let stop = next_is_intro
+            || is_measure_intro(b)
+            || starts_action_part(b)
+            || b.is_list_item()
+            || prose
+            || b.text.trim_end().ends_with([':', '?']);
+        if stop {
+            break;
+        }
+        out.push(b);
     }
     out
 }

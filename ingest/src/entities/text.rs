@@ -410,7 +410,7 @@ fn continues(
     if opens_block(&line.text) || !same_style(line, prev) {
         return false;
     }
-    if ends_with_break_hyphen(&block.text) {
+    if ends_with_break_hyphen(&block.text) || splits_date(&block.text, &line.text) {
         return true;
     }
     if block.ends_sentence() {
@@ -427,6 +427,19 @@ fn continues(
     // takes any line that does not look like a heading of its own.
     let item_wraps = block.is_list_item() && !looks_standalone(line, next, full);
     !line.gap_before && (digit || (prev_len >= full && !block.is_list_item()) || item_wraps)
+}
+
+/// "… i sitt møte 19." + "desember 2018.": a wrap inside a spelled date, whose day's period
+/// would otherwise end the sentence.
+fn splits_date(before: &str, line: &str) -> bool {
+    let day = before
+        .strip_suffix('.')
+        .and_then(|h| h.rsplit(' ').next())
+        .unwrap_or("");
+    let month = line.split_whitespace().next().unwrap_or("");
+    (1..=2).contains(&day.len())
+        && day.bytes().all(|b| b.is_ascii_digit())
+        && super::dates::month_number(month).is_some()
 }
 
 /// A short capitalised line without final punctuation (or a question) that the next line does
@@ -552,6 +565,16 @@ mod tests {
             "Strategi for X 2022-2026 med handlingsdel for 2022-2023"
         );
         assert_eq!(t[1].0, "Besluttet i møtet 08.06.2022");
+    }
+
+    #[test]
+    fn joins_dates_split_after_the_day() {
+        let t = texts("Styret vedtok planen i sitt møte 19.\ndesember 2018.\nHer finner du mer.");
+        assert_eq!(
+            t[0].0,
+            "Styret vedtok planen i sitt møte 19. desember 2018."
+        );
+        assert_eq!(t[1].0, "Her finner du mer.");
     }
 
     #[test]
