@@ -1,7 +1,7 @@
 //! Case papers and their appendices: the case's own number, title, body, meeting date,
 //! sections, proposed decision, references to other cases and the list of appendices.
 
-use super::case_number::{find_case_numbers, CaseNumber};
+use super::case_number::{find_case_numbers, parse_case_number, CaseNumber};
 use super::dates::find_dates;
 use super::orgs::find_bodies;
 use super::text::Block;
@@ -119,8 +119,43 @@ pub(crate) fn extract(blocks: &[Block]) -> Option<CaseFindings> {
     })
 }
 
+/// Header-row words of the "Saksgang" table (Utvalg | Møtedato | Saksnr), whose next row holds
+/// the case number without a case word before it.
+const TABLE_HEADER_WORDS: [&str; 4] = ["saksnr", "saksnummer", "utvalgssak", "sak nr"];
+
 /// (block index, located number, number, is appendix) of the number the header introduces.
 fn own_number(blocks: &[Block]) -> Option<(usize, Located<String>, CaseNumber, bool)> {
+    labelled_number(blocks).or_else(|| table_number(blocks))
+}
+
+/// The number in the row under a table header naming the case-number column.
+fn table_number(blocks: &[Block]) -> Option<(usize, Located<String>, CaseNumber, bool)> {
+    let header = blocks.iter().take(HEADER_WINDOW).position(|b| {
+        let lower = b.text.to_lowercase();
+        TABLE_HEADER_WORDS.iter().any(|w| lower.contains(w))
+            && find_case_numbers(&b.text).is_empty()
+    })?;
+    blocks
+        .iter()
+        .enumerate()
+        .skip(header + 1)
+        .take(3)
+        .find_map(|(i, b)| {
+            super::dates::tokens(&b.text).into_iter().find_map(|t| {
+                let number = parse_case_number(t.raw)?;
+                let lead = t.raw.len() - t.raw.trim_start_matches('(').len();
+                let len = t
+                    .raw
+                    .trim_start_matches('(')
+                    .trim_end_matches([',', ';', ':', ')', '.'])
+                    .len();
+                let at = b.provenance(t.range.start + lead..t.range.start + lead + len);
+                Some((i, Located::new(number.to_string(), at), number, false))
+            })
+        })
+}
+
+fn labelled_number(blocks: &[Block]) -> Option<(usize, Located<String>, CaseNumber, bool)> {
     blocks
         .iter()
         .enumerate()
@@ -200,11 +235,22 @@ fn find_body(blocks: &[Block]) -> (Option<Located<String>>, Option<String>) {
     }
 }
 
+/// The date on a meeting label's line, or in the row under a table header with a meeting-date
+/// column.
 fn find_meeting_date(blocks: &[Block]) -> Option<Located<super::PartialDate>> {
+    let under_header = |i: usize| {
+        i.checked_sub(1)
+            .and_then(|p| blocks.get(p))
+            .is_some_and(|h| {
+                h.text.to_lowercase().contains("møtedato") && find_dates(&h.text).is_empty()
+            })
+    };
     blocks
         .iter()
+        .enumerate()
         .take(HEADER_WINDOW)
-        .filter(|b| lower_starts(b, &MEETING_LABELS))
+        .filter(|(i, b)| lower_starts(b, &MEETING_LABELS) || under_header(*i))
+        .map(|(_, b)| b)
         .find_map(|b| {
             find_dates(&b.text)
                 .into_iter()
@@ -230,17 +276,26 @@ fn find_sections(blocks: &[Block]) -> Vec<Located<String>> {
 
 /// The paragraph after a decision heading, or the heading's own text after a colon; a list of
 /// decision points is kept whole, one point a line.
+/// "Forslag til vedtak", "Forslag til vedtak: …", and owned forms such as "Daglig leders
+/// forslag til vedtak" or "Sekretariatets innstilling".
+fn is_decision_heading(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let (head, _) = lower.split_once(':').unwrap_or((&lower, ""));
+    let head = head.trim();
+    let owned = head.split_whitespace().count() <= MAX_DECISION_HEADING_WORDS;
+    DECISION_HEADINGS
+        .iter()
+        .any(|h| head == *h || (owned && head.ends_with(&format!(" {h}"))))
+}
+
+/// Most words of an owned decision heading ("Administrerende direktørs forslag til vedtak").
+const MAX_DECISION_HEADING_WORDS: usize = 7;
+
 fn find_decision(blocks: &[Block]) -> Option<Located<String>> {
-    let (i, b) = blocks.iter().enumerate().find(|(_, b)| {
-        let lower = b.text.to_lowercase();
-        !b.is_list_item()
-            && DECISION_HEADINGS.iter().any(|h| {
-                lower.starts_with(h)
-                    && lower
-                        .get(h.len()..)
-                        .is_some_and(|r| r.is_empty() || r.starts_with(':'))
-            })
-    })?;
+    let (i, b) = blocks
+        .iter()
+        .enumerate()
+        .find(|(_, b)| !b.is_list_item() && is_decision_heading(&b.text))?;
     if let Some(colon) = b.text.find(':') {
         if let Some(l) = b.located(colon + 1..b.text.len(), &[]) {
             return Some(l);
@@ -295,10 +350,13 @@ fn find_appendices(blocks: &[Block]) -> Vec<Appendix> {
     let mut under_heading = false;
     for b in blocks {
         let found = if b.is_list_item() && under_heading {
-            match b.kind {
-                super::text::BlockKind::Numbered { n, .. } => b.located_all(&[]).map(|t| (n, t)),
-                _ => None,
-            }
+            // Bulleted appendix lists are numbered in order.
+            let next = u32::try_from(out.len() + 1).unwrap_or(u32::MAX);
+            let n = match b.kind {
+                super::text::BlockKind::Numbered { n, .. } => n,
+                _ => next,
+            };
+            b.located_all(&[]).map(|t| (n, t))
         } else {
             appendix_line(b)
         };
@@ -373,6 +431,43 @@ mod tests {
         );
         assert_eq!(c.appendices.len(), 1);
         assert_eq!(c.appendices[0].title.value, "Notat");
+    }
+
+    #[test]
+    fn saksgang_table() {
+        let c = case("Saksgang\nUtvalg Møtedato Saksnr\nStrategisk samarbeidsutvalg 12.03.2026 07/26\n\nBudsjett 2026\n\nDaglig leders forslag til vedtak\n\nSSU vedtar budsjettet.\n\nVedlegg:\n- Budsjett\n- Notat");
+        assert_eq!(c.number.value, "07.26");
+        assert_eq!(
+            c.meeting_date.map(|d| d.value.to_string()).as_deref(),
+            Some("2026-03-12")
+        );
+        assert_eq!(
+            c.body.map(|b| b.value).as_deref(),
+            Some("Strategisk samarbeidsutvalg")
+        );
+        assert_eq!(c.title.map(|t| t.value).as_deref(), Some("Budsjett 2026"));
+        assert_eq!(
+            c.proposed_decision.map(|d| d.value).as_deref(),
+            Some("SSU vedtar budsjettet.")
+        );
+        let got: Vec<(u32, String)> = c
+            .appendices
+            .into_iter()
+            .map(|a| (a.number, a.title.value))
+            .collect();
+        assert_eq!(got, [(1, "Budsjett".to_owned()), (2, "Notat".to_owned())]);
+    }
+
+    #[test]
+    fn decision_headings() {
+        assert!(is_decision_heading("Forslag til vedtak"));
+        assert!(is_decision_heading("Forslag til vedtak:"));
+        assert!(is_decision_heading("Daglig leders forslag til vedtak"));
+        assert!(is_decision_heading("Sekretariatets innstilling"));
+        assert!(!is_decision_heading(
+            "Forslag til vedtakene i kommunene ble sendt ut i mai"
+        ));
+        assert!(!is_decision_heading("Innstillingen"));
     }
 
     #[test]

@@ -43,7 +43,17 @@ const MAX_TITLE_CHARS: usize = 200;
 
 /// Lines that introduce a list of measures under a focus area; matched on the lower-cased line,
 /// which must also end with a colon.
-const MEASURE_INTRO_ENDINGS: [&str; 5] = ["ved å:", "gjennom å:", "tiltak:", "vi vil:", "vi skal:"];
+const MEASURE_INTRO_ENDINGS: [&str; 9] = [
+    "ved å:",
+    "gjennom å:",
+    "tiltak:",
+    "vi vil:",
+    "vi skal:",
+    "vil vi:",
+    "vi gjøre:",
+    "tiltakene er:",
+    "tiltak er:",
+];
 const MEASURE_INTRO_PHRASES: [&str; 6] = [
     " vil i ",
     " vil vi",
@@ -564,13 +574,43 @@ fn heading_before(blocks: &[Block], i: usize) -> Option<(usize, Located<String>)
     None
 }
 
+/// Section labels that number focus areas ("Innsatsområde 2: Eldre"); the title is the rest.
+const FOCUS_LABELS: [&str; 7] = [
+    "innsatsområde",
+    "satsingsområde",
+    "satsningsområde",
+    "fokusområde",
+    "hovedsatsing",
+    "område",
+    "mål",
+];
+
 fn heading_title(b: &Block) -> Option<Located<String>> {
     if b.text.trim_end().ends_with('?') {
         if let Some(t) = title_from_question(b) {
             return Some(t);
         }
     }
+    if let Some(rest) = after_focus_label(&b.text) {
+        if let Some(t) = b.located(rest..b.text.len(), &[':', '.', '–', '-']) {
+            return Some(t);
+        }
+    }
     b.located_all(&[':'])
+}
+
+/// Byte offset of the title after "Innsatsområde 2:" / "Satsingsområde 3 –".
+fn after_focus_label(text: &str) -> Option<usize> {
+    let (label, rest) = text.split_once(' ')?;
+    if !FOCUS_LABELS.contains(&label.to_lowercase().as_str()) {
+        return None;
+    }
+    let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+    let after = rest.get(digits..)?;
+    if digits == 0 || !after.starts_with([':', '.', ' ', '–', '-']) {
+        return None;
+    }
+    Some(text.len() - after.len())
 }
 
 fn title_from_question(b: &Block) -> Option<Located<String>> {
@@ -817,6 +857,34 @@ mod tests {
         assert_eq!(
             heading_title(&b[0]).unwrap().value,
             "Hvordan skal vi sikre nok personell?"
+        );
+    }
+
+    #[test]
+    fn numbered_focus_labels_are_dropped() {
+        let b = bs("Innsatsområde 2: Skrøpelige eldre\n\nSatsingsområde 3 – Digitalisering\n\nOmrådet er viktig");
+        assert_eq!(heading_title(&b[0]).unwrap().value, "Skrøpelige eldre");
+        assert_eq!(heading_title(&b[1]).unwrap().value, "Digitalisering");
+        assert_eq!(heading_title(&b[2]).unwrap().value, "Området er viktig");
+    }
+
+    #[test]
+    fn focus_areas_with_labelled_goal_and_tiltak() {
+        let b = bs("Innsatsområde 1: Barn og unge\n\nMål: Tidlig hjelp\n\nTiltak:\n- Felles forløp\n- Ambulante team\n\nInnsatsområde 2: Eldre\n\nDette vil vi gjøre:\n- Trygge overganger");
+        let areas: Vec<(String, Option<String>, usize)> = find_focus_areas(&b)
+            .into_iter()
+            .map(|f| (f.title.value, f.goal.map(|g| g.value), f.measures.len()))
+            .collect();
+        assert_eq!(
+            areas,
+            [
+                (
+                    "Barn og unge".to_owned(),
+                    Some("Tidlig hjelp".to_owned()),
+                    2
+                ),
+                ("Eldre".to_owned(), None, 1)
+            ]
         );
     }
 

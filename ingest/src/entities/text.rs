@@ -478,9 +478,12 @@ const MAX_HEADING_WORDS: usize = 16;
 /// not headings.
 const MAX_LABEL_WORDS: usize = 3;
 
+/// "Mål: …" is a field; "Innsatsområde 2: Eldre" (a numbered label) heads a section.
 fn is_label_line(text: &str) -> bool {
     text.split_once(": ").is_some_and(|(label, rest)| {
-        !rest.trim().is_empty() && label.split_whitespace().count() <= MAX_LABEL_WORDS
+        !rest.trim().is_empty()
+            && label.split_whitespace().count() <= MAX_LABEL_WORDS
+            && !label.chars().any(|c| c.is_ascii_digit())
     })
 }
 
