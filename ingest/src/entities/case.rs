@@ -81,8 +81,8 @@ pub(crate) struct CaseFindings {
     pub case: Case,
     /// "Vedlegg til sak …" introduced the number.
     pub appendix: bool,
-    /// The paper carries cues of a case paper (a proposed decision, "Saksframlegg").
-    pub paper_cues: bool,
+    /// A line starts with "Saksframlegg": the paper presents the case itself.
+    pub saksframlegg: bool,
 }
 
 fn lower_starts(b: &Block, labels: &[&str]) -> bool {
@@ -95,10 +95,9 @@ pub(crate) fn extract(blocks: &[Block]) -> Option<CaseFindings> {
     let title = find_title(blocks, at, &number);
     let (body, body_abbreviation) = find_body(blocks);
     let proposed_decision = find_decision(blocks);
-    let paper_cues = proposed_decision.is_some()
-        || blocks
-            .iter()
-            .any(|b| b.text.to_lowercase().starts_with("saksframlegg"));
+    let saksframlegg = blocks
+        .iter()
+        .any(|b| b.text.to_lowercase().starts_with("saksframlegg"));
     let case = Case {
         number: own.clone(),
         sequence: number.sequence,
@@ -115,7 +114,7 @@ pub(crate) fn extract(blocks: &[Block]) -> Option<CaseFindings> {
     Some(CaseFindings {
         case,
         appendix,
-        paper_cues,
+        saksframlegg,
     })
 }
 

@@ -32,14 +32,20 @@ pub(crate) fn classify(
     case: Option<&CaseFindings>,
     plan: Option<&PlanFindings>,
 ) -> DocumentKind {
+    let is_plan = plan.is_some_and(|p| p.score >= PLAN_THRESHOLD);
     if let Some(c) = case {
-        return if c.appendix && !c.paper_cues_without_appendix() {
-            DocumentKind::CaseAppendix
-        } else {
-            DocumentKind::CasePaper
-        };
+        // An appendix may quote its case's proposed decision; only a "Saksframlegg" header
+        // overrides "Vedlegg til sak".
+        if c.appendix && !c.saksframlegg {
+            return DocumentKind::CaseAppendix;
+        }
+        let paper = c.saksframlegg || c.case.proposed_decision.is_some();
+        // A bare "Sak 12/24" near the top of a full plan is a reference, not a case header.
+        if paper || !is_plan {
+            return DocumentKind::CasePaper;
+        }
     }
-    if plan.is_some_and(|p| p.score >= PLAN_THRESHOLD) {
+    if is_plan {
         return DocumentKind::Plan;
     }
     if looks_like_slides(blocks) {
@@ -53,14 +59,6 @@ pub(crate) fn classify(
         return DocumentKind::WebPage;
     }
     DocumentKind::Other
-}
-
-impl CaseFindings {
-    /// An appendix may quote the proposed decision of its case; only "Saksframlegg" overrides
-    /// the "Vedlegg til sak" header.
-    fn paper_cues_without_appendix(&self) -> bool {
-        self.paper_cues && self.case.proposed_decision.is_none()
-    }
 }
 
 fn looks_like_slides(blocks: &[Block]) -> bool {

@@ -695,6 +695,9 @@ fn find_action_plan(
     let mut area: Option<Located<String>> = None;
     let mut i = start + 1;
     while let Some(b) = blocks.get(i) {
+        if b.heading && ends_action_part(b) {
+            break;
+        }
         if b.heading && !is_label_heading(b) {
             area = heading_title(b);
         }
@@ -725,6 +728,14 @@ fn find_action_plan(
         i += 1;
     }
     (period.is_some() || !items.is_empty()).then_some(ActionPlan { period, items })
+}
+
+/// Back matter after which no list is an action item.
+const BACK_MATTER: [&str; 4] = ["vedlegg", "referanser", "kilder", "litteratur"];
+
+fn ends_action_part(b: &Block) -> bool {
+    let lower = b.text.to_lowercase();
+    BACK_MATTER.iter().any(|w| lower.starts_with(w))
 }
 
 fn is_label_heading(b: &Block) -> bool {
