@@ -56,8 +56,8 @@ const MONTHS: [(&str, u32); 12] = [
     ("desember", 12),
 ];
 
-/// Abbreviations only count when written with a period ("des."), so that words like "mars" in
-/// running text are not confused with anything shorter.
+/// Abbreviations only count when written with a period ("des."), so that names and words such
+/// as "Jan" or "nov" in running text are not read as months.
 const MONTH_ABBREVIATIONS: [(&str, u32); 12] = [
     ("jan.", 1),
     ("feb.", 2),
@@ -212,8 +212,7 @@ fn spelled_date_at(toks: &[Token<'_>]) -> Option<(usize, PartialDate)> {
         return None;
     }
     let month = month_number(first.raw)?;
-    // A bare month name followed by a year is a month-only date only when written in lower case
-    // or capitalised; "MARS 2024" in a heading still counts, so case is not checked.
+    // Case is not checked: headings set month-only dates in capitals ("MARS 2024").
     let year = parse_year(trim_punct(toks.get(1)?.raw))?;
     Some((2, PartialDate::Month { year, month }))
 }

@@ -274,8 +274,8 @@ fn org_at(toks: &[Token<'_>], i: usize) -> Option<(usize, FoundOrg)> {
     trust_ending_at(toks, i)
 }
 
-/// "Sykehuset Innlandet HF", "Oslo universitetssykehus HF": read backwards from a suffix at
-/// `i + n` is awkward with a forward scan, so look ahead from a capitalised word to the suffix.
+/// "Sykehuset Innlandet HF", "Oslo universitetssykehus HF": a trust's name is only known to be
+/// one when its suffix follows within a few words, so a capitalised word starts a look-ahead.
 fn trust_ending_at(toks: &[Token<'_>], i: usize) -> Option<(usize, FoundOrg)> {
     if !is_name_word(toks.get(i)?.raw) {
         return None;
