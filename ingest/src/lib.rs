@@ -5,6 +5,7 @@
 pub mod blobs;
 pub mod bulk;
 pub mod db;
+pub mod entities;
 pub mod error;
 pub mod index;
 pub mod pdf;

@@ -1,0 +1,601 @@
+//! Organisations (health communities, health trusts) and the bodies that treat cases.
+
+use std::ops::Range;
+
+use super::dates::{tokens, Token};
+
+/// Corporate suffixes that belong to a health trust's name.
+const SUFFIXES: [&str; 2] = ["RHF", "HF"];
+
+/// Lower-case words that may sit inside a trust's name before its suffix
+/// ("Oslo universitetssykehus HF", "St. Olavs hospital HF").
+const NAME_INNER_WORDS: [&str; 4] = ["sykehus", "universitetssykehus", "hospital", "sjukehus"];
+
+/// Heads of organisation names followed by a proper name ("Helseregion Nord-Gudbrandsdal").
+const NAMED_HEADS: [&str; 4] = [
+    "Sykehuset",
+    "Helseregion",
+    "Universitetssykehuset",
+    "Sjukehuset",
+];
+
+/// Words that end a name: documents write "Helsefellesskap Innlandet Strategiplan" in headers.
+const NAME_STOP_WORDS: [&str; 10] = [
+    "Strategi",
+    "Strategiplan",
+    "Handlingsplan",
+    "Handlingsdel",
+    "Utviklingsplan",
+    "Plan",
+    "Sak",
+    "Vedlegg",
+    "HF",
+    "RHF",
+];
+
+/// Organisations known by acronym alone.
+const ACRONYM_ORGS: [&str; 2] = ["KS", "NAV"];
+
+/// Corrects case and the common "felleskap" misspelling of "fellesskap" in an organisation name,
+/// and collapses whitespace. Acronyms of up to four letters keep their capitals.
+pub fn normalize_org(raw: &str) -> String {
+    // A name set wholly in capitals ("HELSE NORD RHF") is a typographic choice: even its short
+    // words are re-cased, all but the corporate suffixes.
+    let all_caps = raw.chars().filter(|c| c.is_alphabetic()).count() > 6
+        && !raw.chars().any(char::is_lowercase);
+    let words: Vec<String> = raw
+        .split_whitespace()
+        .map(|w| {
+            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+            if all_caps && letters >= 3 && !SUFFIXES.contains(&w) {
+                fix_fellesskap(&title_case(w))
+            } else {
+                normalize_word(w)
+            }
+        })
+        .collect();
+    let mut out = words.join(" ");
+    if let Some(first) = out.chars().next() {
+        if first.is_lowercase() {
+            out = first.to_uppercase().chain(out.chars().skip(1)).collect();
+        }
+    }
+    out
+}
+
+fn normalize_word(word: &str) -> String {
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    let shouting = letters > 4 && word.chars().all(|c| !c.is_lowercase());
+    let word = if shouting {
+        title_case(word)
+    } else {
+        word.to_owned()
+    };
+    fix_fellesskap(&word)
+}
+
+/// "MIDT-NORGE" → "Midt-Norge".
+fn title_case(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut at_start = true;
+    for c in word.chars() {
+        if at_start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        at_start = !c.is_alphanumeric();
+    }
+    out
+}
+
+fn fix_fellesskap(word: &str) -> String {
+    let lower = word.to_lowercase();
+    match lower.find("felleskap") {
+        // Byte offsets of the lower-cased word match the original only when lower-casing kept
+        // every length, which holds for the letters of this stem; check rather than assume.
+        Some(at) if lower.len() == word.len() => {
+            let (head, tail) = (word.get(..at + 5), word.get(at + 5..));
+            match (head, tail) {
+                (Some(h), Some(t)) => format!("{h}s{t}"),
+                _ => word.to_owned(),
+            }
+        }
+        _ => word.to_owned(),
+    }
+}
+
+fn bare(raw: &str) -> &str {
+    raw.trim_matches(|c: char| !(c.is_alphanumeric() || c == '-' || c == '.'))
+        .trim_end_matches(['.', '-'])
+}
+
+fn is_name_word(raw: &str) -> bool {
+    let w = bare(raw);
+    let capital = w.chars().next().is_some_and(|c| c.is_uppercase());
+    capital
+        && w.chars().any(|c| c.is_alphabetic())
+        && !NAME_STOP_WORDS.contains(&w)
+        && !w.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Punctuation after a word ends a name ("Innlandet, og" or "Innlandet.").
+fn ends_phrase(raw: &str) -> bool {
+    // "St." in "St. Olavs hospital HF" is an abbreviation, not the end of a sentence.
+    let abbreviation = raw.len() <= 3 && raw.ends_with('.') && raw.starts_with(char::is_uppercase);
+    !abbreviation && raw.ends_with([',', '.', ';', ':', ')', '?', '!', '»'])
+}
+
+fn is_health_community(raw: &str) -> bool {
+    let w = bare(raw).to_lowercase();
+    let w = w.strip_suffix("et").unwrap_or(&w);
+    w == "helsefellesskap" || w == "helsefelleskap"
+}
+
+/// An organisation mention: the canonical name and the byte range it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundOrg {
+    pub name: String,
+    pub range: Range<usize>,
+}
+
+/// Organisation mentions in text order. A name without its RHF/HF suffix is completed from a
+/// suffixed mention of the same name elsewhere in `text`.
+pub fn find_orgs(text: &str) -> Vec<FoundOrg> {
+    let toks = tokens(text);
+    let mut out: Vec<FoundOrg> = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        match org_at(&toks, i) {
+            Some((next, found)) => {
+                out.push(found);
+                i = next;
+            }
+            None => i += 1,
+        }
+    }
+    let suffixed: Vec<String> = out
+        .iter()
+        .filter(|o| SUFFIXES.iter().any(|s| o.name.ends_with(&format!(" {s}"))))
+        .map(|o| o.name.clone())
+        .collect();
+    for o in &mut out {
+        if let Some(full) = suffixed
+            .iter()
+            .find(|s| s.len() > o.name.len() && s.starts_with(&format!("{} ", o.name)))
+        {
+            o.name = full.clone();
+        }
+    }
+    out
+}
+
+fn span(toks: &[Token<'_>], from: usize, to_inclusive: usize) -> Option<(Range<usize>, String)> {
+    let first = toks.get(from)?;
+    let last = toks.get(to_inclusive)?;
+    let start = first.range.start
+        + (first.raw.len()
+            - first
+                .raw
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .len());
+    let end = last.range.start + bare_end(last.raw);
+    let words: Vec<&str> = toks
+        .get(from..=to_inclusive)?
+        .iter()
+        .map(|t| t.raw)
+        .collect();
+    let joined = words.join(" ");
+    let lead = start - first.range.start;
+    let cut = joined.len() - (last.raw.len() - bare_end(last.raw));
+    Some((start..end, joined.get(lead..cut)?.to_owned()))
+}
+
+fn bare_end(raw: &str) -> usize {
+    raw.trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .trim_end_matches('-')
+        .len()
+}
+
+/// Reads up to `max` name words from `i`; returns the index of the last one.
+fn name_words(toks: &[Token<'_>], i: usize, max: usize) -> Option<usize> {
+    let mut last = None;
+    for k in i..i + max {
+        let Some(t) = toks.get(k) else { break };
+        if !is_name_word(t.raw) {
+            break;
+        }
+        last = Some(k);
+        if ends_phrase(t.raw) {
+            break;
+        }
+    }
+    last
+}
+
+fn with_suffix(toks: &[Token<'_>], last: usize) -> usize {
+    let next = toks.get(last + 1).map(|t| bare(t.raw));
+    let last_ends = toks.get(last).is_some_and(|t| ends_phrase(t.raw));
+    match next {
+        Some(s) if !last_ends && SUFFIXES.contains(&s) => last + 1,
+        _ => last,
+    }
+}
+
+fn found(toks: &[Token<'_>], from: usize, to: usize) -> Option<(usize, FoundOrg)> {
+    let (range, raw) = span(toks, from, to)?;
+    Some((
+        to + 1,
+        FoundOrg {
+            name: normalize_org(&raw),
+            range,
+        },
+    ))
+}
+
+fn org_at(toks: &[Token<'_>], i: usize) -> Option<(usize, FoundOrg)> {
+    let t = toks.get(i)?;
+    let word = bare(t.raw);
+    if is_health_community(t.raw) && !ends_phrase(t.raw) {
+        let first = if toks
+            .get(i + 1)
+            .is_some_and(|n| n.raw.eq_ignore_ascii_case("i"))
+        {
+            i + 2
+        } else {
+            i + 1
+        };
+        let last = name_words(toks, first, 3)?;
+        let (range, _) = span(toks, i, last)?;
+        let (_, name) = span(toks, first, last)?;
+        return Some((
+            last + 1,
+            FoundOrg {
+                name: normalize_org(&format!("Helsefellesskap {name}")),
+                range,
+            },
+        ));
+    }
+    if (word == "Helse" || word == "HELSE" || NAMED_HEADS.contains(&word)) && !ends_phrase(t.raw) {
+        // "Sykehuset i Vestfold HF"
+        let skip_i = NAMED_HEADS.contains(&word) && toks.get(i + 1).is_some_and(|n| n.raw == "i");
+        let last = name_words(toks, if skip_i { i + 2 } else { i + 1 }, 3)?;
+        return found(toks, i, with_suffix(toks, last));
+    }
+    if ACRONYM_ORGS.contains(&word) && word == t.raw.trim_end_matches([',', '.', ';', ':', ')']) {
+        return found(toks, i, i);
+    }
+    let next_is_kommune = toks
+        .get(i + 1)
+        .is_some_and(|n| matches!(bare(n.raw), "kommune" | "fylkeskommune"));
+    if next_is_kommune && is_name_word(t.raw) && !ends_phrase(t.raw) {
+        return found(toks, i, i + 1);
+    }
+    trust_ending_at(toks, i)
+}
+
+/// "Sykehuset Innlandet HF", "Oslo universitetssykehus HF": a trust's name is only known to be
+/// one when its suffix follows within a few words, so a capitalised word starts a look-ahead.
+fn trust_ending_at(toks: &[Token<'_>], i: usize) -> Option<(usize, FoundOrg)> {
+    if !is_name_word(toks.get(i)?.raw) {
+        return None;
+    }
+    for k in i + 1..i + 5 {
+        let t = toks.get(k)?;
+        let w = bare(t.raw);
+        if SUFFIXES.contains(&w) {
+            return found(toks, i, k);
+        }
+        let inner = NAME_INNER_WORDS.contains(&w) || is_name_word(t.raw);
+        if !inner || toks.get(k - 1).is_some_and(|p| ends_phrase(p.raw)) {
+            return None;
+        }
+    }
+    None
+}
+
+/// A body that treats cases or adopts plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyKind {
+    pub name: &'static str,
+    pub abbreviation: Option<&'static str>,
+    /// Lower-case stems that name the body in running text.
+    stems: &'static [&'static str],
+}
+
+const BODIES: [BodyKind; 10] = [
+    BodyKind {
+        name: "Strategisk samarbeidsutvalg",
+        abbreviation: Some("SSU"),
+        stems: &["strategisk samarbeidsutvalg"],
+    },
+    BodyKind {
+        name: "Overordnet samarbeidsutvalg",
+        abbreviation: Some("OSU"),
+        stems: &["overordnet samarbeidsutvalg"],
+    },
+    BodyKind {
+        name: "Geografisk samarbeidsutvalg",
+        abbreviation: Some("GSU"),
+        stems: &["geografisk samarbeidsutvalg"],
+    },
+    BodyKind {
+        name: "Faglig samarbeidsutvalg",
+        abbreviation: Some("FSU"),
+        stems: &["faglig samarbeidsutvalg"],
+    },
+    BodyKind {
+        name: "Lokalt samarbeidsutvalg",
+        abbreviation: Some("LSU"),
+        stems: &["lokalt samarbeidsutvalg"],
+    },
+    BodyKind {
+        name: "Arbeidsutvalget",
+        abbreviation: Some("AU"),
+        stems: &["arbeidsutvalg"],
+    },
+    BodyKind {
+        name: "Partnerskapsmøtet",
+        abbreviation: None,
+        stems: &["partnerskapsmøte"],
+    },
+    BodyKind {
+        name: "Fagutvalg",
+        abbreviation: None,
+        stems: &["fagutvalg"],
+    },
+    BodyKind {
+        name: "Brukerutvalg",
+        abbreviation: None,
+        stems: &["brukerutvalg"],
+    },
+    BodyKind {
+        name: "Styret",
+        abbreviation: None,
+        stems: &["styret "],
+    },
+];
+
+/// A body mentioned in text: its canonical name, abbreviation and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundBody {
+    pub name: String,
+    pub abbreviation: Option<String>,
+    pub range: Range<usize>,
+}
+
+/// Bodies in text order: known bodies by name or abbreviation, and any "Name utvalg (ABBR)".
+pub fn find_bodies(text: &str) -> Vec<FoundBody> {
+    let lower = text.to_lowercase();
+    let mut out = Vec::new();
+    // Lower-casing can change byte lengths for a few scripts; offsets are only trusted when it
+    // did not, which holds for Norwegian text.
+    if lower.len() == text.len() {
+        for body in &BODIES {
+            for stem in body.stems {
+                for (at, _) in lower.match_indices(stem) {
+                    let starts_word = lower
+                        .get(..at)
+                        .is_none_or(|h| !h.ends_with(char::is_alphanumeric));
+                    if starts_word {
+                        let end = word_end(text, at + stem.len());
+                        out.push(known(body, at..with_defined_abbreviation(text, end, body)));
+                    }
+                }
+            }
+        }
+    }
+    for t in tokens(text) {
+        let w = t.raw.trim_matches(|c: char| !c.is_alphanumeric());
+        if let Some(body) = BODIES.iter().find(|b| b.abbreviation == Some(w)) {
+            let start = t.range.start + t.raw.find(w).unwrap_or(0);
+            out.push(known(body, start..start + w.len()));
+        }
+    }
+    out.extend(defined_abbreviations(text));
+    out.sort_by_key(|b| b.range.start);
+    out.dedup_by(|b, a| b.range.start < a.range.end);
+    out
+}
+
+fn known(body: &BodyKind, range: Range<usize>) -> FoundBody {
+    FoundBody {
+        name: body.name.to_owned(),
+        abbreviation: body.abbreviation.map(str::to_owned),
+        range,
+    }
+}
+
+/// Extends a body's range over its abbreviation written right after it ("… (SSU)").
+fn with_defined_abbreviation(text: &str, end: usize, body: &BodyKind) -> usize {
+    let Some(abbr) = body.abbreviation else {
+        return end;
+    };
+    let written = format!(" ({abbr})");
+    match text.get(end..) {
+        Some(rest) if rest.starts_with(&written) => end + written.len(),
+        _ => end,
+    }
+}
+
+fn word_end(text: &str, from: usize) -> usize {
+    text.get(from..)
+        .and_then(|rest| rest.find(|c: char| !c.is_alphanumeric()).map(|n| from + n))
+        .unwrap_or(text.len())
+}
+
+/// Committee-like words that make "X (ABBR)" a body rather than any abbreviation.
+const BODY_TAILS: [&str; 8] = [
+    "utvalg", "utvalget", "råd", "rådet", "møte", "møtet", "forum", "forumet",
+];
+
+/// "Samhandlingsutvalget (SU)", "Regionalt brukerråd (RBR)".
+fn defined_abbreviations(text: &str) -> Vec<FoundBody> {
+    let toks = tokens(text);
+    let mut out = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        let Some(abbr) = t
+            .raw
+            .strip_prefix('(')
+            .and_then(|r| r.trim_end_matches([',', '.', ';', ':']).strip_suffix(')'))
+        else {
+            continue;
+        };
+        let acronym = (2..=6).contains(&abbr.len()) && abbr.chars().all(|c| c.is_uppercase());
+        let Some(prev) = k.checked_sub(1).and_then(|p| toks.get(p)) else {
+            continue;
+        };
+        let tail = prev.raw.to_lowercase();
+        if !acronym
+            || !BODY_TAILS.iter().any(|b| tail.ends_with(b))
+            || BODIES.iter().any(|b| b.abbreviation == Some(abbr))
+        {
+            continue;
+        }
+        // An adjective belongs to the name: "Regionalt brukerråd", "strategisk utvalg".
+        let adjective = |w: &str| {
+            w.starts_with(char::is_uppercase) || ["sk", "lt", "ig"].iter().any(|e| w.ends_with(e))
+        };
+        let first = if k >= 2
+            && toks
+                .get(k - 2)
+                .is_some_and(|w| adjective(w.raw) && !w.raw.ends_with([',', '.']))
+        {
+            k - 2
+        } else {
+            k - 1
+        };
+        let (Some(a), Some(b)) = (toks.get(first), toks.get(k - 1)) else {
+            continue;
+        };
+        let Some(name) = text.get(a.range.start..b.range.end) else {
+            continue;
+        };
+        out.push(FoundBody {
+            name: normalize_org(name),
+            abbreviation: Some(abbr.to_owned()),
+            range: a.range.start..t.range.end,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &str) -> Vec<String> {
+        find_orgs(s).into_iter().map(|o| o.name).collect()
+    }
+
+    #[test]
+    fn normalizes_spelling_variants() {
+        assert_eq!(
+            normalize_org("Helsefelleskap Innlandet"),
+            "Helsefellesskap Innlandet"
+        );
+        assert_eq!(
+            normalize_org("HELSEFELLESKAP Innlandet"),
+            "Helsefellesskap Innlandet"
+        );
+        assert_eq!(
+            normalize_org("helsefelleskap  Innlandet"),
+            "Helsefellesskap Innlandet"
+        );
+        assert_eq!(
+            normalize_org("Helsefellesskap Innlandet"),
+            "Helsefellesskap Innlandet"
+        );
+        assert_eq!(
+            normalize_org("HELSE MIDT-NORGE RHF"),
+            "Helse Midt-Norge RHF"
+        );
+        assert_eq!(
+            normalize_org("Sykehuset Innlandet HF"),
+            "Sykehuset Innlandet HF"
+        );
+        assert_eq!(normalize_org("KS"), "KS");
+        assert_eq!(normalize_org("HELSE NORD RHF"), "Helse Nord RHF");
+
+        assert_eq!(normalize_org(""), "");
+    }
+
+    #[test]
+    fn finds_health_communities() {
+        assert_eq!(
+            names("HELSEFELLESKAP Innlandet"),
+            ["Helsefellesskap Innlandet"]
+        );
+        assert_eq!(
+            names("Strategi for Helsefelleskap Innlandet 2022-2026"),
+            ["Helsefellesskap Innlandet"]
+        );
+        assert_eq!(
+            names("videreutvikle helsefelleskap Innlandet."),
+            ["Helsefellesskap Innlandet"]
+        );
+        assert_eq!(
+            names("Helsefellesskapet i Vestre Viken har"),
+            ["Helsefellesskap Vestre Viken"]
+        );
+        assert!(names("Helsefellesskap og prioriterte pasientgrupper").is_empty());
+        assert!(names("Helsefelleskapet består av").is_empty());
+    }
+
+    #[test]
+    fn finds_trusts_with_suffixes() {
+        assert_eq!(
+            names("Styret for Helse Midt-Norge RHF behandlet"),
+            ["Helse Midt-Norge RHF"]
+        );
+        assert_eq!(
+            names("Helse Midt-Norge vil, og Helse Midt-Norge RHF"),
+            ["Helse Midt-Norge RHF", "Helse Midt-Norge RHF"]
+        );
+        assert_eq!(
+            names("mellom Sykehuset Innlandet og Helseregion Nord-Gudbrandsdal."),
+            ["Sykehuset Innlandet", "Helseregion Nord-Gudbrandsdal"]
+        );
+        assert_eq!(
+            names("Oslo universitetssykehus HF og KS"),
+            ["Oslo universitetssykehus HF", "KS"]
+        );
+        assert_eq!(names("St. Olavs hospital HF"), ["St. Olavs hospital HF"]);
+        assert_eq!(
+            names("Sykehuset i Vestfold HF"),
+            ["Sykehuset i Vestfold HF"]
+        );
+        assert_eq!(names("Styret i Helse Nord RHF vedtok"), ["Helse Nord RHF"]);
+        assert_eq!(
+            names("avtalen mellom regjeringen og KS høsten 2019"),
+            ["KS"]
+        );
+        assert_eq!(names("Gjøvik kommune"), ["Gjøvik kommune"]);
+    }
+
+    #[test]
+    fn finds_bodies() {
+        let text = "Strategisk samarbeidsutvalg (SSU) behandlet i sak 24.24. SSU jobbet";
+        let b = find_bodies(text);
+        assert_eq!(b.len(), 2);
+        assert_eq!(b[0].name, "Strategisk samarbeidsutvalg");
+        assert_eq!(b[0].abbreviation.as_deref(), Some("SSU"));
+        assert_eq!(
+            &text[b[0].range.clone()],
+            "Strategisk samarbeidsutvalg (SSU)"
+        );
+        assert_eq!(b[1].abbreviation.as_deref(), Some("SSU"));
+        let b = find_bodies("Besluttet i partnerskapsmøtet 08.06.2022");
+        assert_eq!(
+            b.first().map(|b| b.name.as_str()),
+            Some("Partnerskapsmøtet")
+        );
+        let b = find_bodies("Saken ble drøftet i samhandlingsutvalget (SU).");
+        assert_eq!(
+            b.first()
+                .map(|b| (b.name.as_str(), b.abbreviation.as_deref())),
+            Some(("Samhandlingsutvalget", Some("SU")))
+        );
+        assert!(find_bodies("æøå ( ) (X)").is_empty());
+    }
+}
