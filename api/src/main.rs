@@ -39,6 +39,13 @@ enum Command {
     ///
     /// Exit status: 0 every file indexed or a duplicate; 1 some failed; 2 a usage error.
     Ingest(planarkiv_api::ingest_cmd::IngestArgs),
+    /// Print the plans, cases and appendices found in a PDF (the shape of the golden files).
+    Entities {
+        file: PathBuf,
+        /// JSON output; it is the only format, the flag is accepted for symmetry with `extract`.
+        #[arg(long)]
+        json: bool,
+    },
     /// Report documents missing from the index, or indexed but deleted; exits 1 when there are any.
     Check {
         #[command(flatten)]
@@ -139,6 +146,7 @@ fn main() -> ExitCode {
         Command::Extract { file, json } => extract(&file, json),
         Command::Token(cmd) => token(cmd),
         Command::Check { db } => index_command(db, false),
+        Command::Entities { file, json: _ } => entities(&file),
         Command::Reindex { db } => index_command(db, true),
         Command::Worker { db, jobs } => {
             init_tracing();
@@ -377,6 +385,44 @@ fn token(cmd: TokenCommand) -> ExitCode {
     }
 }
 
+fn entities(file: &std::path::Path) -> ExitCode {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("planarkiv: cannot read {}: {e}", file.display());
+            return ExitCode::from(1);
+        }
+    };
+    match pdf::extract(&bytes, &ExtractOptions::default()) {
+        Ok(doc) => {
+            let found = planarkiv_ingest::entities::extract(&doc);
+            match serde_json::to_string_pretty(&found) {
+                Ok(s) => {
+                    println!("{s}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("planarkiv: cannot write JSON: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("planarkiv: {}: {e}", file.display());
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+fn exit_code(e: &PdfError) -> u8 {
+    match e {
+        PdfError::Encrypted => 2,
+        PdfError::Damaged(_) => 3,
+        PdfError::NoTextLayer => 4,
+        _ => 1,
+    }
+}
+
 fn extract(file: &std::path::Path, json: bool) -> ExitCode {
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
@@ -406,12 +452,7 @@ fn extract(file: &std::path::Path, json: bool) -> ExitCode {
         }
         Err(e) => {
             eprintln!("planarkiv: {}: {e}", file.display());
-            ExitCode::from(match e {
-                PdfError::Encrypted => 2,
-                PdfError::Damaged(_) => 3,
-                PdfError::NoTextLayer => 4,
-                _ => 1,
-            })
+            ExitCode::from(exit_code(&e))
         }
     }
 }
