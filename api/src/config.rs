@@ -29,6 +29,8 @@ pub struct Config {
     /// How long a claimed job stays a worker's without renewal; a dead worker's job is taken
     /// over after this (`PLANARKIV_JOB_LEASE_SECS`).
     pub job_lease: Duration,
+    /// Origins (e.g. `https://arkiv.example.no`) whose browser pages may call the API.
+    pub cors_origins: Vec<String>,
 }
 
 impl Config {
@@ -52,6 +54,7 @@ impl Config {
                 .filter(|s| *s > 0)
                 .map(Duration::from_secs)
                 .unwrap_or(Duration::from_secs(30)),
+            cors_origins: Vec::new(),
         }
     }
 

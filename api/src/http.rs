@@ -9,12 +9,17 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use std::sync::Arc;
+
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde_json::json;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
+
+use crate::metrics::Metrics;
 
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
@@ -30,20 +35,69 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 struct HttpState {
     app: AppState,
     schema: ApiSchema,
+    metrics: Arc<Metrics>,
 }
 
 pub fn router(app: AppState, schema: ApiSchema) -> Router {
     let limit = app.config.max_upload_bytes.saturating_add(ENVELOPE_BYTES);
+    let metrics = Arc::new(Metrics::new());
+    let cors = cors_layer(&app.config.cors_origins);
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/metrics", get(metrics_handler))
         .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .with_state(HttpState { app, schema })
+        .layer(cors)
+        .route_layer(axum::middleware::from_fn_with_state(
+            metrics.clone(),
+            crate::metrics::track,
+        ))
+        .with_state(HttpState {
+            app,
+            schema,
+            metrics,
+        })
+}
+
+/// Only the configured origins may call the API from a browser; with none configured, no
+/// cross-origin browser access is granted (same-origin and non-browser clients are unaffected).
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim()).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            HeaderName::from_static("apollo-require-preflight"),
+            HeaderName::from_static("graphql-preflight"),
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
+async fn metrics_handler(State(s): State<HttpState>) -> Response {
+    match crate::metrics::render(&s.app, &s.metrics).await {
+        Ok(body) => (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "metrics unavailable");
+            (StatusCode::SERVICE_UNAVAILABLE, "metrics unavailable").into_response()
+        }
+    }
 }
 
 async fn health() -> &'static str {

@@ -8,6 +8,7 @@ pub mod config;
 pub mod graphql;
 pub mod http;
 pub mod ingest_cmd;
+pub mod metrics;
 pub mod search;
 
 pub use app::{App, AppState};

@@ -128,6 +128,9 @@ struct ServeArgs {
     /// Ingest the bundled sample PDFs when the archive is empty.
     #[arg(long)]
     demo: bool,
+    /// Origins allowed to call the API from a browser (comma-separated).
+    #[arg(long, env = "PLANARKIV_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origin: Vec<String>,
     /// Serve the API and keep the index only; extraction runs in `planarkiv worker` processes.
     #[arg(long)]
     no_worker: bool,
@@ -207,6 +210,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.database_url = args.database_url;
     config.demo = args.demo;
     config.worker = !args.no_worker;
+    config.cors_origins = args.cors_origin;
     config.max_upload_bytes = args.max_upload_mb.max(1) * 1024 * 1024;
     config.anonymous_role = match args.anonymous_role.as_deref() {
         Some("none") => None,

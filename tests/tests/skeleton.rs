@@ -272,3 +272,70 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_and_cors() {
+    let t = TestApp::start_with(&Backend::Sqlite, |c| {
+        c.cors_origins = vec!["https://arkiv.example.no".into()];
+    })
+    .await;
+    let (_, body) = t.upload(STRATEGY, sample(STRATEGY)).await;
+    let id = body["data"]["uploadDocument"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    t.wait_for(&id, &["INDEXED"], WAIT).await;
+
+    let m = t
+        .client
+        .get(format!("{}/metrics", t.base))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        m.contains("planarkiv_documents{state=\"indexed\"} 1"),
+        "{m}"
+    );
+    assert!(m.contains("planarkiv_jobs{state=\"done\"} 1"), "{m}");
+    assert!(m.contains("planarkiv_indexed_pages_total 5"), "{m}");
+    assert!(m.contains("planarkiv_index_lag 0"), "{m}");
+    assert!(
+        m.contains(
+            "planarkiv_http_requests_total{method=\"POST\",path=\"/graphql\",status=\"200\"}"
+        ),
+        "{m}"
+    );
+    assert!(
+        m.contains("planarkiv_http_request_duration_seconds_bucket"),
+        "{m}"
+    );
+
+    let preflight = |origin: &'static str| {
+        t.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", t.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type, authorization",
+            )
+            .send()
+    };
+    let ok = preflight("https://arkiv.example.no")
+        .await
+        .expect("preflight");
+    assert_eq!(
+        ok.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("https://arkiv.example.no")
+    );
+    let other = preflight("https://evil.example.com")
+        .await
+        .expect("preflight");
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    t.stop().await;
+}
