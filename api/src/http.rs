@@ -231,6 +231,19 @@ async fn graphql_post(State(s): State<HttpState>, headers: HeaderMap, body: Body
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let acceptable = content_type.as_deref().is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        c.starts_with("application/json")
+            || c.starts_with("application/graphql-response+json")
+            || c.starts_with("multipart/form-data")
+    });
+    if !acceptable {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadUserInput,
+            "a GraphQL POST needs Content-Type: application/json (or multipart/form-data for uploads)",
+        );
+    }
     let is_multipart = content_type
         .as_deref()
         .is_some_and(|c| c.starts_with("multipart/"));
@@ -265,6 +278,11 @@ async fn graphql_post(State(s): State<HttpState>, headers: HeaderMap, body: Body
     )
     .await;
     match batch {
+        Ok(b) if b.iter().any(|r| r.query.trim().is_empty()) => error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "the request has no `query`",
+        ),
         Ok(b) => execute(&s, &headers, b).await,
         Err(ParseRequestError::PayloadTooLarge) => error_response(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -304,14 +322,24 @@ async fn execute(s: &HttpState, headers: &HeaderMap, mut batch: BatchRequest) ->
         ));
     }
     let resp = s.schema.execute_batch(batch).await;
-    graphql_response(resp)
+    graphql_response(resp, wants_graphql_response(headers))
+}
+
+/// Clients that accept `application/graphql-response+json` get the status codes of the
+/// GraphQL-over-HTTP spec; clients that only know `application/json` (or say nothing) get the
+/// traditional 200 with errors in the body, as the spec's compatibility rules ask.
+fn wants_graphql_response(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/graphql-response+json"))
 }
 
 /// 200 whenever execution produced data; otherwise the status the errors call for: 400 when
-/// the request did not parse or validate (as the GraphQL-over-HTTP spec asks for
-/// `application/graphql-response+json`), 401/403 when it was refused for want of a role.
-fn graphql_response(resp: BatchResponse) -> Response {
-    let status = match &resp {
+/// the request did not parse or validate, 401/403 when it was refused for want of a role.
+fn graphql_response(resp: BatchResponse, graphql_response_json: bool) -> Response {
+    let mut not_executed = false;
+    let mut status = match &resp {
         BatchResponse::Single(r)
             if r.data == async_graphql::Value::Null && !r.errors.is_empty() =>
         {
@@ -330,6 +358,7 @@ fn graphql_response(resp: BatchResponse) -> Response {
                 ErrorCode::GraphqlParseFailed,
                 ErrorCode::GraphqlValidationFailed,
             ]) {
+                not_executed = true;
                 StatusCode::BAD_REQUEST
             } else if codes
                 .iter()
@@ -344,11 +373,24 @@ fn graphql_response(resp: BatchResponse) -> Response {
         }
         _ => StatusCode::OK,
     };
-    let body = serde_json::to_string(&resp).unwrap_or_else(|_| "{}".into());
+    if not_executed && !graphql_response_json {
+        status = StatusCode::OK;
+    }
+    let mut value = serde_json::to_value(&resp).unwrap_or_else(|_| json!({}));
+    // A request that never executed has no `data` entry at all (not even null).
+    if not_executed && graphql_response_json {
+        if let Some(obj) = value.as_object_mut() {
+            obj.remove("data");
+        }
+    }
+    let body = value.to_string();
+    let content_type = if graphql_response_json {
+        "application/graphql-response+json; charset=utf-8"
+    } else {
+        "application/json; charset=utf-8"
+    };
     let mut r = (status, body).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/graphql-response+json; charset=utf-8"),
-    );
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r
 }

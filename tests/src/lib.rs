@@ -153,6 +153,10 @@ impl TestApp {
         let mut req = self
             .client
             .post(format!("{}/graphql", self.base))
+            .header(
+                "accept",
+                "application/graphql-response+json, application/json;q=0.9",
+            )
             .json(&json!({ "query": query, "variables": variables }));
         if let Some(t) = token {
             req = req.bearer_auth(t);

@@ -181,6 +181,28 @@ async fn graphql_errors_carry_codes_and_http_statuses() {
     let (status, body) = t.gql("{ noSuchField }", json!({})).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
+    assert!(
+        body.get("data").is_none(),
+        "not executed, so no data entry: {body}"
+    );
+
+    // A client that only knows application/json gets the traditional 200 with errors.
+    let r = t
+        .client
+        .post(format!("{}/graphql", t.base))
+        .header("accept", "application/json")
+        .json(&json!({ "query": "{ noSuchField }" }))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/json")));
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(code(&v), "GRAPHQL_VALIDATION_FAILED", "{v}");
 
     let (status, body) = t
         .gql("{ document(id: \"garbage\") { id } }", json!({}))

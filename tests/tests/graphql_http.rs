@@ -1,0 +1,44 @@
+//! The graphql-http server audits (the reference suite of the GraphQL-over-HTTP spec) against
+//! the real server. Needs Node.js; the audit package is installed from the lock file on first use.
+
+use std::path::Path;
+
+use planarkiv_tests::{Backend, TestApp};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_graphql_over_http_audit_passes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphql-http");
+    if !dir.join("node_modules/graphql-http").exists() {
+        let status = tokio::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--silent"])
+            .current_dir(&dir)
+            .status()
+            .await
+            .expect("npm (Node.js) is needed for the graphql-http audits");
+        assert!(status.success(), "npm ci failed in {}", dir.display());
+    }
+    let t = TestApp::start(&Backend::Sqlite).await;
+    let out = tokio::process::Command::new("node")
+        .arg("audit.mjs")
+        .arg(format!("{}/graphql", t.base))
+        .current_dir(&dir)
+        .output()
+        .await
+        .expect("node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "audits failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = stdout.lines().last().unwrap_or_default();
+    let passed: u32 = summary
+        .trim_start_matches("audits: ")
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(passed >= 61, "{stdout}");
+    assert!(summary.ends_with(" 0 failed"), "{stdout}");
+    t.stop().await;
+}
