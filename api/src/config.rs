@@ -29,6 +29,9 @@ pub struct Config {
     /// How long a claimed job stays a worker's without renewal; a dead worker's job is taken
     /// over after this (`PLANARKIV_JOB_LEASE_SECS`).
     pub job_lease: Duration,
+    /// Where this process keeps its search index; default `<data_dir>/index`. API processes that
+    /// share a data directory (and so the stored files) each need their own.
+    pub index_dir: Option<PathBuf>,
     /// Origins (e.g. `https://arkiv.example.no`) whose browser pages may call the API.
     pub cors_origins: Vec<String>,
 }
@@ -55,6 +58,7 @@ impl Config {
                 .map(Duration::from_secs)
                 .unwrap_or(Duration::from_secs(30)),
             cors_origins: Vec::new(),
+            index_dir: None,
         }
     }
 
@@ -70,6 +74,8 @@ impl Config {
     }
 
     pub fn index_dir(&self) -> PathBuf {
-        self.data_dir.join("index")
+        self.index_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("index"))
     }
 }

@@ -128,6 +128,10 @@ struct ServeArgs {
     /// Ingest the bundled sample PDFs when the archive is empty.
     #[arg(long)]
     demo: bool,
+    /// This process's search index directory (default: `<data-dir>/index`); API processes
+    /// sharing a data directory each need their own.
+    #[arg(long, env = "PLANARKIV_INDEX_DIR")]
+    index_dir: Option<PathBuf>,
     /// Origins allowed to call the API from a browser (comma-separated).
     #[arg(long, env = "PLANARKIV_CORS_ORIGINS", value_delimiter = ',')]
     cors_origin: Vec<String>,
@@ -211,6 +215,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.demo = args.demo;
     config.worker = !args.no_worker;
     config.cors_origins = args.cors_origin;
+    config.index_dir = args.index_dir;
     config.max_upload_bytes = args.max_upload_mb.max(1) * 1024 * 1024;
     config.anonymous_role = match args.anonymous_role.as_deref() {
         Some("none") => None,

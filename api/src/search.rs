@@ -5,7 +5,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::QueryParser;
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::TantivyDocument;
+use tantivy::{DocId, Score, SegmentReader, TantivyDocument};
 
 use planarkiv_ingest::index::SearchIndex;
 
@@ -44,21 +44,27 @@ pub fn search(
     // Lenient parsing: a stray quote or colon from a person typing should still search.
     let (q, _errors) = parser.parse_query_lenient(query);
     let searcher = index.reader().searcher();
+    // Equal scores are common (copies, boilerplate pages). Breaking ties by document and page
+    // makes the order — and so pagination — the same on every replica, whatever the segment
+    // layout of its index.
+    let ranked = TopDocs::with_limit(limit.max(1))
+        .and_offset(offset)
+        .tweak_score(move |seg: &SegmentReader| {
+            let ids = seg.fast_fields().u64("doc_id").ok();
+            let pages = seg.fast_fields().u64("page").ok();
+            move |doc: DocId, score: Score| {
+                let id = ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as i64;
+                let page = pages.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as i64;
+                (score, -id, -page)
+            }
+        });
     let (top, total) = searcher
-        .search(
-            &q,
-            &(
-                TopDocs::with_limit(limit.max(1))
-                    .and_offset(offset)
-                    .order_by_score(),
-                Count,
-            ),
-        )
+        .search(&q, &(ranked, Count))
         .map_err(ApiError::internal)?;
     let mut gen = SnippetGenerator::create(&searcher, &*q, f.body).map_err(ApiError::internal)?;
     gen.set_max_num_chars(SNIPPET_CHARS);
     let mut hits = Vec::with_capacity(top.len());
-    for (score, addr) in top.into_iter().take(limit) {
+    for ((score, _, _), addr) in top.into_iter().take(limit) {
         let doc: TantivyDocument = searcher.doc(addr).map_err(ApiError::internal)?;
         let doc_id = doc
             .get_first(f.doc_id)

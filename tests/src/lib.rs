@@ -39,6 +39,33 @@ pub fn sample(name: &str) -> Vec<u8> {
     std::fs::read(samples_dir().join(name)).expect("sample PDF")
 }
 
+/// The `planarkiv` binary of this build, built first when a test runs without it.
+pub fn binary() -> PathBuf {
+    // target/<profile>/deps/<test>-… → target/<profile>/planarkiv
+    let exe = std::env::current_exe().expect("test exe");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|d| d.join("planarkiv"))
+        .expect("target dir");
+    if !bin.exists() {
+        let ok = std::process::Command::new(env!("CARGO"))
+            .args(["build", "-p", "planarkiv-api", "--bin", "planarkiv"])
+            .status()
+            .expect("cargo build")
+            .success();
+        assert!(ok, "building the planarkiv binary failed");
+    }
+    bin
+}
+
+/// A distinct copy of a PDF: bytes after `%%EOF` are ignored by readers but change the hash.
+pub fn variant(pdf: &[u8], n: usize) -> Vec<u8> {
+    let mut v = pdf.to_vec();
+    v.extend_from_slice(format!("\n%variant {n}\n").as_bytes());
+    v
+}
+
 /// A database of its own for one test, dropped by [`TestDb::drop_db`].
 pub struct TestDb {
     pub url: String,

@@ -2,11 +2,11 @@
 //! killed with SIGKILL part way and started again, and nothing stored or indexed twice.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use planarkiv_tests::{sample, samples_dir};
+use planarkiv_tests::{binary, sample, samples_dir, variant};
 use serde_json::Value;
 
 /// What the generated tree must come out as.
@@ -16,32 +16,6 @@ struct Expected {
     duplicate: u64,
     failed: u64,
     stored_documents: u64,
-}
-
-fn binary() -> PathBuf {
-    // target/<profile>/deps/bulk-… → target/<profile>/planarkiv
-    let exe = std::env::current_exe().expect("test exe");
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|d| d.join("planarkiv"))
-        .expect("target dir");
-    if !bin.exists() {
-        let ok = Command::new(env!("CARGO"))
-            .args(["build", "-p", "planarkiv-api", "--bin", "planarkiv"])
-            .status()
-            .expect("cargo build")
-            .success();
-        assert!(ok, "building the planarkiv binary failed");
-    }
-    bin
-}
-
-/// A distinct copy of a PDF: bytes after `%%EOF` are ignored by readers but change the hash.
-fn variant(pdf: &[u8], n: usize) -> Vec<u8> {
-    let mut v = pdf.to_vec();
-    v.extend_from_slice(format!("\n%variant {n}\n").as_bytes());
-    v
 }
 
 fn generate(root: &Path) -> Expected {
