@@ -76,6 +76,7 @@ impl App {
             let wc = WorkerConfig {
                 concurrency: state.config.worker_concurrency,
                 lease: state.config.job_lease,
+                listen_url: state.config.postgres_url(),
                 ..WorkerConfig::default()
             };
             let worker_id = format!("{}:{}", hostname(), std::process::id());

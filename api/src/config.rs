@@ -69,6 +69,12 @@ impl Config {
         }
     }
 
+    /// The database URL when it is PostgreSQL (for LISTEN/NOTIFY).
+    pub fn postgres_url(&self) -> Option<String> {
+        let url = self.database_url();
+        (url.starts_with("postgres://") || url.starts_with("postgresql://")).then_some(url)
+    }
+
     pub fn blob_dir(&self) -> PathBuf {
         self.data_dir.join("blobs")
     }

@@ -125,6 +125,7 @@ async fn ingest(args: IngestArgs, manifest: Option<Manifest>) -> anyhow::Result<
         index_dir: config.index_dir(),
         worker: WorkerConfig {
             lease: config.job_lease,
+            listen_url: config.postgres_url(),
             ..WorkerConfig::default()
         },
     };

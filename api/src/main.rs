@@ -327,6 +327,7 @@ async fn worker(args: DbArgs, jobs: Option<usize>) -> anyhow::Result<()> {
     let wc = WorkerConfig {
         concurrency: jobs.unwrap_or(config.worker_concurrency).max(1),
         lease: config.job_lease,
+        listen_url: config.postgres_url(),
         ..WorkerConfig::default()
     };
     let id = format!("worker:{}", std::process::id());

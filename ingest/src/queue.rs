@@ -17,6 +17,9 @@ use crate::IngestError;
 /// Extract a document's pages and hand them to the indexer.
 pub const EXTRACT: &str = "extract";
 
+/// PostgreSQL channel on which new jobs are announced to idle workers in other processes.
+pub const NOTIFY_CHANNEL: &str = "planarkiv_jobs";
+
 /// Attempts before a job gives up. Permanent errors (a damaged file) give up at once.
 pub const MAX_ATTEMPTS: i32 = 5;
 
@@ -26,6 +29,11 @@ pub async fn enqueue<C: ConnectionTrait>(
     kind: &str,
 ) -> Result<job::Model, IngestError> {
     let now = now_ms();
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Delivered when the transaction commits, so a woken worker finds the job.
+        db.execute_unprepared(&format!("NOTIFY {NOTIFY_CHANNEL}"))
+            .await?;
+    }
     Ok(job::ActiveModel {
         document_id: Set(document_id),
         kind: Set(kind.to_owned()),

@@ -27,6 +27,9 @@ pub struct WorkerConfig {
     /// Poll interval when idle (a wake-up notification cuts it short).
     pub poll: Duration,
     pub extract: ExtractOptions,
+    /// A PostgreSQL URL to LISTEN on for new jobs, so idle workers wake at once instead of at
+    /// the next poll. `None` (SQLite, tests) relies on polling and in-process signals.
+    pub listen_url: Option<String>,
 }
 
 impl Default for WorkerConfig {
@@ -41,6 +44,7 @@ impl Default for WorkerConfig {
             lease: Duration::from_secs(30),
             poll: Duration::from_millis(500),
             extract,
+            listen_url: None,
         }
     }
 }
@@ -102,6 +106,13 @@ impl Worker {
     /// Claims and runs jobs until `shutdown` turns true. Jobs in flight finish first.
     pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         let mut tasks = tokio::task::JoinSet::new();
+        if let Some(url) = self.config.listen_url.clone() {
+            tasks.spawn(listen_for_jobs(
+                url,
+                self.signals.jobs.clone(),
+                shutdown.clone(),
+            ));
+        }
         loop {
             if *shutdown.borrow() {
                 break;
@@ -284,6 +295,44 @@ impl Worker {
 
     async fn give_up(&self, job: &job::Model, reason: &str) -> Result<JobOutcome, IngestError> {
         self.fail(job, reason, true).await
+    }
+}
+
+/// Wakes the worker whenever a job is announced on PostgreSQL. Reconnects after errors; polling
+/// covers the gaps.
+async fn listen_for_jobs(
+    url: String,
+    wake: Arc<Notify>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    use sea_orm::sqlx::postgres::PgListener;
+    loop {
+        let mut listener = match PgListener::connect(&url).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot LISTEN for jobs; polling only");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(10)) => continue,
+                    _ = shutdown.changed() => return,
+                }
+            }
+        };
+        if let Err(e) = listener.listen(crate::queue::NOTIFY_CHANNEL).await {
+            tracing::warn!(error = %e, "LISTEN failed; polling only");
+            return;
+        }
+        loop {
+            tokio::select! {
+                n = listener.recv() => match n {
+                    Ok(_) => wake.notify_one(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "job notifications lost; reconnecting");
+                        break;
+                    }
+                },
+                _ = shutdown.changed() => return,
+            }
+        }
     }
 }
 

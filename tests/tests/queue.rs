@@ -214,3 +214,66 @@ async fn a_damaged_pdf_fails_at_once_without_retries() {
         e.test_db.drop_db().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_an_idle_worker_wakes_on_notify_not_on_its_poll() {
+    let Some(backend) = Backend::all()
+        .into_iter()
+        .find(|b| matches!(b, Backend::Postgres(_)))
+    else {
+        eprintln!("TEST_DATABASE_URL is not set: LISTEN/NOTIFY needs PostgreSQL");
+        return;
+    };
+    let e = env(&backend).await;
+    let config = WorkerConfig {
+        // Far longer than the test waits: only the notification can wake it in time.
+        poll: Duration::from_secs(600),
+        listen_url: Some(e.test_db.url.clone()),
+        ..WorkerConfig::default()
+    };
+    let worker = Worker::new(
+        e.db.clone(),
+        e.blobs.clone(),
+        "w",
+        config,
+        Signals::default(),
+    );
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(worker.run(rx));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+
+    let acc = accept_file(
+        &e.db,
+        &e.blobs,
+        &Submission::named(PDF),
+        &sample(PDF),
+        usize::MAX,
+    )
+    .await
+    .expect("accepted");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let j = job::Entity::find()
+            .one(&e.db)
+            .await
+            .expect("q")
+            .expect("job");
+        if j.state == JobState::Done {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the worker was not woken"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let doc = document::Entity::find_by_id(acc.document.id)
+        .one(&e.db)
+        .await
+        .expect("q")
+        .expect("doc");
+    assert_eq!(doc.page_count, Some(5));
+    let _ = stop.send(true);
+    let _ = running.await;
+    e.test_db.drop_db().await;
+}
