@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod bench_cmd;
 pub mod config;
+pub mod config_file;
 pub mod graphql;
 pub mod http;
 pub mod ingest_cmd;

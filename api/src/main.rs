@@ -19,6 +19,9 @@ use planarkiv_ingest::pdf::{self, ExtractOptions, PdfError};
     about = "A searchable archive of health-community plans and case papers"
 )]
 struct Cli {
+    /// A TOML file of settings (see README); flags and environment variables override it.
+    #[arg(long, global = true, env = "PLANARKIV_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -147,7 +150,34 @@ struct ServeArgs {
     anonymous_role: Option<String>,
 }
 
+/// `--config FILE` (or `PLANARKIV_CONFIG`) fills in, before the command line is parsed, the
+/// environment variables the file sets and the environment does not.
+fn load_config_file() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().collect();
+    let from_args = args.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--config=").map(str::to_owned).or_else(|| {
+            (a == "--config")
+                .then(|| args.get(i + 1).cloned())
+                .flatten()
+        })
+    });
+    let Some(path) = from_args.or_else(|| std::env::var("PLANARKIV_CONFIG").ok()) else {
+        return Ok(());
+    };
+    for (var, value) in planarkiv_api::config_file::read(std::path::Path::new(&path))? {
+        if std::env::var_os(&var).is_none() {
+            // Single-threaded here: nothing else reads the environment yet.
+            std::env::set_var(var, value);
+        }
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
+    if let Err(e) = load_config_file() {
+        eprintln!("planarkiv: {e}");
+        return ExitCode::from(2);
+    }
     let cli = Cli::parse();
     match cli.command {
         Command::Extract { file, json } => extract(&file, json),

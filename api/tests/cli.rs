@@ -119,3 +119,59 @@ fn other_errors_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(one_line_reason(&out.stderr).contains("not a PDF"));
 }
+
+#[test]
+fn settings_come_from_a_config_file_unless_the_environment_says_otherwise() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("from-file");
+    let cfg = dir.path().join("planarkiv.toml");
+    std::fs::write(
+        &cfg,
+        format!("data_dir = {:?}\n", data.display().to_string()),
+    )
+    .expect("write");
+    let out = bin()
+        .args(["--config"])
+        .arg(&cfg)
+        .args(["token", "create", "--role", "reader"])
+        .env_remove("PLANARKIV_DATA_DIR")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        data.join("planarkiv.sqlite3").exists(),
+        "the file's data_dir was used"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("pka_"));
+
+    let env_dir = dir.path().join("from-env");
+    let out = bin()
+        .args(["--config"])
+        .arg(&cfg)
+        .args(["token", "list"])
+        .env("PLANARKIV_DATA_DIR", &env_dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        env_dir.join("planarkiv.sqlite3").exists(),
+        "the environment wins over the file"
+    );
+
+    std::fs::write(&cfg, "dta_dir = \"x\"\n").expect("write");
+    let out = bin()
+        .args(["--config"])
+        .arg(&cfg)
+        .args(["token", "list"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown setting"));
+}
