@@ -60,6 +60,27 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Copy an embedded archive (database snapshot and stored files) into a new folder.
+    Backup {
+        /// A folder that does not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write documents, their files and what was set on them to a portable zip.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Read a zip written by `export` into this archive (e.g. moving from SQLite to PostgreSQL).
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Manage API tokens (shown once at creation, stored hashed).
     #[command(subcommand)]
     Token(TokenCommand),
@@ -183,6 +204,9 @@ fn main() -> ExitCode {
         Command::Extract { file, json } => extract(&file, json),
         Command::Token(cmd) => token(cmd),
         Command::Check { db } => index_command(db, false),
+        Command::Backup { out, db } => archive_command(db, ArchiveOp::Backup(out)),
+        Command::Export { out, db } => archive_command(db, ArchiveOp::Export(out)),
+        Command::Import { file, db } => archive_command(db, ArchiveOp::Import(file)),
         Command::Entities { file, json: _ } => entities(&file),
         Command::Reindex { db } => index_command(db, true),
         Command::Worker { db, jobs } => {
@@ -325,6 +349,66 @@ fn index_command(args: DbArgs, rebuild: bool) -> ExitCode {
         Err(e) => {
             eprintln!("planarkiv: {e:#}");
             ExitCode::from(2)
+        }
+    }
+}
+
+enum ArchiveOp {
+    Backup(PathBuf),
+    Export(PathBuf),
+    Import(PathBuf),
+}
+
+fn archive_command(args: DbArgs, op: ArchiveOp) -> ExitCode {
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("planarkiv: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        use planarkiv_ingest::archive;
+        let mut config = Config::embedded(&args.data_dir);
+        config.database_url = args.database_url;
+        if matches!(op, ArchiveOp::Import(_)) {
+            std::fs::create_dir_all(&config.data_dir)?;
+        } else if config.database_url.is_none()
+            && !config.data_dir.join("planarkiv.sqlite3").exists()
+        {
+            anyhow::bail!("no archive in {}", config.data_dir.display());
+        }
+        let db = planarkiv_ingest::db::connect(&config.database_url())
+            .await
+            .context("cannot open the database")?;
+        let blobs = planarkiv_ingest::blobs::BlobStore::open(config.blob_dir())?;
+        match op {
+            ArchiveOp::Backup(out) => {
+                let n = archive::backup_sqlite(&db, &config.blob_dir(), &out).await?;
+                println!(
+                    "backup written to {}: database snapshot and {n} stored files (the index is rebuilt on first start)",
+                    out.display()
+                );
+            }
+            ArchiveOp::Export(out) => {
+                let n = archive::export(&db, &blobs, &out).await?;
+                println!("exported {n} documents to {}", out.display());
+            }
+            ArchiveOp::Import(file) => {
+                let (new, present) =
+                    archive::import(&db, &blobs, &file, config.max_upload_bytes).await?;
+                println!(
+                    "imported {new} documents ({present} were already here and got the exported titles and metadata); run `planarkiv serve` or `planarkiv worker` to extract them"
+                );
+            }
+        }
+        anyhow::Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("planarkiv: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }

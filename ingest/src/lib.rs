@@ -2,6 +2,7 @@
 //! extraction, the content-addressed blob store, the database job queue, the worker that runs
 //! extraction jobs, and the indexer that applies the outbox to tantivy.
 
+pub mod archive;
 pub mod blobs;
 pub mod bulk;
 pub mod db;
