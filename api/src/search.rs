@@ -2,12 +2,16 @@
 //! the GraphQL resolver calls it on the blocking pool.
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::QueryParser;
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
+use tantivy::Term;
 use tantivy::{DocId, Score, SegmentReader, TantivyDocument};
 
 use planarkiv_ingest::index::SearchIndex;
+use planarkiv_schema::case_number::CaseNumber;
+use planarkiv_schema::search::case_term;
 
 use crate::graphql::error::ApiError;
 use crate::graphql::search_hit::{Highlight, SearchHit, Snippet};
@@ -42,7 +46,33 @@ pub fn search(
     parser.set_conjunction_by_default();
     parser.set_field_boost(f.title, 0.5);
     // Lenient parsing: a stray quote or colon from a person typing should still search.
-    let (q, _errors) = parser.parse_query_lenient(query);
+    let (cases, rest) = split_case_numbers(query);
+    let q: Box<dyn Query> = if cases.is_empty() {
+        parser.parse_query_lenient(query).0
+    } else {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for c in &cases {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.case, &case_term(c.year, c.sequence as u32)),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+            // The number as the secretariats print it ("24.25"): ranks the pages that write it
+            // and gives the snippet something to highlight.
+            let printed = [format!("{:02}", c.sequence), format!("{:02}", c.year % 100)];
+            let terms: Vec<Term> = printed
+                .iter()
+                .map(|t| Term::from_field_text(f.body, t))
+                .collect();
+            clauses.push((Occur::Should, Box::new(PhraseQuery::new(terms))));
+        }
+        if !rest.trim().is_empty() {
+            clauses.push((Occur::Must, parser.parse_query_lenient(&rest).0));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    };
     let searcher = index.reader().searcher();
     // Equal scores are common (copies, boilerplate pages). Breaking ties by document and page
     // makes the order — and so pagination — the same on every replica, whatever the segment
@@ -86,6 +116,47 @@ pub fn search(
     })
 }
 
+/// Takes the case numbers out of a query ("sak 24.25", "24/25", "2025/24", "sak 24/2025"), so
+/// they are searched as case numbers and never as two loose numbers. Quoted phrases are left
+/// alone. Returns the case numbers and the rest of the query.
+pub fn split_case_numbers(query: &str) -> (Vec<CaseNumber>, String) {
+    let mut cases = Vec::new();
+    let mut rest: Vec<&str> = Vec::new();
+    let mut in_quotes = false;
+    let tokens: Vec<&str> = query.split_whitespace().collect();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        let quote_toggles = t.matches('"').count() % 2 == 1;
+        if in_quotes || t.contains('"') {
+            rest.push(t);
+            in_quotes ^= quote_toggles;
+            i += 1;
+            continue;
+        }
+        let clean = |s: &str| {
+            s.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')' | '?' | '!'))
+                .to_owned()
+        };
+        let word = clean(t).to_lowercase();
+        let is_case_word = matches!(word.as_str(), "sak" | "saker" | "saksnr" | "saksnummer");
+        if is_case_word {
+            if let Some(n) = tokens.get(i + 1).and_then(|n| CaseNumber::parse(&clean(n))) {
+                cases.push(n);
+                i += 2;
+                continue;
+            }
+        }
+        let looks_numbered = word.contains(['.', '/']);
+        match CaseNumber::parse(&word).filter(|_| looks_numbered) {
+            Some(n) => cases.push(n),
+            None => rest.push(t),
+        }
+        i += 1;
+    }
+    (cases, rest.join(" "))
+}
+
 /// Tantivy reports byte ranges into its fragment; clients get character offsets, which is what
 /// JavaScript string indexing (for code points) and most UIs expect.
 fn make_snippet(gen: &SnippetGenerator, body: &str) -> Snippet {
@@ -111,5 +182,33 @@ fn make_snippet(gen: &SnippetGenerator, body: &str) -> Snippet {
     Snippet {
         text: frag.to_owned(),
         highlights,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_numbers_leave_the_text_query() {
+        for q in [
+            "sak 24.25",
+            "24.25",
+            "24/25",
+            "2025/24",
+            "sak 24/2025",
+            "Sak 24.25,",
+        ] {
+            let (cases, rest) = split_case_numbers(q);
+            assert_eq!(cases.len(), 1, "{q}");
+            assert_eq!((cases[0].sequence, cases[0].year), (24, 2025), "{q}");
+            assert_eq!(rest, "", "{q}");
+        }
+        let (cases, rest) = split_case_numbers("hospitering sak 07.26 kommunene");
+        assert_eq!(cases.len(), 1);
+        assert_eq!(rest, "hospitering kommunene");
+        let (cases, rest) = split_case_numbers("\"sak 24.25\" 24 25");
+        assert!(cases.is_empty(), "quoted and loose numbers stay text");
+        assert_eq!(rest, "\"sak 24.25\" 24 25");
     }
 }

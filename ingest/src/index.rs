@@ -16,7 +16,9 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use tokio::sync::Notify;
 
 use planarkiv_schema::entities::{document, outbox, page, DocumentStatus, OutboxOp};
-use planarkiv_schema::search::{build_schema, register_analyzers, SearchFields, ANALYZER_VERSION};
+use planarkiv_schema::search::{
+    build_schema, case_term, register_analyzers, SearchFields, ANALYZER_VERSION,
+};
 
 use crate::db::sql;
 use crate::IngestError;
@@ -181,6 +183,12 @@ impl SearchIndex {
                 td.add_text(f.title, &title);
                 td.add_text(f.body, &p.text);
                 td.add_text(f.body_exact, &p.text);
+                let mut seen = std::collections::BTreeSet::new();
+                for c in crate::entities::case_number::find_case_numbers(&p.text) {
+                    if seen.insert((c.number.year, c.number.sequence)) {
+                        td.add_text(f.case, case_term(c.number.year, c.number.sequence));
+                    }
+                }
                 w.add_document(td)?;
             }
         }

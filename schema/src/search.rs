@@ -11,7 +11,7 @@ use tantivy::Index;
 
 /// Bumped whenever tokenization changes, so an index built by another version is rebuilt
 /// rather than queried with analyzers that no longer match its terms.
-pub const ANALYZER_VERSION: u32 = 1;
+pub const ANALYZER_VERSION: u32 = 2;
 
 /// Lower-case + Snowball Norwegian stemmer. No ASCII folding: "før" must not match "for".
 pub const NORWEGIAN_STEMMED: &str = "nb_stem";
@@ -29,6 +29,14 @@ pub struct SearchFields {
     pub title: Field,
     pub body: Field,
     pub body_exact: Field,
+    /// Case numbers the page mentions, normalised by [`case_term`], so "sak 24.25", "24/25" and
+    /// "2025/24" meet on one term and are never two loose numbers.
+    pub case: Field,
+}
+
+/// The indexed form of case `sequence` of `year`.
+pub fn case_term(year: i32, sequence: u32) -> String {
+    format!("{year}-{sequence}")
 }
 
 pub fn build_schema() -> (Schema, SearchFields) {
@@ -63,6 +71,7 @@ pub fn build_schema() -> (Schema, SearchFields) {
         "body_exact",
         TextOptions::default().set_indexing_options(exact),
     );
+    let case = b.add_text_field("case", tantivy::schema::STRING);
     (
         b.build(),
         SearchFields {
@@ -71,6 +80,7 @@ pub fn build_schema() -> (Schema, SearchFields) {
             title,
             body,
             body_exact,
+            case,
         },
     )
 }

@@ -361,3 +361,55 @@ async fn metrics_and_cors() {
     assert!(other.headers().get("access-control-allow-origin").is_none());
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_numbers_find_their_case_in_every_spelling() {
+    for backend in Backend::all() {
+        let t = TestApp::start(&backend).await;
+        let appendix = "vedlegg-til-sak-24.25.pdf";
+        let mut ids = Vec::new();
+        for name in [appendix, STRATEGY] {
+            let (_, body) = t.upload(name, sample(name)).await;
+            let id = body["data"]["uploadDocument"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned();
+            t.wait_for(&id, &["INDEXED"], WAIT).await;
+            ids.push(id);
+        }
+        for q in ["sak 24.25", "24.25", "24/25", "2025/24", "sak 24/2025"] {
+            let (_, body) = t
+                .gql(
+                    "query($q: String!) { search(query: $q) { totalCount edges { node { page document { id } snippet { text highlights { start end } } } } } }",
+                    json!({ "q": q }),
+                )
+                .await;
+            let first = &body["data"]["search"]["edges"][0]["node"];
+            assert_eq!(
+                first["document"]["id"],
+                ids[0].as_str(),
+                "{backend:?} {q}: {body}"
+            );
+            assert_eq!(first["page"], 1, "{q}: {body}");
+            let text = first["snippet"]["text"].as_str().unwrap_or("");
+            assert!(
+                text.contains("24.25"),
+                "{q}: the snippet shows the number: {text:?}"
+            );
+            assert!(
+                !first["snippet"]["highlights"]
+                    .as_array()
+                    .expect("hl")
+                    .is_empty(),
+                "{body}"
+            );
+        }
+        // A case number the archive does not mention finds nothing, rather than every page
+        // that happens to contain the two numbers.
+        let (_, body) = t
+            .gql("{ search(query: \"sak 25.24\") { totalCount } }", json!({}))
+            .await;
+        assert_eq!(body["data"]["search"]["totalCount"], 0, "{body}");
+        t.stop().await;
+    }
+}
