@@ -47,32 +47,10 @@ pub fn search(
     parser.set_field_boost(f.title, 0.5);
     // Lenient parsing: a stray quote or colon from a person typing should still search.
     let (cases, rest) = split_case_numbers(query);
-    let q: Box<dyn Query> = if cases.is_empty() {
-        parser.parse_query_lenient(query).0
-    } else {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for c in &cases {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.case, &case_term(c.year, c.sequence as u32)),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-            // The number as the secretariats print it ("24.25"): ranks the pages that write it
-            // and gives the snippet something to highlight.
-            let printed = [format!("{:02}", c.sequence), format!("{:02}", c.year % 100)];
-            let terms: Vec<Term> = printed
-                .iter()
-                .map(|t| Term::from_field_text(f.body, t))
-                .collect();
-            clauses.push((Occur::Should, Box::new(PhraseQuery::new(terms))));
-        }
-        if !rest.trim().is_empty() {
-            clauses.push((Occur::Must, parser.parse_query_lenient(&rest).0));
-        }
-        Box::new(BooleanQuery::new(clauses))
-    };
+    // Quoted phrases match the exact words (the unstemmed twin); the highlight query keeps
+    // them on the stemmed field, which is the one snippets are cut from.
+    let matching = build_query(&parser, f, &cases, &exact_phrases(&rest));
+    let highlight = build_query(&parser, f, &cases, &rest);
     let searcher = index.reader().searcher();
     // Equal scores are common (copies, boilerplate pages). Breaking ties by document and page
     // makes the order — and so pagination — the same on every replica, whatever the segment
@@ -89,9 +67,10 @@ pub fn search(
             }
         });
     let (top, total) = searcher
-        .search(&q, &(ranked, Count))
+        .search(&matching, &(ranked, Count))
         .map_err(ApiError::internal)?;
-    let mut gen = SnippetGenerator::create(&searcher, &*q, f.body).map_err(ApiError::internal)?;
+    let mut gen =
+        SnippetGenerator::create(&searcher, &*highlight, f.body).map_err(ApiError::internal)?;
     gen.set_max_num_chars(SNIPPET_CHARS);
     let mut hits = Vec::with_capacity(top.len());
     for ((score, _, _), addr) in top.into_iter().take(limit) {
@@ -114,6 +93,61 @@ pub fn search(
         hits,
         total: total as u64,
     })
+}
+
+/// The query for `cases` and the text `rest`; case numbers are required on the case field and
+/// their printed form ranks and highlights.
+fn build_query(
+    parser: &QueryParser,
+    f: planarkiv_schema::search::SearchFields,
+    cases: &[CaseNumber],
+    rest: &str,
+) -> Box<dyn Query> {
+    if cases.is_empty() {
+        return parser.parse_query_lenient(rest).0;
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for c in cases {
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.case, &case_term(c.year, c.sequence as u32)),
+                IndexRecordOption::Basic,
+            )),
+        ));
+        // The number as the secretariats print it ("24.25"): ranks the pages that write it and
+        // gives the snippet something to highlight.
+        let printed = [format!("{:02}", c.sequence), format!("{:02}", c.year % 100)];
+        let terms: Vec<Term> = printed
+            .iter()
+            .map(|t| Term::from_field_text(f.body, t))
+            .collect();
+        clauses.push((Occur::Should, Box::new(PhraseQuery::new(terms))));
+    }
+    if !rest.trim().is_empty() {
+        clauses.push((Occur::Must, parser.parse_query_lenient(rest).0));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Points every quoted phrase that names no field at `body_exact`.
+fn exact_phrases(query: &str) -> String {
+    let mut out = String::with_capacity(query.len() + 16);
+    let mut in_quotes = false;
+    let mut prev: Option<char> = None;
+    for ch in query.chars() {
+        if ch == '"' {
+            let starts_term = !in_quotes
+                && prev.is_none_or(|p| p.is_whitespace() || p == '(' || p == '-' || p == '+');
+            if starts_term {
+                out.push_str("body_exact:");
+            }
+            in_quotes = !in_quotes;
+        }
+        out.push(ch);
+        prev = Some(ch);
+    }
+    out
 }
 
 /// Takes the case numbers out of a query ("sak 24.25", "24/25", "2025/24", "sak 24/2025"), so
@@ -207,6 +241,10 @@ mod tests {
         let (cases, rest) = split_case_numbers("hospitering sak 07.26 kommunene");
         assert_eq!(cases.len(), 1);
         assert_eq!(rest, "hospitering kommunene");
+        assert_eq!(
+            exact_phrases("helse \"felles helsetjeneste\" -\"x y\" title:\"a\""),
+            "helse body_exact:\"felles helsetjeneste\" -body_exact:\"x y\" title:\"a\""
+        );
         let (cases, rest) = split_case_numbers("\"sak 24.25\" 24 25");
         assert!(cases.is_empty(), "quoted and loose numbers stay text");
         assert_eq!(rest, "\"sak 24.25\" 24 25");

@@ -413,3 +413,48 @@ async fn case_numbers_find_their_case_in_every_spelling() {
         t.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quoted_phrases_match_the_exact_words_and_words_match_inflections() {
+    let t = TestApp::start(&Backend::Sqlite).await;
+    let (_, body) = t.upload(STRATEGY, sample(STRATEGY)).await;
+    let id = body["data"]["uploadDocument"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    t.wait_for(&id, &["INDEXED"], WAIT).await;
+    let total = |q: &'static str| {
+        let t = &t;
+        async move {
+            let (_, body) = t
+                .gql(
+                    "query($q: String!) { search(query: $q) { totalCount edges { node { snippet { text highlights { start end } } } } } }",
+                    json!({ "q": q }),
+                )
+                .await;
+            (
+                body["data"]["search"]["totalCount"].as_u64().unwrap_or(99),
+                body,
+            )
+        }
+    };
+    // The vision reads «Sammen om vår felles helsetjeneste».
+    let (n, body) = total("\"sammen om vår felles helsetjeneste\"").await;
+    assert!(n >= 1, "{body}");
+    let hl = &body["data"]["search"]["edges"][0]["node"]["snippet"]["highlights"];
+    assert!(
+        !hl.as_array().expect("hl").is_empty(),
+        "phrases are highlighted: {body}"
+    );
+    // Inflected words in quotes are other words…
+    let (n, body) = total("\"sammen om våre felles helsetjenester\"").await;
+    assert_eq!(n, 0, "{body}");
+    // …but unquoted they find the same page.
+    let (n, body) = total("sammen våre felles helsetjenester").await;
+    assert!(n >= 1, "{body}");
+    // No folding of æ/ø/å: "før" is not "for".
+    let (fr, _) = total("\"før\"").await;
+    let (fo, _) = total("\"for\"").await;
+    assert_ne!(fr, fo);
+    t.stop().await;
+}
