@@ -14,6 +14,8 @@ use super::font::{get, get_dict, get_name, resolve, stream_data, Code, Font};
 const MAX_FORM_DEPTH: usize = 12;
 /// The clock is read once per this many operators.
 const TIME_CHECK_EVERY: usize = 512;
+/// Annotations past this many on one page are ignored.
+const MAX_ANNOTATIONS: usize = 4096;
 /// Cap on glyphs per page: beyond it a page is noise, not text.
 const MAX_GLYPHS: usize = 2_000_000;
 
@@ -43,6 +45,23 @@ pub struct Glyph {
     pub size: f32,
     pub bold: bool,
     pub dir: u8,
+}
+
+/// Six numbers from an array such as /Matrix; four-element arrays (/Rect, /BBox) fill the first four.
+fn number_array(doc: &Document, obj: Option<&Object>) -> Option<Matrix> {
+    let arr = obj?.as_array().ok()?;
+    let mut m = [0.0f32; 6];
+    if arr.len() != 6 && arr.len() != 4 {
+        return None;
+    }
+    for (slot, o) in m.iter_mut().zip(arr) {
+        let v = resolve(doc, o)?.as_float().ok()?;
+        if !v.is_finite() {
+            return None;
+        }
+        *slot = v;
+    }
+    Some(m)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -180,7 +199,100 @@ impl<'a> Interpreter<'a> {
         }
         self.budget = self.budget.saturating_sub(content.len());
         self.run(&content, &res, GState::default())?;
+        self.run_annotations(page_id, &res)?;
         Ok((self.out, damaged))
+    }
+
+    /// Draws the normal appearance of the page's annotations: filled-in form fields and free
+    /// text are part of what a reader sees on the page.
+    fn run_annotations(
+        &mut self,
+        page_id: ObjectId,
+        res: &Resources<'a>,
+    ) -> Result<(), InterpError> {
+        let doc = self.doc;
+        let Ok(page) = doc.get_dictionary(page_id) else {
+            return Ok(());
+        };
+        let Some(Object::Array(annots)) = get(doc, page, b"Annots") else {
+            return Ok(());
+        };
+        for annot in annots.iter().take(MAX_ANNOTATIONS) {
+            let Some(Object::Dictionary(a)) = resolve(doc, annot) else {
+                continue;
+            };
+            // Filled-in text fields and free-text notes carry text; buttons and check boxes
+            // repeat labels the page already shows.
+            let field_type = get_name(doc, a, b"FT")
+                .or_else(|| get_dict(doc, a, b"Parent").and_then(|p| get_name(doc, p, b"FT")));
+            match get_name(doc, a, b"Subtype") {
+                Some(b"FreeText") => {}
+                Some(b"Widget") if field_type == Some(b"Tx".as_slice()) => {}
+                _ => continue,
+            }
+            // Hidden (2) and NoView (32) annotations are not shown.
+            let flags = get(doc, a, b"F").and_then(|o| o.as_i64().ok()).unwrap_or(0);
+            if flags & (2 | 32) != 0 {
+                continue;
+            }
+            let Some(ap) = get_dict(doc, a, b"AP") else {
+                continue;
+            };
+            let normal = ap.get(b"N").ok();
+            let appearance = match normal.and_then(|o| resolve(doc, o)) {
+                Some(Object::Stream(_)) => normal,
+                Some(Object::Dictionary(states)) => {
+                    get_name(doc, a, b"AS").and_then(|state| states.get(state).ok())
+                }
+                _ => None,
+            };
+            let Some(appearance) = appearance else {
+                continue;
+            };
+            let id = match appearance {
+                Object::Reference(id) => Some(*id),
+                _ => None,
+            };
+            let Some(Object::Stream(stream)) = resolve(doc, appearance) else {
+                continue;
+            };
+            let rect = number_array(doc, get(doc, a, b"Rect"));
+            let bbox = number_array(doc, get(doc, &stream.dict, b"BBox"));
+            let (Some([r0, r1, r2, r3, _, _]), Some([b0, b1, b2, b3, _, _])) = (rect, bbox) else {
+                continue;
+            };
+            let matrix = number_array(doc, get(doc, &stream.dict, b"Matrix")).unwrap_or(IDENTITY);
+            // Map the transformed bounding box onto the annotation rectangle (ISO 32000 12.5.5).
+            let corners = [(b0, b1), (b2, b1), (b0, b3), (b2, b3)].map(|(x, y)| {
+                (
+                    x * matrix[0] + y * matrix[2] + matrix[4],
+                    x * matrix[1] + y * matrix[3] + matrix[5],
+                )
+            });
+            let (mut lx, mut ly, mut hx, mut hy) = (
+                f32::INFINITY,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                f32::NEG_INFINITY,
+            );
+            for (x, y) in corners {
+                lx = lx.min(x);
+                ly = ly.min(y);
+                hx = hx.max(x);
+                hy = hy.max(y);
+            }
+            if hx - lx <= 0.0 || hy - ly <= 0.0 {
+                continue;
+            }
+            let (sx, sy) = ((r2 - r0).abs() / (hx - lx), (r3 - r1).abs() / (hy - ly));
+            let fit = [sx, 0.0, 0.0, sy, r0.min(r2) - lx * sx, r1.min(r3) - ly * sy];
+            let gs = GState {
+                ctm: mul(&matrix, &fit),
+                ..GState::default()
+            };
+            self.run_form(stream, id, res, gs)?;
+        }
+        Ok(())
     }
 
     fn font_for(&mut self, res: &Resources<'a>, name: &[u8]) -> Option<Rc<Font>> {
@@ -356,43 +468,48 @@ impl<'a> Interpreter<'a> {
                 Ok(())
             }
             Some(b"Form") => {
-                if self.forms_on_stack.len() >= MAX_FORM_DEPTH {
-                    return Ok(());
-                }
-                if let Some(id) = id {
-                    if self.forms_on_stack.contains(&id) {
-                        return Ok(());
-                    }
-                }
-                let Some(data) = stream_data(stream, self.budget) else {
-                    return Ok(());
-                };
-                self.budget = self.budget.saturating_sub(data.len());
                 let mut inner = gs.clone();
-                if let Some(m) = get(doc, &stream.dict, b"Matrix").and_then(|o| o.as_array().ok()) {
-                    let v: Vec<f32> = m
-                        .iter()
-                        .filter_map(|o| resolve(doc, o)?.as_float().ok())
-                        .collect();
-                    if let [a, b, c, d, e, f] = v[..] {
-                        inner.ctm = mul(&[a, b, c, d, e, f], &inner.ctm);
-                    }
+                if let Some(m) = number_array(doc, get(doc, &stream.dict, b"Matrix")) {
+                    inner.ctm = mul(&m, &inner.ctm);
                 }
-                let form_res = match get_dict(doc, &stream.dict, b"Resources") {
-                    Some(d) => {
-                        let mut dicts = vec![d];
-                        dicts.extend(res.dicts.iter().copied());
-                        Resources::new(dicts)
-                    }
-                    None => res.clone(),
-                };
-                self.forms_on_stack.push(id.unwrap_or((0, 0)));
-                let r = self.run(&data, &form_res, inner);
-                self.forms_on_stack.pop();
-                r
+                self.run_form(stream, id, res, inner)
             }
             _ => Ok(()),
         }
+    }
+
+    fn run_form(
+        &mut self,
+        stream: &'a lopdf::Stream,
+        id: Option<ObjectId>,
+        res: &Resources<'a>,
+        gs: GState,
+    ) -> Result<(), InterpError> {
+        let doc = self.doc;
+        if self.forms_on_stack.len() >= MAX_FORM_DEPTH {
+            return Ok(());
+        }
+        if let Some(id) = id {
+            if self.forms_on_stack.contains(&id) {
+                return Ok(());
+            }
+        }
+        let Some(data) = stream_data(stream, self.budget) else {
+            return Ok(());
+        };
+        self.budget = self.budget.saturating_sub(data.len());
+        let form_res = match get_dict(doc, &stream.dict, b"Resources") {
+            Some(d) => {
+                let mut dicts = vec![d];
+                dicts.extend(res.dicts.iter().copied());
+                Resources::new(dicts)
+            }
+            None => res.clone(),
+        };
+        self.forms_on_stack.push(id.unwrap_or((0, 0)));
+        let r = self.run(&data, &form_res, gs);
+        self.forms_on_stack.pop();
+        r
     }
 
     fn show(&mut self, gs: &GState, tm: &mut Matrix, bytes: &[u8]) {
@@ -458,6 +575,8 @@ impl<'a> Interpreter<'a> {
                 '\u{fb05}' | '\u{fb06}' => s.push_str("st"),
                 '\u{a0}' | '\t' => s.push(' '),
                 '\u{ad}' => s.push('-'),
+                // Symbol-font bullets that ToUnicode maps into the private use area.
+                '\u{f0b7}' | '\u{f0a7}' => s.push('\u{2022}'),
                 c if c.is_control() => {}
                 c => s.push(c),
             }

@@ -8,6 +8,8 @@ use super::Line;
 
 /// A gap wider than this fraction of the font size between two glyphs separates words.
 const WORD_GAP: f32 = 0.15;
+/// A column narrower than this many ems is not taken for one.
+const MIN_COLUMN_EMS: f32 = 8.0;
 /// Recursion into nested columns stops here.
 const MAX_DEPTH: usize = 8;
 
@@ -216,6 +218,24 @@ fn order(words: &[Word], idx: &[usize], depth: usize, out: &mut Vec<Vec<usize>>)
                 }
             }
         }
+        // Columns of text are wide; a narrow "column" is a list's bullets or numbers, or a
+        // table's cells, which read across.
+        let extent = |set: &[usize]| {
+            let lo = set
+                .iter()
+                .map(|&i| words[i].x0)
+                .fold(f32::INFINITY, f32::min);
+            let hi = set
+                .iter()
+                .map(|&i| words[i].x1)
+                .fold(f32::NEG_INFINITY, f32::max);
+            hi - lo
+        };
+        if extent(&left) < MIN_COLUMN_EMS * size || extent(&right) < MIN_COLUMN_EMS * size {
+            lines_of_band(words, band, out);
+            b += 1;
+            continue;
+        }
         order(words, &left, depth + 1, out);
         order(words, &right, depth + 1, out);
         b = end;
@@ -226,15 +246,30 @@ fn order(words: &[Word], idx: &[usize], depth: usize, out: &mut Vec<Vec<usize>>)
 fn lines_of_band(words: &[Word], band: &[usize], out: &mut Vec<Vec<usize>>) {
     let mut by_y = band.to_vec();
     by_y.sort_by(|&a, &b| words[b].y.total_cmp(&words[a].y));
-    let mut lines: Vec<(f32, Vec<usize>)> = Vec::new();
+    // Each line keeps the baseline and size of its largest word, which sub- and superscripts
+    // are measured against.
+    let mut lines: Vec<(f32, f32, Vec<usize>)> = Vec::new();
     for i in by_y {
         let w = &words[i];
         match lines.last_mut() {
-            Some((y, line)) if (*y - w.y).abs() < 0.4 * w.size => line.push(i),
-            _ => lines.push((w.y, vec![i])),
+            Some((y, size, line)) => {
+                let big = size.max(w.size);
+                let dy = (*y - w.y).abs();
+                let script = size.min(w.size) < 0.85 * big && dy < 0.6 * big;
+                if dy < 0.4 * w.size.min(*size) || script {
+                    line.push(i);
+                    if w.size > *size {
+                        *y = w.y;
+                        *size = w.size;
+                    }
+                } else {
+                    lines.push((w.y, w.size, vec![i]));
+                }
+            }
+            None => lines.push((w.y, w.size, vec![i])),
         }
     }
-    for (_, mut line) in lines {
+    for (_, _, mut line) in lines {
         line.sort_by(|&a, &b| words[a].x0.total_cmp(&words[b].x0));
         out.push(line);
     }
