@@ -450,8 +450,8 @@ mod tests {
         ));
         for row in 0..5 {
             let y = 780.0 - 12.0 * row as f32;
-            g.extend(glyphs_of(&format!("left {row} text"), 50.0, y, 10.0));
-            g.extend(glyphs_of(&format!("right {row} text"), 300.0, y, 10.0));
+            g.extend(glyphs_of(&format!("left {row} text of a column"), 50.0, y, 10.0));
+            g.extend(glyphs_of(&format!("right {row} text of a column"), 300.0, y, 10.0));
         }
         g.extend(glyphs_of("left 5 last", 50.0, 720.0, 10.0));
         g.extend(glyphs_of(
@@ -463,9 +463,9 @@ mod tests {
         let lines = layout(&g);
         let text: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(text[0], "Heading across the whole page width");
-        assert_eq!(text[1], "left 0 text");
+        assert_eq!(text[1], "left 0 text of a column");
         assert_eq!(text[6], "left 5 last");
-        assert_eq!(text[7], "right 0 text");
+        assert_eq!(text[7], "right 0 text of a column");
         assert_eq!(text[12], "Footer across the whole page width and more");
     }
 
