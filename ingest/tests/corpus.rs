@@ -81,7 +81,11 @@ fn order(a: &[String], b: &[String]) -> f64 {
     let mut cur = vec![0u32; b.len() + 1];
     for x in a {
         for (j, y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y { prev[j] + 1 } else { prev[j + 1].max(cur[j]) };
+            cur[j + 1] = if x == y {
+                prev[j] + 1
+            } else {
+                prev[j + 1].max(cur[j])
+            };
         }
         std::mem::swap(&mut prev, &mut cur);
     }
@@ -95,8 +99,10 @@ fn mean(v: &[f64]) -> f64 {
 #[test]
 fn generated_corpus_meets_the_targets() {
     let dir = fixtures().join("corpus");
-    let manifest: Vec<serde_json::Value> =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).expect("manifest")).expect("json");
+    let manifest: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("manifest.json")).expect("manifest"),
+    )
+    .expect("json");
     let opts = ExtractOptions::default();
     let mut by_producer: BTreeMap<String, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
     let mut failures = Vec::new();
@@ -107,10 +113,16 @@ fn generated_corpus_meets_the_targets() {
         let bytes = std::fs::read(dir.join(pdf)).expect("fixture");
         let started = Instant::now();
         let result = extract(&bytes, &opts);
-        assert!(started.elapsed() < Duration::from_secs(20), "{pdf} took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{pdf} took {:?}",
+            started.elapsed()
+        );
         match expect {
             "text" => {
-                let truth = std::fs::read_to_string(dir.join(entry["truth"].as_str().expect("truth"))).expect("truth");
+                let truth =
+                    std::fs::read_to_string(dir.join(entry["truth"].as_str().expect("truth")))
+                        .expect("truth");
                 let Ok(doc) = result else {
                     failures.push(format!("{pdf}: {result:?}"));
                     continue;
@@ -127,12 +139,18 @@ fn generated_corpus_meets_the_targets() {
             },
             "needs_ocr" => {
                 if !matches!(result, Err(PdfError::NoTextLayer)) {
-                    failures.push(format!("{pdf}: scanned file gave {:?}", result.map(|d| d.text())));
+                    failures.push(format!(
+                        "{pdf}: scanned file gave {:?}",
+                        result.map(|d| d.text())
+                    ));
                 }
             }
             "encrypted" => {
                 if !matches!(result, Err(PdfError::Encrypted)) {
-                    failures.push(format!("{pdf}: encrypted file gave {:?}", result.map(|d| d.text())));
+                    failures.push(format!(
+                        "{pdf}: encrypted file gave {:?}",
+                        result.map(|d| d.text())
+                    ));
                 }
             }
             other => panic!("unknown expectation {other}"),
@@ -147,7 +165,11 @@ fn generated_corpus_meets_the_targets() {
         all_order.extend(o);
         // groff+ghostscript drops the no-break spaces of the source, gluing words together in
         // a way no extractor can see; the other producers are held to the full target.
-        let floor = if producer.starts_with("groff") { 0.98 } else { 0.99 };
+        let floor = if producer.starts_with("groff") {
+            0.98
+        } else {
+            0.99
+        };
         if mf < floor {
             failures.push(format!("{producer}: mean F1 {mf:.4} below {floor}"));
         }
@@ -169,17 +191,29 @@ fn generated_corpus_meets_the_targets() {
 #[test]
 fn a_file_that_needs_a_password_is_encrypted() {
     let bytes = std::fs::read(fixtures().join("password-required.pdf")).expect("fixture");
-    assert!(matches!(extract(&bytes, &ExtractOptions::default()), Err(PdfError::Encrypted)));
+    assert!(matches!(
+        extract(&bytes, &ExtractOptions::default()),
+        Err(PdfError::Encrypted)
+    ));
 }
 
 #[test]
 fn lines_carry_layout_facts() {
     let dir = fixtures().join("corpus");
-    let bytes = std::fs::read(dir.join("000_77873343ce0f1544.reportlab-base14.pdf")).expect("fixture");
+    let bytes =
+        std::fs::read(dir.join("000_77873343ce0f1544.reportlab-base14.pdf")).expect("fixture");
     let doc = extract(&bytes, &ExtractOptions::default()).expect("text");
     let lines: Vec<_> = doc.pages.iter().flat_map(|p| &p.lines).collect();
-    assert!(lines.iter().any(|l| l.bold && l.font_size > 12.0), "headings are bold and large");
-    assert!(lines.iter().any(|l| !l.bold && (l.font_size - 10.0).abs() < 0.5), "body text is 10 pt");
+    assert!(
+        lines.iter().any(|l| l.bold && l.font_size > 12.0),
+        "headings are bold and large"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| !l.bold && (l.font_size - 10.0).abs() < 0.5),
+        "body text is 10 pt"
+    );
     for l in &lines {
         assert!(l.bbox[0] <= l.bbox[2] && l.bbox[1] <= l.bbox[3], "{l:?}");
     }
@@ -188,7 +222,10 @@ fn lines_carry_layout_facts() {
 
 #[test]
 fn scorer_word_rules() {
-    assert_eq!(words("Helse-\n  tjenesten ﬁnnes"), vec!["helsetjenesten", "finnes"]);
+    assert_eq!(
+        words("Helse-\n  tjenesten ﬁnnes"),
+        vec!["helsetjenesten", "finnes"]
+    );
     assert_eq!(words("Nord-Norge"), vec!["nord", "norge"]);
     assert!((order(&words("a b c d"), &words("a c b d")) - 0.75).abs() < 1e-9);
 }

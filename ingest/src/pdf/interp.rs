@@ -335,7 +335,7 @@ impl<'a> Interpreter<'a> {
         for op in Content::decode_iter(content) {
             let Ok(op) = op else { break };
             self.ops += 1;
-            if self.ops % TIME_CHECK_EVERY == 0 && Instant::now() > self.deadline {
+            if self.ops.is_multiple_of(TIME_CHECK_EVERY) && Instant::now() > self.deadline {
                 return Err(InterpError::Timeout);
             }
             let args = &op.operands;
@@ -345,11 +345,8 @@ impl<'a> Interpreter<'a> {
                     .filter(|v| v.is_finite())
             };
             match op.operator.as_str() {
-                "q" => {
-                    if stack.len() < 256 {
-                        stack.push(gs.clone());
-                    }
-                }
+                // A stack deeper than any real page is hostile; further saves are dropped.
+                "q" if stack.len() < 256 => stack.push(gs.clone()),
                 "Q" => {
                     if let Some(g) = stack.pop() {
                         gs = g;

@@ -450,8 +450,18 @@ mod tests {
         ));
         for row in 0..5 {
             let y = 780.0 - 12.0 * row as f32;
-            g.extend(glyphs_of(&format!("left {row} text of a column"), 50.0, y, 10.0));
-            g.extend(glyphs_of(&format!("right {row} text of a column"), 300.0, y, 10.0));
+            g.extend(glyphs_of(
+                &format!("left {row} text of a column"),
+                50.0,
+                y,
+                10.0,
+            ));
+            g.extend(glyphs_of(
+                &format!("right {row} text of a column"),
+                300.0,
+                y,
+                10.0,
+            ));
         }
         g.extend(glyphs_of("left 5 last", 50.0, 720.0, 10.0));
         g.extend(glyphs_of(
