@@ -154,7 +154,7 @@ fn order(words: &[Word], idx: &[usize], depth: usize, out: &mut Vec<Vec<usize>>)
     }
     let bands = bands(words, idx);
     let size = median(idx.iter().map(|&i| words[i].size).collect());
-    let min_gap = 1.2 * size;
+    let min_gap = 0.8 * size;
     let mut b = 0;
     while b < bands.len() {
         let band = &bands[b];
