@@ -10,6 +10,8 @@ fn main() {
     let bytes = std::fs::read(&path).unwrap_or_default();
     match extract(&bytes, &ExtractOptions::default()) {
         Ok(doc) => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
             for p in &doc.pages {
                 for l in &p.lines {
                     let [x0, y0, x1, y1] = l.bbox;

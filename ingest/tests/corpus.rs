@@ -197,6 +197,18 @@ fn a_file_that_needs_a_password_is_encrypted() {
     ));
 }
 
+/// Chromium's Identity-H fonts with their ToUnicode maps stripped: the text must come back through
+/// the embedded TrueType fonts' cmap tables.
+#[test]
+fn composite_fonts_without_tounicode_use_the_truetype_cmap() {
+    let bytes = std::fs::read(fixtures().join("chromium-no-tounicode.pdf")).expect("fixture");
+    let doc = extract(&bytes, &ExtractOptions::default()).expect("text");
+    let truth = std::fs::read_to_string(fixtures().join("corpus/000_77873343ce0f1544.truth.txt"))
+        .expect("truth");
+    let score = f1(&words(&truth), &words(&doc.text()));
+    assert!(score > 0.99, "F1 {score}");
+}
+
 #[test]
 fn lines_carry_layout_facts() {
     let dir = fixtures().join("corpus");

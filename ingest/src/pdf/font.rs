@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use lopdf::{Dictionary, Document, Object};
 
 use super::cmap::{be_code, CMap};
-use super::fontfile::{cff_encoding, type1_encoding, Builtin};
+use super::fontfile::{cff_encoding, truetype_glyph_text, type1_encoding, Builtin};
 use super::tables::{glyph_name_to_text, Base14, MAC_ROMAN, PDF_DOC, STANDARD, WIN_ANSI};
 
 /// Reference chains longer than this are treated as broken rather than followed.
@@ -66,6 +66,10 @@ enum Kind {
         encoding: Option<CMap>,
         widths: HashMap<u32, f32>,
         default_width: f32,
+        /// Glyph id → text from the embedded TrueType cmap, for fonts without ToUnicode.
+        glyph_text: HashMap<u32, char>,
+        /// CID → glyph id when /CIDToGIDMap is a stream; identity otherwise.
+        cid_to_gid: Option<Vec<u16>>,
     },
 }
 
@@ -281,6 +285,8 @@ impl Font {
         let mut bold = is_bold_name(base_font);
         let mut widths = HashMap::new();
         let mut default_width = 1000.0;
+        let mut glyph_text = HashMap::new();
+        let mut cid_to_gid = None;
         if let Some(d) = descendant {
             if let Some(n) = get_name(doc, d, b"BaseFont") {
                 bold |= is_bold_name(&String::from_utf8_lossy(n));
@@ -288,6 +294,20 @@ impl Font {
             if let Some(fd) = get_dict(doc, d, b"FontDescriptor") {
                 bold |= get_num(doc, fd, b"FontWeight").is_some_and(|w| w >= 600.0);
                 bold |= get_num(doc, fd, b"Flags").is_some_and(|f| (f as i64) & (1 << 18) != 0);
+                if to_unicode.is_none() {
+                    if let Some(Object::Stream(s)) = get(doc, fd, b"FontFile2") {
+                        if let Some(data) = stream_data(s, limit) {
+                            glyph_text = truetype_glyph_text(&data);
+                        }
+                    }
+                    if let Some(Object::Stream(s)) = get(doc, d, b"CIDToGIDMap") {
+                        cid_to_gid = stream_data(s, limit).map(|m| {
+                            m.chunks_exact(2)
+                                .map(|c| u16::from(c[0]) << 8 | u16::from(c[1]))
+                                .collect()
+                        });
+                    }
+                }
             }
             if let Some(dw) = get_num(doc, d, b"DW") {
                 default_width = dw;
@@ -302,6 +322,8 @@ impl Font {
                 encoding,
                 widths,
                 default_width,
+                glyph_text,
+                cid_to_gid,
             },
             to_unicode,
             width_scale: 0.001,
@@ -331,6 +353,8 @@ impl Font {
                 encoding,
                 widths,
                 default_width,
+                glyph_text,
+                cid_to_gid,
             } => {
                 let mut i = 0;
                 while i < bytes.len() {
@@ -349,7 +373,14 @@ impl Font {
                         .to_unicode
                         .as_ref()
                         .and_then(|c| c.lookup_text(code))
-                        .and_then(clean_text);
+                        .and_then(clean_text)
+                        .or_else(|| {
+                            let gid = match cid_to_gid {
+                                Some(map) => u32::from(*map.get(cid as usize)?),
+                                None => cid,
+                            };
+                            glyph_text.get(&gid).map(|c| c.to_string())
+                        });
                     out.push(Code {
                         text: t,
                         width: widths.get(&cid).copied().unwrap_or(*default_width)
