@@ -61,16 +61,19 @@ enum Kind {
         text: Vec<Option<String>>,
         widths: Vec<f32>,
     },
-    Composite {
-        /// `None` means Identity: two-byte codes that are their own CIDs.
-        encoding: Option<CMap>,
-        widths: HashMap<u32, f32>,
-        default_width: f32,
-        /// Glyph id → text from the embedded TrueType cmap, for fonts without ToUnicode.
-        glyph_text: HashMap<u32, char>,
-        /// CID → glyph id when /CIDToGIDMap is a stream; identity otherwise.
-        cid_to_gid: Option<Vec<u16>>,
-    },
+    Composite(Box<Composite>),
+}
+
+#[derive(Debug)]
+struct Composite {
+    /// `None` means Identity: two-byte codes that are their own CIDs.
+    encoding: Option<CMap>,
+    widths: HashMap<u32, f32>,
+    default_width: f32,
+    /// Glyph id → text from the embedded TrueType cmap, for fonts without ToUnicode.
+    glyph_text: HashMap<u32, char>,
+    /// CID → glyph id when /CIDToGIDMap is a stream; identity otherwise.
+    cid_to_gid: Option<Vec<u16>>,
 }
 
 #[derive(Debug)]
@@ -318,13 +321,13 @@ impl Font {
         }
         Font {
             bold,
-            kind: Kind::Composite {
+            kind: Kind::Composite(Box::new(Composite {
                 encoding,
                 widths,
                 default_width,
                 glyph_text,
                 cid_to_gid,
-            },
+            })),
             to_unicode,
             width_scale: 0.001,
         }
@@ -349,13 +352,14 @@ impl Font {
                     });
                 }
             }
-            Kind::Composite {
-                encoding,
-                widths,
-                default_width,
-                glyph_text,
-                cid_to_gid,
-            } => {
+            Kind::Composite(c) => {
+                let Composite {
+                    encoding,
+                    widths,
+                    default_width,
+                    glyph_text,
+                    cid_to_gid,
+                } = c.as_ref();
                 let mut i = 0;
                 while i < bytes.len() {
                     let rest = &bytes[i..];
