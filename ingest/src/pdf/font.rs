@@ -83,6 +83,9 @@ pub struct Font {
     to_unicode: Option<CMap>,
     /// Glyph-space units to text-space units: 1/1000 except for Type 3 fonts.
     width_scale: f32,
+    /// How much bigger than its nominal size the font draws: a Type 3 font's matrix may make
+    /// `1 Tf` a 10-point font, and layout measures gaps in ems.
+    pub size_scale: f32,
 }
 
 /// One character code of a shown string.
@@ -213,16 +216,20 @@ impl Font {
         }
 
         let mut width_scale = 0.001;
+        let mut size_scale = 1.0;
         if subtype == b"Type3" {
             if let Some(m) = get(doc, dict, b"FontMatrix").and_then(|o| o.as_array().ok()) {
-                if let Some(a) = m
-                    .first()
-                    .and_then(|o| resolve(doc, o))
-                    .and_then(|o| o.as_float().ok())
-                {
-                    if a.is_finite() && a != 0.0 {
-                        width_scale = a.abs();
-                    }
+                let num = |i: usize| {
+                    m.get(i)
+                        .and_then(|o| resolve(doc, o))
+                        .and_then(|o| o.as_float().ok())
+                        .filter(|v| v.is_finite() && *v != 0.0 && v.abs() < 1e6)
+                };
+                if let Some(a) = num(0) {
+                    width_scale = a.abs();
+                }
+                if let Some(d) = num(3) {
+                    size_scale = d.abs() * 1000.0;
                 }
             }
         }
@@ -264,6 +271,7 @@ impl Font {
             kind: Kind::Simple { text, widths },
             to_unicode,
             width_scale,
+            size_scale,
         }
     }
 
@@ -330,6 +338,7 @@ impl Font {
             })),
             to_unicode,
             width_scale: 0.001,
+            size_scale: 1.0,
         }
     }
 

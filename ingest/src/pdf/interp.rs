@@ -520,7 +520,7 @@ impl<'a> Interpreter<'a> {
             let visual_w = if code.width > 0.0 { code.width } else { 0.5 };
             if let Some(text) = &code.text {
                 if self.out.glyphs.len() < MAX_GLYPHS {
-                    self.push_glyph(text, &trm, visual_w, font.bold);
+                    self.push_glyph(text, &trm, visual_w, &font);
                 }
             }
             let mut adv = code.width * gs.size + gs.char_spacing;
@@ -533,10 +533,11 @@ impl<'a> Interpreter<'a> {
         self.codes = codes;
     }
 
-    fn push_glyph(&mut self, text: &str, trm: &Matrix, w: f32, bold: bool) {
+    fn push_glyph(&mut self, text: &str, trm: &Matrix, w: f32, font: &Font) {
         let (ox, oy) = (trm[4], trm[5]);
         let (ex, ey) = (w * trm[0] + ox, w * trm[1] + oy);
-        let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
+        let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt() * font.size_scale;
+        let bold = font.bold;
         if !ox.is_finite() || !oy.is_finite() || !size.is_finite() || size <= 0.0 {
             return;
         }
