@@ -236,6 +236,7 @@ impl<'a> Interpreter<'a> {
                 continue;
             }
             let Some(ap) = get_dict(doc, a, b"AP") else {
+                self.field_value_without_appearance(a);
                 continue;
             };
             let normal = ap.get(b"N").ok();
@@ -290,9 +291,43 @@ impl<'a> Interpreter<'a> {
                 ctm: mul(&matrix, &fit),
                 ..GState::default()
             };
+            let before = self.out.glyphs.len();
             self.run_form(stream, id, res, gs)?;
+            if self.out.glyphs.len() == before {
+                // An empty appearance (`/Tx BMC EMC`) with a value: readers regenerate it.
+                self.field_value_without_appearance(a);
+            }
         }
         Ok(())
+    }
+
+    /// A filled-in text field with no appearance stream still shows its value in readers, which
+    /// build the appearance themselves; lay the value out on the field's rectangle.
+    fn field_value_without_appearance(&mut self, a: &Dictionary) {
+        let doc = self.doc;
+        let value = get(doc, a, b"V")
+            .or_else(|| get_dict(doc, a, b"Parent").and_then(|p| get(doc, p, b"V")));
+        let Some(Object::String(raw, format)) = value else {
+            return;
+        };
+        let Ok(text) = lopdf::decode_text_string(&Object::String(raw.clone(), *format)) else {
+            return;
+        };
+        let Some([x0, y0, x1, y1, _, _]) = number_array(doc, get(doc, a, b"Rect")) else {
+            return;
+        };
+        let size = 10.0f32.min((y1 - y0).abs() * 0.8).max(1.0);
+        let (mut x, y) = (
+            x0.min(x1) + 2.0,
+            y0.min(y1) + ((y1 - y0).abs() - size) / 2.0 + 0.2 * size,
+        );
+        for c in text.chars().take(10_000) {
+            let trm = [size, 0.0, 0.0, size, x, y];
+            if !c.is_whitespace() && self.out.glyphs.len() < MAX_GLYPHS {
+                self.push_glyph_raw(c.encode_utf8(&mut [0; 4]), &trm, 0.5, false, 1.0);
+            }
+            x += 0.5 * size;
+        }
     }
 
     fn font_for(&mut self, res: &Resources<'a>, name: &[u8]) -> Option<Rc<Font>> {
@@ -534,10 +569,13 @@ impl<'a> Interpreter<'a> {
     }
 
     fn push_glyph(&mut self, text: &str, trm: &Matrix, w: f32, font: &Font) {
+        self.push_glyph_raw(text, trm, w, font.bold, font.size_scale);
+    }
+
+    fn push_glyph_raw(&mut self, text: &str, trm: &Matrix, w: f32, bold: bool, size_scale: f32) {
         let (ox, oy) = (trm[4], trm[5]);
         let (ex, ey) = (w * trm[0] + ox, w * trm[1] + oy);
-        let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt() * font.size_scale;
-        let bold = font.bold;
+        let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt() * size_scale;
         if !ox.is_finite() || !oy.is_finite() || !size.is_finite() || size <= 0.0 {
             return;
         }
