@@ -12,8 +12,10 @@ fn main() {
         rounds = args.get(1).and_then(|v| v.parse().ok()).unwrap_or(5);
         args.drain(..2.min(args.len()));
     }
-    let files: Vec<(String, Vec<u8>)> =
-        args.into_iter().filter_map(|p| std::fs::read(&p).ok().map(|b| (p, b))).collect();
+    let files: Vec<(String, Vec<u8>)> = args
+        .into_iter()
+        .filter_map(|p| std::fs::read(&p).ok().map(|b| (p, b)))
+        .collect();
     if files.is_empty() {
         eprintln!("usage: pdfbench [--rounds N] FILE.pdf...");
         std::process::exit(1);

@@ -229,7 +229,23 @@ impl Font {
                     width_scale = a.abs();
                 }
                 if let Some(d) = num(3) {
-                    size_scale = d.abs() * 1000.0;
+                    // The glyphs' design height, from the bounding box when it is sensible, is
+                    // what one unit of font size draws at.
+                    let bbox: Vec<f32> = get(doc, dict, b"FontBBox")
+                        .and_then(|o| o.as_array().ok())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|o| resolve(doc, o)?.as_float().ok())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let height = match bbox[..] {
+                        [_, y0, _, y1] if (y1 - y0).is_finite() && (y1 - y0).abs() > 0.0 => {
+                            (y1 - y0).abs()
+                        }
+                        _ => 1000.0,
+                    };
+                    size_scale = (d.abs() * height).clamp(0.01, 100.0);
                 }
             }
         }
