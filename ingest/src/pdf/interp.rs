@@ -14,10 +14,12 @@ use super::font::{get, get_dict, get_name, resolve, stream_data, Code, Font};
 const MAX_FORM_DEPTH: usize = 12;
 /// The clock is read once per this many operators.
 const TIME_CHECK_EVERY: usize = 512;
+/// Font programs and CMaps are small; one that inflates past this is not worth parsing.
+const MAX_FONT_STREAM: usize = 32 * 1024 * 1024;
 /// Annotations past this many on one page are ignored.
 const MAX_ANNOTATIONS: usize = 4096;
 /// Cap on glyphs per page: beyond it a page is noise, not text.
-const MAX_GLYPHS: usize = 2_000_000;
+const MAX_GLYPHS: usize = 500_000;
 
 pub type Matrix = [f32; 6];
 const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
@@ -349,7 +351,11 @@ impl<'a> Interpreter<'a> {
                 return Some(f.clone());
             }
         }
-        let font = Rc::new(Font::load(doc, dict, self.stream_limit));
+        let font = Rc::new(Font::load(
+            doc,
+            dict,
+            self.stream_limit.min(MAX_FONT_STREAM),
+        ));
         match id {
             Some(id) => self.fonts.by_id.insert(id, font.clone()),
             None => self.fonts.by_addr.insert(addr, font.clone()),

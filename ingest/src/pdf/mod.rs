@@ -2,6 +2,20 @@
 //!
 //! This module is the boundary the rest of planarkiv depends on: `extract` and the types below.
 //! What happens inside (content-stream interpretation, fonts, layout) may change freely.
+//!
+//! Inside, lopdf supplies the object model, decryption and the content-stream tokenizer; the rest
+//! is ours:
+//! - `interp`: runs each page's operators (text state, `cm`/`q`/`Q`, Form XObjects and text-field
+//!   appearances) and records every glyph with its position, width and size;
+//! - `font`, `cmap`, `fontfile`, `tables`: code → text and width for simple and composite fonts
+//!   (ToUnicode first, then /Differences, base encodings, the built-in encodings of embedded
+//!   Type 1 and CFF programs, and TrueType cmaps), standard-14 metrics when /Widths are absent;
+//! - `layout`: words from glyph gaps, lines from baselines, columns from vertical gutters,
+//!   hyphenation repaired at line ends.
+//!
+//! Hostile input is bounded everywhere: stream sizes, Form nesting, reference chains, glyph
+//! counts and the per-document time budget; each page runs under `catch_unwind` so that a bug
+//! costs a page, not the process.
 
 mod cmap;
 mod font;
