@@ -197,3 +197,29 @@ fn not_a_pdf_and_truncations() {
         }
     }
 }
+
+#[test]
+fn text_state_operators_position_lines() {
+    // `'` and `"` move to the next line by the leading; Tz squeezes glyphs without gluing words.
+    let content = b"BT /F1 10 Tf 12 TL 72 700 Td (Line one) Tj (Line two) ' 5 0 (Line three) \" \
+        50 Tz 0 Tw 0 Tc T* (Squeezed words here) Tj ET"
+        .to_vec();
+    let bytes = build(
+        vec![(
+            content,
+            dictionary! { "Font" => dictionary! { "F1" => helvetica() } },
+        )],
+        |_, _| {},
+    );
+    let out = extract(&bytes, &ExtractOptions::default()).expect("text");
+    assert_eq!(
+        out.pages[0].text,
+        "Line one\nLine two\nLine three\nSqueezed words here"
+    );
+    let line = &out.pages[0].lines[0];
+    assert!((line.font_size - 10.0).abs() < 0.01);
+    assert!(
+        (line.bbox[0] - 72.0).abs() < 0.01 && line.bbox[2] > 100.0,
+        "{line:?}"
+    );
+}

@@ -559,16 +559,20 @@ impl<'a> Interpreter<'a> {
             let m = mul(tm, &gs.ctm);
             let trm = mul(&[gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise], &m);
             let visual_w = if code.width > 0.0 { code.width } else { 0.5 };
-            if let Some(text) = &code.text {
-                if self.out.glyphs.len() < MAX_GLYPHS {
-                    self.push_glyph(text, &trm, visual_w, &font);
-                }
-            }
             let mut adv = code.width * gs.size + gs.char_spacing;
             if code.is_space_code {
                 adv += gs.word_spacing;
             }
             let tx = adv * gs.h_scale;
+            if let Some(text) = &code.text {
+                // A space that word or character spacing cancels out (Ghostscript writes such)
+                // separates nothing on the page.
+                let void_space =
+                    text.chars().all(char::is_whitespace) && tx.abs() < 0.1 * gs.size.abs();
+                if self.out.glyphs.len() < MAX_GLYPHS && !void_space {
+                    self.push_glyph(text, &trm, visual_w, &font);
+                }
+            }
             *tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
         }
         self.codes = codes;

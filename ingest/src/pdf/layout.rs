@@ -23,6 +23,8 @@ pub struct Word {
     pub bold_glyphs: usize,
     pub glyphs: usize,
     pub dir: u8,
+    /// A space glyph came right before this word: a word break however narrow the gap.
+    pub space_before: bool,
 }
 
 impl Word {
@@ -38,6 +40,7 @@ pub fn words(glyphs: &[Glyph]) -> Vec<Word> {
     let mut out: Vec<Word> = Vec::new();
     let mut cur: Option<Word> = None;
     let mut last: Option<&Glyph> = None;
+    let mut pending_space = false;
     for g in glyphs {
         let is_space = g.text.chars().all(char::is_whitespace);
         if let (Some(w), Some(l)) = (cur.as_mut(), last) {
@@ -72,6 +75,7 @@ pub fn words(glyphs: &[Glyph]) -> Vec<Word> {
                 out.push(w);
             }
             last = None;
+            pending_space = true;
             continue;
         }
         cur = Some(Word {
@@ -83,6 +87,7 @@ pub fn words(glyphs: &[Glyph]) -> Vec<Word> {
             bold_glyphs: usize::from(g.bold),
             glyphs: 1,
             dir: g.dir,
+            space_before: std::mem::take(&mut pending_space),
         });
         last = Some(g);
     }
@@ -309,7 +314,7 @@ fn make_line(words: &[Word], line: &[usize]) -> Line {
         let w = &words[i];
         if let Some(px) = prev_x1 {
             // Words that abut (e.g. split across strings) are one word.
-            if w.x0 - px > WORD_GAP * w.size || w.x0 < px - 0.6 * w.size {
+            if w.space_before || w.x0 - px > WORD_GAP * w.size || w.x0 < px - 0.6 * w.size {
                 text.push(' ');
             }
         }
