@@ -223,3 +223,24 @@ fn text_state_operators_position_lines() {
         "{line:?}"
     );
 }
+
+#[test]
+fn the_time_budget_stops_a_long_page() {
+    let mut content = Vec::new();
+    for i in 0..200_000 {
+        content
+            .extend_from_slice(format!("BT /F1 12 Tf {} 700 Td (x) Tj ET\n", i % 500).as_bytes());
+    }
+    let bytes = build(
+        vec![(
+            content,
+            dictionary! { "Font" => dictionary! { "F1" => helvetica() } },
+        )],
+        |_, _| {},
+    );
+    let opts = ExtractOptions {
+        time_budget: Duration::from_millis(1),
+        ..ExtractOptions::default()
+    };
+    assert!(matches!(extract(&bytes, &opts), Err(PdfError::Timeout(_))));
+}
