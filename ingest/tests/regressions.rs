@@ -244,3 +244,14 @@ fn the_time_budget_stops_a_long_page() {
     };
     assert!(matches!(extract(&bytes, &opts), Err(PdfError::Timeout(_))));
 }
+
+#[test]
+fn a_file_cut_before_its_page_tree_still_gives_its_pages() {
+    let content = b"BT /F1 12 Tf 72 700 Td (Salvaged text) Tj ET";
+    let mut file = b"%PDF-1.4\n1 0 obj\n<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>\nendobj\n".to_vec();
+    file.extend_from_slice(format!("2 0 obj\n<</Length {}>>\nstream\n", content.len()).as_bytes());
+    file.extend_from_slice(content);
+    file.extend_from_slice(b"\nendstream\nendobj\n3 0 obj\n<</Type/Page/Parent 9 0 R/Resources<</Font<</F1 1 0 R>>>>/MediaBox[0 0 595 842]/Contents 2 0 R>>\nendobj\n9 0 obj\n<</Type/Pag");
+    let out = extract(&file, &ExtractOptions::default()).expect("salvaged text");
+    assert_eq!(out.text(), "Salvaged text");
+}

@@ -16,6 +16,8 @@ const MAX_FORM_DEPTH: usize = 12;
 const TIME_CHECK_EVERY: usize = 512;
 /// Font programs and CMaps are small; one that inflates past this is not worth parsing.
 const MAX_FONT_STREAM: usize = 32 * 1024 * 1024;
+/// Page trees deeper than this are cut off when looking for inherited resources.
+const MAX_TREE_DEPTH: usize = 64;
 /// Annotations past this many on one page are ignored.
 const MAX_ANNOTATIONS: usize = 4096;
 /// Cap on glyphs per page: beyond it a page is noise, not text.
@@ -172,16 +174,20 @@ impl<'a> Interpreter<'a> {
 
     pub fn run_page(mut self, page_id: ObjectId) -> Result<(PageOutput, bool), InterpError> {
         let doc = self.doc;
+        // Resources are inherited through the page tree; walk it ourselves so that a broken
+        // ancestor (a file cut short, a dangling /Parent) costs only what it held.
         let mut dicts = Vec::new();
-        if let Ok((direct, ids)) = doc.get_page_resources(page_id) {
-            if let Some(d) = direct {
-                dicts.push(d);
+        let mut node = doc.get_dictionary(page_id).ok();
+        let mut visited = Vec::new();
+        while let Some(n) = node {
+            if visited.len() > MAX_TREE_DEPTH || visited.contains(&(n as *const Dictionary)) {
+                break;
             }
-            for id in ids {
-                if let Ok(d) = doc.get_dictionary(id) {
-                    dicts.push(d);
-                }
+            visited.push(n as *const Dictionary);
+            if let Some(r) = get_dict(doc, n, b"Resources") {
+                dicts.push(r);
             }
+            node = get_dict(doc, n, b"Parent");
         }
         let res = Resources::new(dicts);
         let mut damaged = false;

@@ -22,6 +22,7 @@ mod font;
 mod fontfile;
 mod interp;
 mod layout;
+mod salvage;
 mod tables;
 
 use std::panic::{self, AssertUnwindSafe};
@@ -133,7 +134,7 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
     let started = Instant::now();
     let deadline = started + opts.time_budget;
     // lopdf is not hardened against every malformed file; a panic while loading is damage.
-    let load_with = |force_reconstruct: bool| {
+    let load_with = |bytes: &[u8], force_reconstruct: bool| {
         let load = lopdf::LoadOptions {
             max_decompressed_size: Some(opts.max_decompressed_bytes),
             force_reconstruct,
@@ -150,7 +151,17 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
         panic::catch_unwind(AssertUnwindSafe(|| doc.get_pages()))
             .map_err(|_| PdfError::Damaged("the page tree could not be read".into()))
     };
-    let mut doc = load_with(false)?;
+    let mut doc = match load_with(bytes, false) {
+        Ok(doc) => doc,
+        Err(PdfError::Damaged(why)) => {
+            // A file cut short loses its trailer and page tree, but the pages before the cut are
+            // still there: give them a new tree and trailer and let lopdf rebuild the xref.
+            let salvaged =
+                salvage::with_new_page_tree(bytes).ok_or_else(|| PdfError::Damaged(why.clone()))?;
+            load_with(&salvaged, true).map_err(|_| PdfError::Damaged(why))?
+        }
+        Err(e) => return Err(e),
+    };
     if doc.trailer.has(b"Encrypt") && doc.encryption_state.is_none() {
         return Err(PdfError::Encrypted);
     }
@@ -158,11 +169,22 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
     if page_ids.is_empty() {
         // Cross-reference data that reads but points at the wrong objects (a broken
         // linearized file, say): rebuild it by scanning the file.
-        if let Ok(rebuilt) = load_with(true) {
+        if let Ok(rebuilt) = load_with(bytes, true) {
             let rebuilt_pages = pages_of(&rebuilt)?;
             if !rebuilt_pages.is_empty() {
                 doc = rebuilt;
                 page_ids = rebuilt_pages;
+            }
+        }
+    }
+    if page_ids.is_empty() {
+        if let Some(salvaged) = salvage::with_new_page_tree(bytes) {
+            if let Ok(rebuilt) = load_with(&salvaged, true) {
+                let rebuilt_pages = pages_of(&rebuilt)?;
+                if !rebuilt_pages.is_empty() {
+                    doc = rebuilt;
+                    page_ids = rebuilt_pages;
+                }
             }
         }
     }
