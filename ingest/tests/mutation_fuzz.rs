@@ -112,6 +112,7 @@ fn mutated_corpus_files_never_panic_or_hang() {
         "001_c3aecd334359614f.chromium.pdf",
         "001_c3aecd334359614f.fpdf2-ttf.pdf",
         "002_d1e9a78ab4adc9ca.libreoffice-objstm.pdf",
+        "003_adfebcdefcd237af.libreoffice-truncated.pdf",
     ];
     let iters: usize = std::env::var("PDF_FUZZ_ITERS")
         .ok()
