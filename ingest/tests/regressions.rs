@@ -255,3 +255,29 @@ fn a_file_cut_before_its_page_tree_still_gives_its_pages() {
     let out = extract(&file, &ExtractOptions::default()).expect("salvaged text");
     assert_eq!(out.text(), "Salvaged text");
 }
+
+#[test]
+fn rotated_text_reads_along_its_baseline() {
+    let content = b"BT /F1 12 Tf 0 1 -1 0 100 100 Tm (Rotated upwards) Tj ET \
+        BT /F1 12 Tf 0 -1 1 0 300 700 Tm (Rotated downwards) Tj ET \
+        BT /F1 12 Tf 72 750 Td (Upright) Tj ET"
+        .to_vec();
+    let bytes = build(
+        vec![(
+            content,
+            dictionary! { "Font" => dictionary! { "F1" => helvetica() } },
+        )],
+        |_, _| {},
+    );
+    let out = extract(&bytes, &ExtractOptions::default()).expect("text");
+    let lines: Vec<&str> = out.pages[0].lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        lines,
+        vec!["Upright", "Rotated upwards", "Rotated downwards"]
+    );
+    let up = &out.pages[0].lines[1];
+    assert!(
+        up.bbox[3] - up.bbox[1] > up.bbox[2] - up.bbox[0],
+        "vertical box {up:?}"
+    );
+}
