@@ -281,3 +281,27 @@ fn rotated_text_reads_along_its_baseline() {
         "vertical box {up:?}"
     );
 }
+
+#[test]
+fn page_tree_and_reference_cycles_terminate() {
+    // A page tree that lists itself among its kids, and a font whose /Widths refers to itself.
+    let mut file = b"%PDF-1.4\n".to_vec();
+    let objects = [
+        "1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n",
+        "2 0 obj\n<</Type/Pages/Kids[2 0 R 3 0 R]/Count 2/Resources<</Font<</F1 5 0 R>>>>>>\nendobj\n",
+        "3 0 obj\n<</Type/Page/Parent 2 0 R/Contents 4 0 R/MediaBox[0 0 595 842]>>\nendobj\n",
+        "4 0 obj\n<</Length 37>>\nstream\nBT /F1 12 Tf 72 700 Td (Cycles) Tj ET\nendstream\nendobj\n",
+        "5 0 obj\n<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Widths 6 0 R/FirstChar 32>>\nendobj\n",
+        "6 0 obj\n7 0 R\nendobj\n7 0 obj\n6 0 R\nendobj\n",
+    ];
+    for o in objects {
+        file.extend_from_slice(o.as_bytes());
+    }
+    file.extend_from_slice(b"trailer\n<</Root 1 0 R/Size 8>>\n%%EOF\n");
+    let started = std::time::Instant::now();
+    let out = extract(&file, &ExtractOptions::default());
+    assert!(started.elapsed() < Duration::from_secs(5));
+    if let Ok(doc) = out {
+        assert!(doc.text().contains("Cycles"), "{:?}", doc.text());
+    }
+}
