@@ -259,7 +259,7 @@ impl Font {
             Some(ws) => {
                 for (i, w) in ws.iter().enumerate().take(256) {
                     if let (Some(slot), Some(w)) = (
-                        widths.get_mut(first + i),
+                        widths.get_mut(first.saturating_add(i)),
                         resolve(doc, w).and_then(|o| o.as_float().ok()),
                     ) {
                         if w.is_finite() {

@@ -148,9 +148,11 @@ pub fn cff_encoding(data: &[u8]) -> Option<Builtin> {
         // CID-keyed: codes reach glyphs through a CMap, not an encoding.
         return None;
     }
-    let charset_off = get(15).unwrap_or(0.0) as usize;
-    let encoding_off = get(16).unwrap_or(0.0) as usize;
-    let charstrings_off = get(17)? as usize;
+    // Offsets past the end read nothing; clamping keeps the arithmetic on them from overflowing.
+    let offset = |v: f64| (v.max(0.0) as usize).min(data.len());
+    let charset_off = offset(get(15).unwrap_or(0.0));
+    let encoding_off = offset(get(16).unwrap_or(0.0));
+    let charstrings_off = offset(get(17)?);
     let n_glyphs = r.u16(charstrings_off)?;
     if encoding_off == 0 {
         return Some(Builtin::Standard);
