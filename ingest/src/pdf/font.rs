@@ -425,13 +425,16 @@ impl Font {
 
 fn parse_w(doc: &Document, w: &[Object], widths: &mut HashMap<u32, f32>) {
     let mut i = 0;
+    // Ranges may overlap without growing the map; count work, not entries.
+    let mut steps = 0usize;
     let num = |o: &Object| resolve(doc, o).and_then(|o| o.as_float().ok());
-    while i < w.len() && widths.len() < MAX_WIDTH_ENTRIES {
+    while i < w.len() && widths.len() < MAX_WIDTH_ENTRIES && steps < 4 * MAX_WIDTH_ENTRIES {
         let Some(first) = num(&w[i]) else { break };
         let first = first.max(0.0) as u32;
         match w.get(i + 1).and_then(|o| resolve(doc, o)) {
             Some(Object::Array(list)) => {
                 for (k, v) in list.iter().enumerate().take(MAX_WIDTH_ENTRIES) {
+                    steps += 1;
                     if let Some(v) = num(v) {
                         widths.insert(first.saturating_add(k as u32), v);
                     }
@@ -449,6 +452,7 @@ fn parse_w(doc: &Document, w: &[Object], widths: &mut HashMap<u32, f32>) {
                 for cid in first..=last {
                     widths.insert(cid, v);
                 }
+                steps += (last.saturating_sub(first) as usize) + 1;
                 i += 3;
             }
             None => break,

@@ -8,6 +8,8 @@ use super::tables::cff_standard_string;
 
 /// No font has more glyphs than this; a cmap claiming more is hostile.
 const MAX_GLYPH_MAP: usize = 70_000;
+/// Codes a cmap subtable may make us visit: the whole Unicode range plus slack.
+const MAX_CMAP_STEPS: usize = 1_200_000;
 
 /// Code → glyph name; `None` where the font encodes nothing.
 pub type BuiltinEncoding = Vec<Option<String>>;
@@ -360,12 +362,17 @@ pub fn truetype_glyph_text(data: &[u8]) -> HashMap<u32, char> {
         }
     }
     let Some((_, sub)) = best else { return out };
-    let mut add = |code: u32, gid: u32| {
+    // Every code a subtable claims costs a step, mapped or not, so a hostile table of huge
+    // ranges is cut short rather than walked for minutes.
+    let mut steps = 0usize;
+    let mut add = |code: u32, gid: u32| -> bool {
+        steps += 1;
         if gid != 0 && out.len() < MAX_GLYPH_MAP {
             if let Some(c) = char::from_u32(code) {
                 out.entry(gid).or_insert(c);
             }
         }
+        steps < MAX_CMAP_STEPS
     };
     match r.u16(sub) {
         Some(4) => {
@@ -376,7 +383,7 @@ pub fn truetype_glyph_text(data: &[u8]) -> HashMap<u32, char> {
             let starts = ends + seg_x2 + 2;
             let deltas = starts + seg_x2;
             let range_offsets = deltas + seg_x2;
-            for seg in 0..seg_x2 / 2 {
+            'segments: for seg in 0..seg_x2 / 2 {
                 let (Some(end), Some(start), Some(delta), Some(ro)) = (
                     r.u16(ends + 2 * seg),
                     r.u16(starts + 2 * seg),
@@ -395,7 +402,9 @@ pub fn truetype_glyph_text(data: &[u8]) -> HashMap<u32, char> {
                             Some(g) => (g + delta) & 0xffff,
                         }
                     };
-                    add(code as u32, gid as u32);
+                    if !add(code as u32, gid as u32) {
+                        break 'segments;
+                    }
                 }
             }
         }
@@ -403,7 +412,7 @@ pub fn truetype_glyph_text(data: &[u8]) -> HashMap<u32, char> {
             let Some(groups) = r.offset(sub + 12, 4) else {
                 return out;
             };
-            for g in 0..groups.min(MAX_GLYPH_MAP) {
+            'groups: for g in 0..groups.min(MAX_GLYPH_MAP) {
                 let at = sub + 16 + 12 * g;
                 let (Some(first), Some(last), Some(gid)) =
                     (r.offset(at, 4), r.offset(at + 4, 4), r.offset(at + 8, 4))
@@ -411,7 +420,9 @@ pub fn truetype_glyph_text(data: &[u8]) -> HashMap<u32, char> {
                     break;
                 };
                 for (k, code) in (first..=last.min(first + MAX_GLYPH_MAP)).enumerate() {
-                    add(code as u32, (gid + k) as u32);
+                    if !add(code as u32, (gid + k) as u32) {
+                        break 'groups;
+                    }
                 }
             }
         }

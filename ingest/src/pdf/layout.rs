@@ -161,9 +161,12 @@ fn order(words: &[Word], idx: &[usize], depth: usize, out: &mut Vec<Vec<usize>>)
     let size = median(idx.iter().map(|&i| words[i].size).collect());
     let min_gap = 0.8 * size;
     let mut b = 0;
+    // Rejected column candidates are retried from the next band; this caps the words looked at
+    // so that a page of table rows stays linear.
+    let mut budget = 40 * idx.len() + 10_000;
     while b < bands.len() {
         let band = &bands[b];
-        let g = if depth < MAX_DEPTH {
+        let g = if depth < MAX_DEPTH && budget > 0 {
             gutter(words, band, min_gap)
         } else {
             None
@@ -177,6 +180,7 @@ fn order(words: &[Word], idx: &[usize], depth: usize, out: &mut Vec<Vec<usize>>)
         let mut end = b + 1;
         let mut two_sided = 1;
         while end < bands.len() {
+            budget = budget.saturating_sub(bands[end].len());
             let (mut left_reach, mut right_reach, mut crosses) =
                 (f32::NEG_INFINITY, f32::INFINITY, false);
             let (mut has_left, mut has_right) = (false, false);

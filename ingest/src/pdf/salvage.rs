@@ -22,8 +22,9 @@ pub fn with_new_page_tree(bytes: &[u8]) -> Option<Vec<u8>> {
             continue;
         };
         max_id = max_id.max(id);
-        let body_end = find(&bytes[at..], b"endobj").map_or(bytes.len(), |p| p + at);
-        let body = &bytes[at..body_end.min(at + 4096)];
+        // Only the start of an object is looked at, so the search for its end stays local.
+        let window = &bytes[at..bytes.len().min(at + 4096)];
+        let body = &window[..find(window, b"endobj").unwrap_or(window.len())];
         if is_page_dict(body) {
             pages.push((id, gen));
         }
