@@ -305,3 +305,18 @@ fn page_tree_and_reference_cycles_terminate() {
         assert!(doc.text().contains("Cycles"), "{:?}", doc.text());
     }
 }
+
+#[test]
+fn actual_text_replaces_what_the_glyphs_spell() {
+    let content =
+        b"BT /F1 12 Tf 72 700 Td (Hyphen) Tj /Span <</ActualText (ated)>> BDC (at-) Tj EMC \
+        ( words) Tj /Span /P1 BDC (ignored) Tj EMC ET"
+            .to_vec();
+    let resources = dictionary! {
+        "Font" => dictionary! { "F1" => helvetica() },
+        "Properties" => dictionary! { "P1" => dictionary! { "ActualText" => Object::string_literal(" and more") } },
+    };
+    let bytes = build(vec![(content, resources)], |_, _| {});
+    let out = extract(&bytes, &ExtractOptions::default()).expect("text");
+    assert_eq!(out.pages[0].text, "Hyphenated words and more");
+}

@@ -377,6 +377,9 @@ impl<'a> Interpreter<'a> {
     ) -> Result<(), InterpError> {
         let mut gs = initial;
         let mut stack: Vec<GState> = Vec::new();
+        // Open marked-content sequences: the replacement text of those with /ActualText and
+        // where their glyphs start.
+        let mut marked: Vec<Option<(String, usize)>> = Vec::new();
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
         for op in Content::decode_iter(content) {
@@ -483,6 +486,19 @@ impl<'a> Interpreter<'a> {
                     }
                 }
                 "BI" => self.out.images += 1,
+                "BMC" | "BDC" if marked.len() < 256 => {
+                    let actual = (op.operator == "BDC")
+                        .then(|| args.get(1))
+                        .flatten()
+                        .and_then(|props| self.actual_text(res, props))
+                        .map(|t| (t, self.out.glyphs.len()));
+                    marked.push(actual);
+                }
+                "EMC" => {
+                    if let Some(Some((text, start))) = marked.pop() {
+                        self.replace_with_actual_text(start, text);
+                    }
+                }
                 _ => {}
             }
         }
@@ -519,6 +535,59 @@ impl<'a> Interpreter<'a> {
                 self.run_form(stream, id, res, inner)
             }
             _ => Ok(()),
+        }
+    }
+
+    /// `/ActualText` of a marked-content property list, inline or named in /Properties.
+    fn actual_text(&self, res: &Resources<'a>, props: &'a Object) -> Option<String> {
+        let doc = self.doc;
+        let dict = match props {
+            Object::Name(name) => resolve(doc, res.lookup(doc, b"Properties", name)?)?
+                .as_dict()
+                .ok()?,
+            other => resolve(doc, other)?.as_dict().ok()?,
+        };
+        let raw = get(doc, dict, b"ActualText")?;
+        lopdf::decode_text_string(raw).ok()
+    }
+
+    /// The glyphs drawn since `start` are one piece of text whose content is `text`: keep their
+    /// position and extent, take the text from the document.
+    fn replace_with_actual_text(&mut self, start: usize, text: String) {
+        let glyphs = &mut self.out.glyphs;
+        let Some(first) = glyphs.get(start).cloned() else {
+            return;
+        };
+        let same_line = glyphs[start..]
+            .iter()
+            .all(|g| g.dir == first.dir && (g.y - first.y).abs() < 0.5 * first.size);
+        if !same_line {
+            return;
+        }
+        let end = glyphs[start..]
+            .iter()
+            .map(|g| g.x + g.w)
+            .fold(first.x + first.w, f32::max);
+        glyphs.truncate(start);
+        let text: String = text.chars().filter(|c| !c.is_control()).collect();
+        // One glyph per character, spread over the original extent, so that layout sees the
+        // replacement's own spaces as word breaks.
+        let total = text.chars().count().max(1) as f32;
+        let per_char = (end - first.x) / total;
+        let mut x = first.x;
+        for c in text.chars() {
+            let text = if c.is_whitespace() {
+                " ".into()
+            } else {
+                c.to_string()
+            };
+            glyphs.push(Glyph {
+                text,
+                x,
+                w: per_char,
+                ..first.clone()
+            });
+            x += per_char;
         }
     }
 
