@@ -19,7 +19,10 @@ fn main() -> ExitCode {
     };
     match extract(&bytes, &ExtractOptions::default()) {
         Ok(doc) => {
-            println!("{}", doc.text());
+            use std::io::Write;
+            // A closed pipe (`| head`) is not an extraction failure.
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", doc.text());
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use lopdf::{Dictionary, Document, Object};
 
 use super::cmap::{be_code, CMap};
-use super::fontfile::{cff_encoding, type1_encoding, Builtin};
+use super::fontfile::{cff_encoding, truetype_glyph_text, type1_encoding, Builtin};
 use super::tables::{glyph_name_to_text, Base14, MAC_ROMAN, PDF_DOC, STANDARD, WIN_ANSI};
 
 /// Reference chains longer than this are treated as broken rather than followed.
@@ -61,12 +61,19 @@ enum Kind {
         text: Vec<Option<String>>,
         widths: Vec<f32>,
     },
-    Composite {
-        /// `None` means Identity: two-byte codes that are their own CIDs.
-        encoding: Option<CMap>,
-        widths: HashMap<u32, f32>,
-        default_width: f32,
-    },
+    Composite(Box<Composite>),
+}
+
+#[derive(Debug)]
+struct Composite {
+    /// `None` means Identity: two-byte codes that are their own CIDs.
+    encoding: Option<CMap>,
+    widths: HashMap<u32, f32>,
+    default_width: f32,
+    /// Glyph id → text from the embedded TrueType cmap, for fonts without ToUnicode.
+    glyph_text: HashMap<u32, char>,
+    /// CID → glyph id when /CIDToGIDMap is a stream; identity otherwise.
+    cid_to_gid: Option<Vec<u16>>,
 }
 
 #[derive(Debug)]
@@ -76,6 +83,9 @@ pub struct Font {
     to_unicode: Option<CMap>,
     /// Glyph-space units to text-space units: 1/1000 except for Type 3 fonts.
     width_scale: f32,
+    /// How much bigger than its nominal size the font draws: a Type 3 font's matrix may make
+    /// `1 Tf` a 10-point font, and layout measures gaps in ems.
+    pub size_scale: f32,
 }
 
 /// One character code of a shown string.
@@ -206,16 +216,36 @@ impl Font {
         }
 
         let mut width_scale = 0.001;
+        let mut size_scale = 1.0;
         if subtype == b"Type3" {
             if let Some(m) = get(doc, dict, b"FontMatrix").and_then(|o| o.as_array().ok()) {
-                if let Some(a) = m
-                    .first()
-                    .and_then(|o| resolve(doc, o))
-                    .and_then(|o| o.as_float().ok())
-                {
-                    if a.is_finite() && a != 0.0 {
-                        width_scale = a.abs();
-                    }
+                let num = |i: usize| {
+                    m.get(i)
+                        .and_then(|o| resolve(doc, o))
+                        .and_then(|o| o.as_float().ok())
+                        .filter(|v| v.is_finite() && *v != 0.0 && v.abs() < 1e6)
+                };
+                if let Some(a) = num(0) {
+                    width_scale = a.abs();
+                }
+                if let Some(d) = num(3) {
+                    // The glyphs' design height, from the bounding box when it is sensible, is
+                    // what one unit of font size draws at.
+                    let bbox: Vec<f32> = get(doc, dict, b"FontBBox")
+                        .and_then(|o| o.as_array().ok())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|o| resolve(doc, o)?.as_float().ok())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let height = match bbox[..] {
+                        [_, y0, _, y1] if (y1 - y0).is_finite() && (y1 - y0).abs() > 0.0 => {
+                            (y1 - y0).abs()
+                        }
+                        _ => 1000.0,
+                    };
+                    size_scale = (d.abs() * height).clamp(0.01, 100.0);
                 }
             }
         }
@@ -229,7 +259,7 @@ impl Font {
             Some(ws) => {
                 for (i, w) in ws.iter().enumerate().take(256) {
                     if let (Some(slot), Some(w)) = (
-                        widths.get_mut(first + i),
+                        widths.get_mut(first.saturating_add(i)),
                         resolve(doc, w).and_then(|o| o.as_float().ok()),
                     ) {
                         if w.is_finite() {
@@ -257,6 +287,7 @@ impl Font {
             kind: Kind::Simple { text, widths },
             to_unicode,
             width_scale,
+            size_scale,
         }
     }
 
@@ -281,6 +312,8 @@ impl Font {
         let mut bold = is_bold_name(base_font);
         let mut widths = HashMap::new();
         let mut default_width = 1000.0;
+        let mut glyph_text = HashMap::new();
+        let mut cid_to_gid = None;
         if let Some(d) = descendant {
             if let Some(n) = get_name(doc, d, b"BaseFont") {
                 bold |= is_bold_name(&String::from_utf8_lossy(n));
@@ -288,6 +321,20 @@ impl Font {
             if let Some(fd) = get_dict(doc, d, b"FontDescriptor") {
                 bold |= get_num(doc, fd, b"FontWeight").is_some_and(|w| w >= 600.0);
                 bold |= get_num(doc, fd, b"Flags").is_some_and(|f| (f as i64) & (1 << 18) != 0);
+                if to_unicode.is_none() {
+                    if let Some(Object::Stream(s)) = get(doc, fd, b"FontFile2") {
+                        if let Some(data) = stream_data(s, limit) {
+                            glyph_text = truetype_glyph_text(&data);
+                        }
+                    }
+                    if let Some(Object::Stream(s)) = get(doc, d, b"CIDToGIDMap") {
+                        cid_to_gid = stream_data(s, limit).map(|m| {
+                            m.chunks_exact(2)
+                                .map(|c| u16::from(c[0]) << 8 | u16::from(c[1]))
+                                .collect()
+                        });
+                    }
+                }
             }
             if let Some(dw) = get_num(doc, d, b"DW") {
                 default_width = dw;
@@ -298,13 +345,16 @@ impl Font {
         }
         Font {
             bold,
-            kind: Kind::Composite {
+            kind: Kind::Composite(Box::new(Composite {
                 encoding,
                 widths,
                 default_width,
-            },
+                glyph_text,
+                cid_to_gid,
+            })),
             to_unicode,
             width_scale: 0.001,
+            size_scale: 1.0,
         }
     }
 
@@ -327,11 +377,14 @@ impl Font {
                     });
                 }
             }
-            Kind::Composite {
-                encoding,
-                widths,
-                default_width,
-            } => {
+            Kind::Composite(c) => {
+                let Composite {
+                    encoding,
+                    widths,
+                    default_width,
+                    glyph_text,
+                    cid_to_gid,
+                } = c.as_ref();
                 let mut i = 0;
                 while i < bytes.len() {
                     let rest = &bytes[i..];
@@ -349,7 +402,14 @@ impl Font {
                         .to_unicode
                         .as_ref()
                         .and_then(|c| c.lookup_text(code))
-                        .and_then(clean_text);
+                        .and_then(clean_text)
+                        .or_else(|| {
+                            let gid = match cid_to_gid {
+                                Some(map) => u32::from(*map.get(cid as usize)?),
+                                None => cid,
+                            };
+                            glyph_text.get(&gid).map(|c| c.to_string())
+                        });
                     out.push(Code {
                         text: t,
                         width: widths.get(&cid).copied().unwrap_or(*default_width)
@@ -365,13 +425,16 @@ impl Font {
 
 fn parse_w(doc: &Document, w: &[Object], widths: &mut HashMap<u32, f32>) {
     let mut i = 0;
+    // Ranges may overlap without growing the map; count work, not entries.
+    let mut steps = 0usize;
     let num = |o: &Object| resolve(doc, o).and_then(|o| o.as_float().ok());
-    while i < w.len() && widths.len() < MAX_WIDTH_ENTRIES {
+    while i < w.len() && widths.len() < MAX_WIDTH_ENTRIES && steps < 4 * MAX_WIDTH_ENTRIES {
         let Some(first) = num(&w[i]) else { break };
         let first = first.max(0.0) as u32;
         match w.get(i + 1).and_then(|o| resolve(doc, o)) {
             Some(Object::Array(list)) => {
                 for (k, v) in list.iter().enumerate().take(MAX_WIDTH_ENTRIES) {
+                    steps += 1;
                     if let Some(v) = num(v) {
                         widths.insert(first.saturating_add(k as u32), v);
                     }
@@ -389,6 +452,7 @@ fn parse_w(doc: &Document, w: &[Object], widths: &mut HashMap<u32, f32>) {
                 for cid in first..=last {
                     widths.insert(cid, v);
                 }
+                steps += (last.saturating_sub(first) as usize) + 1;
                 i += 3;
             }
             None => break,

@@ -2,7 +2,14 @@
 //! font and the `/Encoding` array of a Type 1 (FontFile) font. When a simple font names no
 //! encoding of its own, these are the only way from codes to glyph names.
 
+use std::collections::HashMap;
+
 use super::tables::cff_standard_string;
+
+/// No font has more glyphs than this; a cmap claiming more is hostile.
+const MAX_GLYPH_MAP: usize = 70_000;
+/// Codes a cmap subtable may make us visit: the whole Unicode range plus slack.
+const MAX_CMAP_STEPS: usize = 1_200_000;
 
 /// Code → glyph name; `None` where the font encodes nothing.
 pub type BuiltinEncoding = Vec<Option<String>>;
@@ -143,9 +150,11 @@ pub fn cff_encoding(data: &[u8]) -> Option<Builtin> {
         // CID-keyed: codes reach glyphs through a CMap, not an encoding.
         return None;
     }
-    let charset_off = get(15).unwrap_or(0.0) as usize;
-    let encoding_off = get(16).unwrap_or(0.0) as usize;
-    let charstrings_off = get(17)? as usize;
+    // Offsets past the end read nothing; clamping keeps the arithmetic on them from overflowing.
+    let offset = |v: f64| (v.max(0.0) as usize).min(data.len());
+    let charset_off = offset(get(15).unwrap_or(0.0));
+    let encoding_off = offset(get(16).unwrap_or(0.0));
+    let charstrings_off = offset(get(17)?);
     let n_glyphs = r.u16(charstrings_off)?;
     if encoding_off == 0 {
         return Some(Builtin::Standard);
@@ -314,6 +323,112 @@ pub fn type1_encoding(data: &[u8]) -> Option<Builtin> {
         }
     }
     found.then_some(Builtin::Custom(enc))
+}
+
+/// Text of each glyph of a TrueType font program, from its Unicode `cmap` subtable. Used when a
+/// composite font has no ToUnicode: CIDs are glyph ids, and the cmap read backwards names them.
+pub fn truetype_glyph_text(data: &[u8]) -> HashMap<u32, char> {
+    let mut out = HashMap::new();
+    let r = Reader { data };
+    let Some(n_tables) = r.u16(4) else { return out };
+    let mut cmap_at = None;
+    for i in 0..n_tables.min(256) {
+        let rec = 12 + 16 * i;
+        if data.get(rec..rec + 4) == Some(b"cmap".as_slice()) {
+            cmap_at = r.offset(rec + 8, 4);
+        }
+    }
+    let Some(cmap) = cmap_at else { return out };
+    let Some(n_sub) = r.u16(cmap + 2) else {
+        return out;
+    };
+    // Best subtable: Windows full repertoire, then Windows BMP, then any Unicode platform one.
+    let mut best: Option<(u8, usize)> = None;
+    for i in 0..n_sub.min(64) {
+        let rec = cmap + 4 + 8 * i;
+        let (Some(platform), Some(encoding), Some(off)) =
+            (r.u16(rec), r.u16(rec + 2), r.offset(rec + 4, 4))
+        else {
+            break;
+        };
+        let rank = match (platform, encoding) {
+            (3, 10) => 3,
+            (3, 1) => 2,
+            (0, _) => 1,
+            _ => continue,
+        };
+        if best.is_none_or(|(b, _)| rank > b) {
+            best = Some((rank, cmap + off));
+        }
+    }
+    let Some((_, sub)) = best else { return out };
+    // Every code a subtable claims costs a step, mapped or not, so a hostile table of huge
+    // ranges is cut short rather than walked for minutes.
+    let mut steps = 0usize;
+    let mut add = |code: u32, gid: u32| -> bool {
+        steps += 1;
+        if gid != 0 && out.len() < MAX_GLYPH_MAP {
+            if let Some(c) = char::from_u32(code) {
+                out.entry(gid).or_insert(c);
+            }
+        }
+        steps < MAX_CMAP_STEPS
+    };
+    match r.u16(sub) {
+        Some(4) => {
+            let Some(seg_x2) = r.u16(sub + 6) else {
+                return HashMap::new();
+            };
+            let ends = sub + 14;
+            let starts = ends + seg_x2 + 2;
+            let deltas = starts + seg_x2;
+            let range_offsets = deltas + seg_x2;
+            'segments: for seg in 0..seg_x2 / 2 {
+                let (Some(end), Some(start), Some(delta), Some(ro)) = (
+                    r.u16(ends + 2 * seg),
+                    r.u16(starts + 2 * seg),
+                    r.u16(deltas + 2 * seg),
+                    r.u16(range_offsets + 2 * seg),
+                ) else {
+                    break;
+                };
+                for code in start..=end.min(0xfffe) {
+                    let gid = if ro == 0 {
+                        (code + delta) & 0xffff
+                    } else {
+                        let at = range_offsets + 2 * seg + ro + 2 * (code - start);
+                        match r.u16(at) {
+                            Some(0) | None => continue,
+                            Some(g) => (g + delta) & 0xffff,
+                        }
+                    };
+                    if !add(code as u32, gid as u32) {
+                        break 'segments;
+                    }
+                }
+            }
+        }
+        Some(12) => {
+            let Some(groups) = r.offset(sub + 12, 4) else {
+                return out;
+            };
+            'groups: for g in 0..groups.min(MAX_GLYPH_MAP) {
+                let at = sub + 16 + 12 * g;
+                let (Some(first), Some(last), Some(gid)) =
+                    (r.offset(at, 4), r.offset(at + 4, 4), r.offset(at + 8, 4))
+                else {
+                    break;
+                };
+                for (k, code) in (first..=last.min(first + MAX_GLYPH_MAP)).enumerate() {
+                    if !add(code as u32, (gid + k) as u32) {
+                        break 'groups;
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -14,8 +14,14 @@ use super::font::{get, get_dict, get_name, resolve, stream_data, Code, Font};
 const MAX_FORM_DEPTH: usize = 12;
 /// The clock is read once per this many operators.
 const TIME_CHECK_EVERY: usize = 512;
+/// Font programs and CMaps are small; one that inflates past this is not worth parsing.
+const MAX_FONT_STREAM: usize = 32 * 1024 * 1024;
+/// Page trees deeper than this are cut off when looking for inherited resources.
+const MAX_TREE_DEPTH: usize = 64;
+/// Annotations past this many on one page are ignored.
+const MAX_ANNOTATIONS: usize = 4096;
 /// Cap on glyphs per page: beyond it a page is noise, not text.
-const MAX_GLYPHS: usize = 2_000_000;
+const MAX_GLYPHS: usize = 500_000;
 
 pub type Matrix = [f32; 6];
 const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
@@ -43,6 +49,23 @@ pub struct Glyph {
     pub size: f32,
     pub bold: bool,
     pub dir: u8,
+}
+
+/// Six numbers from an array such as /Matrix; four-element arrays (/Rect, /BBox) fill the first four.
+fn number_array(doc: &Document, obj: Option<&Object>) -> Option<Matrix> {
+    let arr = obj?.as_array().ok()?;
+    let mut m = [0.0f32; 6];
+    if arr.len() != 6 && arr.len() != 4 {
+        return None;
+    }
+    for (slot, o) in m.iter_mut().zip(arr) {
+        let v = resolve(doc, o)?.as_float().ok()?;
+        if !v.is_finite() {
+            return None;
+        }
+        *slot = v;
+    }
+    Some(m)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,16 +174,20 @@ impl<'a> Interpreter<'a> {
 
     pub fn run_page(mut self, page_id: ObjectId) -> Result<(PageOutput, bool), InterpError> {
         let doc = self.doc;
+        // Resources are inherited through the page tree; walk it ourselves so that a broken
+        // ancestor (a file cut short, a dangling /Parent) costs only what it held.
         let mut dicts = Vec::new();
-        if let Ok((direct, ids)) = doc.get_page_resources(page_id) {
-            if let Some(d) = direct {
-                dicts.push(d);
+        let mut node = doc.get_dictionary(page_id).ok();
+        let mut visited = Vec::new();
+        while let Some(n) = node {
+            if visited.len() > MAX_TREE_DEPTH || visited.contains(&(n as *const Dictionary)) {
+                break;
             }
-            for id in ids {
-                if let Ok(d) = doc.get_dictionary(id) {
-                    dicts.push(d);
-                }
+            visited.push(n as *const Dictionary);
+            if let Some(r) = get_dict(doc, n, b"Resources") {
+                dicts.push(r);
             }
+            node = get_dict(doc, n, b"Parent");
         }
         let res = Resources::new(dicts);
         let mut damaged = false;
@@ -180,7 +207,135 @@ impl<'a> Interpreter<'a> {
         }
         self.budget = self.budget.saturating_sub(content.len());
         self.run(&content, &res, GState::default())?;
+        self.run_annotations(page_id, &res)?;
         Ok((self.out, damaged))
+    }
+
+    /// Draws the normal appearance of the page's annotations: filled-in form fields and free
+    /// text are part of what a reader sees on the page.
+    fn run_annotations(
+        &mut self,
+        page_id: ObjectId,
+        res: &Resources<'a>,
+    ) -> Result<(), InterpError> {
+        let doc = self.doc;
+        let Ok(page) = doc.get_dictionary(page_id) else {
+            return Ok(());
+        };
+        let Some(Object::Array(annots)) = get(doc, page, b"Annots") else {
+            return Ok(());
+        };
+        for annot in annots.iter().take(MAX_ANNOTATIONS) {
+            let Some(Object::Dictionary(a)) = resolve(doc, annot) else {
+                continue;
+            };
+            // Filled-in text fields and free-text notes carry text; buttons and check boxes
+            // repeat labels the page already shows.
+            let field_type = get_name(doc, a, b"FT")
+                .or_else(|| get_dict(doc, a, b"Parent").and_then(|p| get_name(doc, p, b"FT")));
+            match get_name(doc, a, b"Subtype") {
+                Some(b"FreeText") => {}
+                Some(b"Widget") if field_type == Some(b"Tx".as_slice()) => {}
+                _ => continue,
+            }
+            // Hidden (2) and NoView (32) annotations are not shown.
+            let flags = get(doc, a, b"F").and_then(|o| o.as_i64().ok()).unwrap_or(0);
+            if flags & (2 | 32) != 0 {
+                continue;
+            }
+            let Some(ap) = get_dict(doc, a, b"AP") else {
+                self.field_value_without_appearance(a);
+                continue;
+            };
+            let normal = ap.get(b"N").ok();
+            let appearance = match normal.and_then(|o| resolve(doc, o)) {
+                Some(Object::Stream(_)) => normal,
+                Some(Object::Dictionary(states)) => {
+                    get_name(doc, a, b"AS").and_then(|state| states.get(state).ok())
+                }
+                _ => None,
+            };
+            let Some(appearance) = appearance else {
+                continue;
+            };
+            let id = match appearance {
+                Object::Reference(id) => Some(*id),
+                _ => None,
+            };
+            let Some(Object::Stream(stream)) = resolve(doc, appearance) else {
+                continue;
+            };
+            let rect = number_array(doc, get(doc, a, b"Rect"));
+            let bbox = number_array(doc, get(doc, &stream.dict, b"BBox"));
+            let (Some([r0, r1, r2, r3, _, _]), Some([b0, b1, b2, b3, _, _])) = (rect, bbox) else {
+                continue;
+            };
+            let matrix = number_array(doc, get(doc, &stream.dict, b"Matrix")).unwrap_or(IDENTITY);
+            // Map the transformed bounding box onto the annotation rectangle (ISO 32000 12.5.5).
+            let corners = [(b0, b1), (b2, b1), (b0, b3), (b2, b3)].map(|(x, y)| {
+                (
+                    x * matrix[0] + y * matrix[2] + matrix[4],
+                    x * matrix[1] + y * matrix[3] + matrix[5],
+                )
+            });
+            let (mut lx, mut ly, mut hx, mut hy) = (
+                f32::INFINITY,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                f32::NEG_INFINITY,
+            );
+            for (x, y) in corners {
+                lx = lx.min(x);
+                ly = ly.min(y);
+                hx = hx.max(x);
+                hy = hy.max(y);
+            }
+            if hx - lx <= 0.0 || hy - ly <= 0.0 {
+                continue;
+            }
+            let (sx, sy) = ((r2 - r0).abs() / (hx - lx), (r3 - r1).abs() / (hy - ly));
+            let fit = [sx, 0.0, 0.0, sy, r0.min(r2) - lx * sx, r1.min(r3) - ly * sy];
+            let gs = GState {
+                ctm: mul(&matrix, &fit),
+                ..GState::default()
+            };
+            let before = self.out.glyphs.len();
+            self.run_form(stream, id, res, gs)?;
+            if self.out.glyphs.len() == before {
+                // An empty appearance (`/Tx BMC EMC`) with a value: readers regenerate it.
+                self.field_value_without_appearance(a);
+            }
+        }
+        Ok(())
+    }
+
+    /// A filled-in text field with no appearance stream still shows its value in readers, which
+    /// build the appearance themselves; lay the value out on the field's rectangle.
+    fn field_value_without_appearance(&mut self, a: &Dictionary) {
+        let doc = self.doc;
+        let value = get(doc, a, b"V")
+            .or_else(|| get_dict(doc, a, b"Parent").and_then(|p| get(doc, p, b"V")));
+        let Some(Object::String(raw, format)) = value else {
+            return;
+        };
+        let Ok(text) = lopdf::decode_text_string(&Object::String(raw.clone(), *format)) else {
+            return;
+        };
+        let Some([x0, y0, x1, y1, _, _]) = number_array(doc, get(doc, a, b"Rect")) else {
+            return;
+        };
+        let size = 10.0f32.min((y1 - y0).abs() * 0.8).max(1.0);
+        let (mut x, y) = (
+            x0.min(x1) + 2.0,
+            y0.min(y1) + ((y1 - y0).abs() - size) / 2.0 + 0.2 * size,
+        );
+        for c in text.chars().take(10_000) {
+            let trm = [size, 0.0, 0.0, size, x, y];
+            if !c.is_whitespace() && self.out.glyphs.len() < MAX_GLYPHS {
+                self.push_glyph_raw(c.encode_utf8(&mut [0; 4]), &trm, 0.5, false, 1.0);
+            }
+            x += 0.5 * size;
+        }
     }
 
     fn font_for(&mut self, res: &Resources<'a>, name: &[u8]) -> Option<Rc<Font>> {
@@ -202,7 +357,11 @@ impl<'a> Interpreter<'a> {
                 return Some(f.clone());
             }
         }
-        let font = Rc::new(Font::load(doc, dict, self.stream_limit));
+        let font = Rc::new(Font::load(
+            doc,
+            dict,
+            self.stream_limit.min(MAX_FONT_STREAM),
+        ));
         match id {
             Some(id) => self.fonts.by_id.insert(id, font.clone()),
             None => self.fonts.by_addr.insert(addr, font.clone()),
@@ -218,12 +377,15 @@ impl<'a> Interpreter<'a> {
     ) -> Result<(), InterpError> {
         let mut gs = initial;
         let mut stack: Vec<GState> = Vec::new();
+        // Open marked-content sequences: the replacement text of those with /ActualText and
+        // where their glyphs start.
+        let mut marked: Vec<Option<(String, usize)>> = Vec::new();
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
         for op in Content::decode_iter(content) {
             let Ok(op) = op else { break };
             self.ops += 1;
-            if self.ops % TIME_CHECK_EVERY == 0 && Instant::now() > self.deadline {
+            if self.ops.is_multiple_of(TIME_CHECK_EVERY) && Instant::now() > self.deadline {
                 return Err(InterpError::Timeout);
             }
             let args = &op.operands;
@@ -233,11 +395,8 @@ impl<'a> Interpreter<'a> {
                     .filter(|v| v.is_finite())
             };
             match op.operator.as_str() {
-                "q" => {
-                    if stack.len() < 256 {
-                        stack.push(gs.clone());
-                    }
-                }
+                // A stack deeper than any real page is hostile; further saves are dropped.
+                "q" if stack.len() < 256 => stack.push(gs.clone()),
                 "Q" => {
                     if let Some(g) = stack.pop() {
                         gs = g;
@@ -327,6 +486,19 @@ impl<'a> Interpreter<'a> {
                     }
                 }
                 "BI" => self.out.images += 1,
+                "BMC" | "BDC" if marked.len() < 256 => {
+                    let actual = (op.operator == "BDC")
+                        .then(|| args.get(1))
+                        .flatten()
+                        .and_then(|props| self.actual_text(res, props))
+                        .map(|t| (t, self.out.glyphs.len()));
+                    marked.push(actual);
+                }
+                "EMC" => {
+                    if let Some(Some((text, start))) = marked.pop() {
+                        self.replace_with_actual_text(start, text);
+                    }
+                }
                 _ => {}
             }
         }
@@ -356,43 +528,101 @@ impl<'a> Interpreter<'a> {
                 Ok(())
             }
             Some(b"Form") => {
-                if self.forms_on_stack.len() >= MAX_FORM_DEPTH {
-                    return Ok(());
-                }
-                if let Some(id) = id {
-                    if self.forms_on_stack.contains(&id) {
-                        return Ok(());
-                    }
-                }
-                let Some(data) = stream_data(stream, self.budget) else {
-                    return Ok(());
-                };
-                self.budget = self.budget.saturating_sub(data.len());
                 let mut inner = gs.clone();
-                if let Some(m) = get(doc, &stream.dict, b"Matrix").and_then(|o| o.as_array().ok()) {
-                    let v: Vec<f32> = m
-                        .iter()
-                        .filter_map(|o| resolve(doc, o)?.as_float().ok())
-                        .collect();
-                    if let [a, b, c, d, e, f] = v[..] {
-                        inner.ctm = mul(&[a, b, c, d, e, f], &inner.ctm);
-                    }
+                if let Some(m) = number_array(doc, get(doc, &stream.dict, b"Matrix")) {
+                    inner.ctm = mul(&m, &inner.ctm);
                 }
-                let form_res = match get_dict(doc, &stream.dict, b"Resources") {
-                    Some(d) => {
-                        let mut dicts = vec![d];
-                        dicts.extend(res.dicts.iter().copied());
-                        Resources::new(dicts)
-                    }
-                    None => res.clone(),
-                };
-                self.forms_on_stack.push(id.unwrap_or((0, 0)));
-                let r = self.run(&data, &form_res, inner);
-                self.forms_on_stack.pop();
-                r
+                self.run_form(stream, id, res, inner)
             }
             _ => Ok(()),
         }
+    }
+
+    /// `/ActualText` of a marked-content property list, inline or named in /Properties.
+    fn actual_text(&self, res: &Resources<'a>, props: &'a Object) -> Option<String> {
+        let doc = self.doc;
+        let dict = match props {
+            Object::Name(name) => resolve(doc, res.lookup(doc, b"Properties", name)?)?
+                .as_dict()
+                .ok()?,
+            other => resolve(doc, other)?.as_dict().ok()?,
+        };
+        let raw = get(doc, dict, b"ActualText")?;
+        lopdf::decode_text_string(raw).ok()
+    }
+
+    /// The glyphs drawn since `start` are one piece of text whose content is `text`: keep their
+    /// position and extent, take the text from the document.
+    fn replace_with_actual_text(&mut self, start: usize, text: String) {
+        let glyphs = &mut self.out.glyphs;
+        let Some(first) = glyphs.get(start).cloned() else {
+            return;
+        };
+        let same_line = glyphs[start..]
+            .iter()
+            .all(|g| g.dir == first.dir && (g.y - first.y).abs() < 0.5 * first.size);
+        if !same_line {
+            return;
+        }
+        let end = glyphs[start..]
+            .iter()
+            .map(|g| g.x + g.w)
+            .fold(first.x + first.w, f32::max);
+        glyphs.truncate(start);
+        let text: String = text.chars().filter(|c| !c.is_control()).collect();
+        // One glyph per character, spread over the original extent, so that layout sees the
+        // replacement's own spaces as word breaks.
+        let total = text.chars().count().max(1) as f32;
+        let per_char = (end - first.x) / total;
+        let mut x = first.x;
+        for c in text.chars() {
+            let text = if c.is_whitespace() {
+                " ".into()
+            } else {
+                c.to_string()
+            };
+            glyphs.push(Glyph {
+                text,
+                x,
+                w: per_char,
+                ..first.clone()
+            });
+            x += per_char;
+        }
+    }
+
+    fn run_form(
+        &mut self,
+        stream: &'a lopdf::Stream,
+        id: Option<ObjectId>,
+        res: &Resources<'a>,
+        gs: GState,
+    ) -> Result<(), InterpError> {
+        let doc = self.doc;
+        if self.forms_on_stack.len() >= MAX_FORM_DEPTH {
+            return Ok(());
+        }
+        if let Some(id) = id {
+            if self.forms_on_stack.contains(&id) {
+                return Ok(());
+            }
+        }
+        let Some(data) = stream_data(stream, self.budget) else {
+            return Ok(());
+        };
+        self.budget = self.budget.saturating_sub(data.len());
+        let form_res = match get_dict(doc, &stream.dict, b"Resources") {
+            Some(d) => {
+                let mut dicts = vec![d];
+                dicts.extend(res.dicts.iter().copied());
+                Resources::new(dicts)
+            }
+            None => res.clone(),
+        };
+        self.forms_on_stack.push(id.unwrap_or((0, 0)));
+        let r = self.run(&data, &form_res, gs);
+        self.forms_on_stack.pop();
+        r
     }
 
     fn show(&mut self, gs: &GState, tm: &mut Matrix, bytes: &[u8]) {
@@ -404,25 +634,33 @@ impl<'a> Interpreter<'a> {
             let m = mul(tm, &gs.ctm);
             let trm = mul(&[gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise], &m);
             let visual_w = if code.width > 0.0 { code.width } else { 0.5 };
-            if let Some(text) = &code.text {
-                if self.out.glyphs.len() < MAX_GLYPHS {
-                    self.push_glyph(text, &trm, visual_w, font.bold);
-                }
-            }
             let mut adv = code.width * gs.size + gs.char_spacing;
             if code.is_space_code {
                 adv += gs.word_spacing;
             }
             let tx = adv * gs.h_scale;
+            if let Some(text) = &code.text {
+                // A space that word or character spacing cancels out (Ghostscript writes such)
+                // separates nothing on the page.
+                let void_space =
+                    text.chars().all(char::is_whitespace) && tx.abs() < 0.1 * gs.size.abs();
+                if self.out.glyphs.len() < MAX_GLYPHS && !void_space {
+                    self.push_glyph(text, &trm, visual_w, &font);
+                }
+            }
             *tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
         }
         self.codes = codes;
     }
 
-    fn push_glyph(&mut self, text: &str, trm: &Matrix, w: f32, bold: bool) {
+    fn push_glyph(&mut self, text: &str, trm: &Matrix, w: f32, font: &Font) {
+        self.push_glyph_raw(text, trm, w, font.bold, font.size_scale);
+    }
+
+    fn push_glyph_raw(&mut self, text: &str, trm: &Matrix, w: f32, bold: bool, size_scale: f32) {
         let (ox, oy) = (trm[4], trm[5]);
         let (ex, ey) = (w * trm[0] + ox, w * trm[1] + oy);
-        let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
+        let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt() * size_scale;
         if !ox.is_finite() || !oy.is_finite() || !size.is_finite() || size <= 0.0 {
             return;
         }
@@ -458,6 +696,8 @@ impl<'a> Interpreter<'a> {
                 '\u{fb05}' | '\u{fb06}' => s.push_str("st"),
                 '\u{a0}' | '\t' => s.push(' '),
                 '\u{ad}' => s.push('-'),
+                // Symbol-font bullets that ToUnicode maps into the private use area.
+                '\u{f0b7}' | '\u{f0a7}' => s.push('\u{2022}'),
                 c if c.is_control() => {}
                 c => s.push(c),
             }

@@ -8,6 +8,8 @@ use super::Line;
 
 /// A gap wider than this fraction of the font size between two glyphs separates words.
 const WORD_GAP: f32 = 0.15;
+/// A column narrower than this many ems is not taken for one.
+const MIN_COLUMN_EMS: f32 = 8.0;
 /// Recursion into nested columns stops here.
 const MAX_DEPTH: usize = 8;
 
@@ -21,6 +23,8 @@ pub struct Word {
     pub bold_glyphs: usize,
     pub glyphs: usize,
     pub dir: u8,
+    /// A space glyph came right before this word: a word break however narrow the gap.
+    pub space_before: bool,
 }
 
 impl Word {
@@ -36,6 +40,7 @@ pub fn words(glyphs: &[Glyph]) -> Vec<Word> {
     let mut out: Vec<Word> = Vec::new();
     let mut cur: Option<Word> = None;
     let mut last: Option<&Glyph> = None;
+    let mut pending_space = false;
     for g in glyphs {
         let is_space = g.text.chars().all(char::is_whitespace);
         if let (Some(w), Some(l)) = (cur.as_mut(), last) {
@@ -70,6 +75,7 @@ pub fn words(glyphs: &[Glyph]) -> Vec<Word> {
                 out.push(w);
             }
             last = None;
+            pending_space = true;
             continue;
         }
         cur = Some(Word {
@@ -81,6 +87,7 @@ pub fn words(glyphs: &[Glyph]) -> Vec<Word> {
             bold_glyphs: usize::from(g.bold),
             glyphs: 1,
             dir: g.dir,
+            space_before: std::mem::take(&mut pending_space),
         });
         last = Some(g);
     }
@@ -152,11 +159,14 @@ fn order(words: &[Word], idx: &[usize], depth: usize, out: &mut Vec<Vec<usize>>)
     }
     let bands = bands(words, idx);
     let size = median(idx.iter().map(|&i| words[i].size).collect());
-    let min_gap = 1.2 * size;
+    let min_gap = 0.8 * size;
     let mut b = 0;
+    // Rejected column candidates are retried from the next band; this caps the words looked at
+    // so that a page of table rows stays linear.
+    let mut budget = 40 * idx.len() + 10_000;
     while b < bands.len() {
         let band = &bands[b];
-        let g = if depth < MAX_DEPTH {
+        let g = if depth < MAX_DEPTH && budget > 0 {
             gutter(words, band, min_gap)
         } else {
             None
@@ -170,6 +180,7 @@ fn order(words: &[Word], idx: &[usize], depth: usize, out: &mut Vec<Vec<usize>>)
         let mut end = b + 1;
         let mut two_sided = 1;
         while end < bands.len() {
+            budget = budget.saturating_sub(bands[end].len());
             let (mut left_reach, mut right_reach, mut crosses) =
                 (f32::NEG_INFINITY, f32::INFINITY, false);
             let (mut has_left, mut has_right) = (false, false);
@@ -216,6 +227,24 @@ fn order(words: &[Word], idx: &[usize], depth: usize, out: &mut Vec<Vec<usize>>)
                 }
             }
         }
+        // Columns of text are wide; a narrow "column" is a list's bullets or numbers, or a
+        // table's cells, which read across.
+        let extent = |set: &[usize]| {
+            let lo = set
+                .iter()
+                .map(|&i| words[i].x0)
+                .fold(f32::INFINITY, f32::min);
+            let hi = set
+                .iter()
+                .map(|&i| words[i].x1)
+                .fold(f32::NEG_INFINITY, f32::max);
+            hi - lo
+        };
+        if extent(&left) < MIN_COLUMN_EMS * size || extent(&right) < MIN_COLUMN_EMS * size {
+            lines_of_band(words, band, out);
+            b += 1;
+            continue;
+        }
         order(words, &left, depth + 1, out);
         order(words, &right, depth + 1, out);
         b = end;
@@ -226,15 +255,30 @@ fn order(words: &[Word], idx: &[usize], depth: usize, out: &mut Vec<Vec<usize>>)
 fn lines_of_band(words: &[Word], band: &[usize], out: &mut Vec<Vec<usize>>) {
     let mut by_y = band.to_vec();
     by_y.sort_by(|&a, &b| words[b].y.total_cmp(&words[a].y));
-    let mut lines: Vec<(f32, Vec<usize>)> = Vec::new();
+    // Each line keeps the baseline and size of its largest word, which sub- and superscripts
+    // are measured against.
+    let mut lines: Vec<(f32, f32, Vec<usize>)> = Vec::new();
     for i in by_y {
         let w = &words[i];
         match lines.last_mut() {
-            Some((y, line)) if (*y - w.y).abs() < 0.4 * w.size => line.push(i),
-            _ => lines.push((w.y, vec![i])),
+            Some((y, size, line)) => {
+                let big = size.max(w.size);
+                let dy = (*y - w.y).abs();
+                let script = size.min(w.size) < 0.85 * big && dy < 0.6 * big;
+                if dy < 0.4 * w.size.min(*size) || script {
+                    line.push(i);
+                    if w.size > *size {
+                        *y = w.y;
+                        *size = w.size;
+                    }
+                } else {
+                    lines.push((w.y, w.size, vec![i]));
+                }
+            }
+            None => lines.push((w.y, w.size, vec![i])),
         }
     }
-    for (_, mut line) in lines {
+    for (_, _, mut line) in lines {
         line.sort_by(|&a, &b| words[a].x0.total_cmp(&words[b].x0));
         out.push(line);
     }
@@ -274,7 +318,7 @@ fn make_line(words: &[Word], line: &[usize]) -> Line {
         let w = &words[i];
         if let Some(px) = prev_x1 {
             // Words that abut (e.g. split across strings) are one word.
-            if w.x0 - px > WORD_GAP * w.size || w.x0 < px - 0.6 * w.size {
+            if w.space_before || w.x0 - px > WORD_GAP * w.size || w.x0 < px - 0.6 * w.size {
                 text.push(' ');
             }
         }
@@ -415,8 +459,18 @@ mod tests {
         ));
         for row in 0..5 {
             let y = 780.0 - 12.0 * row as f32;
-            g.extend(glyphs_of(&format!("left {row} text"), 50.0, y, 10.0));
-            g.extend(glyphs_of(&format!("right {row} text"), 300.0, y, 10.0));
+            g.extend(glyphs_of(
+                &format!("left {row} text of a column"),
+                50.0,
+                y,
+                10.0,
+            ));
+            g.extend(glyphs_of(
+                &format!("right {row} text of a column"),
+                300.0,
+                y,
+                10.0,
+            ));
         }
         g.extend(glyphs_of("left 5 last", 50.0, 720.0, 10.0));
         g.extend(glyphs_of(
@@ -428,9 +482,9 @@ mod tests {
         let lines = layout(&g);
         let text: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(text[0], "Heading across the whole page width");
-        assert_eq!(text[1], "left 0 text");
+        assert_eq!(text[1], "left 0 text of a column");
         assert_eq!(text[6], "left 5 last");
-        assert_eq!(text[7], "right 0 text");
+        assert_eq!(text[7], "right 0 text of a column");
         assert_eq!(text[12], "Footer across the whole page width and more");
     }
 

@@ -2,12 +2,27 @@
 //!
 //! This module is the boundary the rest of planarkiv depends on: `extract` and the types below.
 //! What happens inside (content-stream interpretation, fonts, layout) may change freely.
+//!
+//! Inside, lopdf supplies the object model, decryption and the content-stream tokenizer; the rest
+//! is ours:
+//! - `interp`: runs each page's operators (text state, `cm`/`q`/`Q`, Form XObjects and text-field
+//!   appearances) and records every glyph with its position, width and size;
+//! - `font`, `cmap`, `fontfile`, `tables`: code → text and width for simple and composite fonts
+//!   (ToUnicode first, then /Differences, base encodings, the built-in encodings of embedded
+//!   Type 1 and CFF programs, and TrueType cmaps), standard-14 metrics when /Widths are absent;
+//! - `layout`: words from glyph gaps, lines from baselines, columns from vertical gutters,
+//!   hyphenation repaired at line ends.
+//!
+//! Hostile input is bounded everywhere: stream sizes, Form nesting, reference chains, glyph
+//! counts and the per-document time budget; each page runs under `catch_unwind` so that a bug
+//! costs a page, not the process.
 
 mod cmap;
 mod font;
 mod fontfile;
 mod interp;
 mod layout;
+mod salvage;
 mod tables;
 
 use std::panic::{self, AssertUnwindSafe};
@@ -118,21 +133,64 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
     }
     let started = Instant::now();
     let deadline = started + opts.time_budget;
-    let load = lopdf::LoadOptions {
-        max_decompressed_size: Some(opts.max_decompressed_bytes),
-        ..Default::default()
-    };
     // lopdf is not hardened against every malformed file; a panic while loading is damage.
-    let loaded = panic::catch_unwind(AssertUnwindSafe(|| {
-        lopdf::Document::load_mem_with_options(bytes, load)
-    }))
-    .map_err(|_| PdfError::Damaged("the file could not be parsed".into()))?;
-    let doc = loaded.map_err(map_load_error)?;
+    let load_with = |bytes: &[u8], force_reconstruct: bool| {
+        let load = lopdf::LoadOptions {
+            max_decompressed_size: Some(opts.max_decompressed_bytes),
+            force_reconstruct,
+            ..Default::default()
+        };
+        // lopdf is not hardened against every malformed file; a panic while loading is damage.
+        panic::catch_unwind(AssertUnwindSafe(|| {
+            lopdf::Document::load_mem_with_options(bytes, load)
+        }))
+        .map_err(|_| PdfError::Damaged("the file could not be parsed".into()))?
+        .map_err(map_load_error)
+    };
+    let pages_of = |doc: &lopdf::Document| {
+        panic::catch_unwind(AssertUnwindSafe(|| doc.get_pages()))
+            .map_err(|_| PdfError::Damaged("the page tree could not be read".into()))
+    };
+    let mut doc = match load_with(bytes, false) {
+        Ok(doc) => doc,
+        Err(PdfError::Damaged(why)) => {
+            // A file cut short loses its trailer and page tree, but the pages before the cut are
+            // still there: give them a new tree and trailer and let lopdf rebuild the xref.
+            let salvaged =
+                salvage::with_new_page_tree(bytes).ok_or_else(|| PdfError::Damaged(why.clone()))?;
+            load_with(&salvaged, true).map_err(|_| PdfError::Damaged(why))?
+        }
+        Err(e) => return Err(e),
+    };
     if doc.trailer.has(b"Encrypt") && doc.encryption_state.is_none() {
         return Err(PdfError::Encrypted);
     }
-    let page_ids = panic::catch_unwind(AssertUnwindSafe(|| doc.get_pages()))
-        .map_err(|_| PdfError::Damaged("the page tree could not be read".into()))?;
+    let mut page_ids = pages_of(&doc)?;
+    if page_ids.is_empty() {
+        // Cross-reference data that reads but points at the wrong objects (a broken
+        // linearized file, say): rebuild it by scanning the file.
+        if let Ok(rebuilt) = load_with(bytes, true) {
+            let rebuilt_pages = pages_of(&rebuilt)?;
+            if !rebuilt_pages.is_empty() {
+                doc = rebuilt;
+                page_ids = rebuilt_pages;
+            }
+        }
+    }
+    if page_ids.is_empty() {
+        if let Some(salvaged) = salvage::with_new_page_tree(bytes) {
+            if let Ok(rebuilt) = load_with(&salvaged, true) {
+                let rebuilt_pages = pages_of(&rebuilt)?;
+                if !rebuilt_pages.is_empty() {
+                    doc = rebuilt;
+                    page_ids = rebuilt_pages;
+                }
+            }
+        }
+    }
+    if page_ids.is_empty() {
+        page_ids = orphan_pages(&doc);
+    }
     if page_ids.is_empty() {
         return Err(PdfError::Damaged("no pages could be found".into()));
     }
@@ -211,6 +269,18 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
         title: info(b"Title"),
         pages,
     })
+}
+
+/// Page objects found by type when no page tree leads to them, in object-number order.
+fn orphan_pages(doc: &lopdf::Document) -> std::collections::BTreeMap<u32, lopdf::ObjectId> {
+    doc.objects
+        .iter()
+        .filter(|(_, o)| o.as_dict().is_ok_and(|d| d.has_type(b"Page")))
+        .map(|(id, _)| *id)
+        .take(1_000_000)
+        .zip(1u32..)
+        .map(|(id, n)| (n, id))
+        .collect()
 }
 
 fn map_load_error(e: lopdf::Error) -> PdfError {
