@@ -14,6 +14,7 @@ pub mod orgs;
 
 mod case;
 mod classify;
+mod layout;
 mod plan;
 mod text;
 
@@ -161,8 +162,7 @@ pub struct Appendix {
 
 /// Entities of an extracted PDF.
 pub fn extract(doc: &pdf::Extracted) -> DocumentEntities {
-    let lines: Vec<text::SourceLine> = doc.pages.iter().flat_map(text::lines_from_page).collect();
-    from_lines(&lines)
+    from_lines(&layout::lines_from_pages(&doc.pages))
 }
 
 /// Entities of plain text; `\f` separates pages.

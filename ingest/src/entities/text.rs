@@ -6,8 +6,6 @@
 
 use std::ops::Range;
 
-use crate::pdf;
-
 use super::{Located, Provenance};
 
 /// One source line, trimmed, with where it sits in its page's text (char offsets).
@@ -21,6 +19,11 @@ pub(crate) struct SourceLine {
     pub bold: bool,
     /// An empty line (or a vertical gap) separates this line from the previous one.
     pub gap_before: bool,
+    /// Bytes at the start of `text` that are not in the page text: a list marker the extractor
+    /// gave as a line of its own, put back in front (`chars` covers the rest).
+    pub synthetic: usize,
+    /// The layout marks this line as opening a list item though it has no marker.
+    pub implied_item: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +135,10 @@ impl Block {
         self.text.push_str(text);
         let dropped = line.text.len().saturating_sub(text.len());
         let chars = line.chars.as_ref().map(|r| {
-            let skip = line.text.get(..dropped).map_or(0, |s| s.chars().count());
+            let skip = line
+                .text
+                .get(line.synthetic.min(dropped)..dropped)
+                .map_or(0, |s| s.chars().count());
             r.start + skip..r.end
         });
         self.segments.push(Segment {
@@ -155,7 +161,7 @@ pub(crate) fn lines_from_text(text: &str) -> Vec<SourceLine> {
     out
 }
 
-fn lines_from_page_text(text: &str, page: u32) -> Vec<SourceLine> {
+pub(crate) fn lines_from_page_text(text: &str, page: u32) -> Vec<SourceLine> {
     let mut out = Vec::new();
     let mut char_pos = 0;
     let mut gap = true;
@@ -176,6 +182,8 @@ fn lines_from_page_text(text: &str, page: u32) -> Vec<SourceLine> {
                 font_size: None,
                 bold: false,
                 gap_before: std::mem::take(&mut gap),
+                synthetic: 0,
+                implied_item: false,
             });
         }
         char_pos += raw_chars + 1;
@@ -183,47 +191,8 @@ fn lines_from_page_text(text: &str, page: u32) -> Vec<SourceLine> {
     out
 }
 
-/// Lines of a page: the extractor's laid-out lines when present, else its text.
-pub(crate) fn lines_from_page(page: &pdf::Page) -> Vec<SourceLine> {
-    if page.lines.is_empty() {
-        return lines_from_page_text(&page.text, page.number);
-    }
-    let mut out = Vec::new();
-    let mut cursor = 0usize;
-    let mut prev_bottom: Option<(f32, f32)> = None;
-    let left = page
-        .lines
-        .iter()
-        .map(|l| l.bbox[0])
-        .fold(f32::INFINITY, f32::min);
-    for line in &page.lines {
-        let trimmed = line.text.trim();
-        if trimmed.is_empty() {
-            continue;
-        }
-        let chars = locate(&page.text, trimmed, &mut cursor);
-        // A vertical gap of more than about one blank line marks a paragraph break.
-        let gap_before =
-            prev_bottom.is_none_or(|(y0, size)| y0 - line.bbox[3] > 0.8 * size.max(1.0));
-        prev_bottom = Some((line.bbox[1], line.font_size));
-        let indent_pt = (line.bbox[0] - left).max(0.0);
-        out.push(SourceLine {
-            text: trimmed.to_owned(),
-            // Points to "characters" at a typical body size, so plain-text and laid-out
-            // indentation compare alike.
-            indent: (indent_pt / 5.0) as usize,
-            page: page.number,
-            chars,
-            font_size: (line.font_size > 0.0).then_some(line.font_size),
-            bold: line.bold,
-            gap_before,
-        });
-    }
-    out
-}
-
 /// Char range of `needle` in `hay`, searching forward from byte `cursor`.
-fn locate(hay: &str, needle: &str, cursor: &mut usize) -> Option<Range<usize>> {
+pub(crate) fn locate(hay: &str, needle: &str, cursor: &mut usize) -> Option<Range<usize>> {
     let from = hay
         .get(*cursor..)
         .and_then(|rest| rest.find(needle))
@@ -236,12 +205,12 @@ fn locate(hay: &str, needle: &str, cursor: &mut usize) -> Option<Range<usize>> {
 
 /// Glyphs that mark list items; U+F0B7 and U+F0A7 are the Symbol/Wingdings bullets that office
 /// suites leave in PDFs.
-const BULLETS: [char; 13] = [
+pub(crate) const BULLETS: [char; 13] = [
     '-', '–', '—', '•', '·', '▪', '◦', '●', '○', '■', '*', '\u{f0b7}', '\u{f0a7}',
 ];
 
 /// Splits a list marker off a line: (kind, text after the marker).
-fn list_marker(line: &str, indent: usize) -> Option<(BlockKind, &str)> {
+pub(crate) fn list_marker(line: &str, indent: usize) -> Option<(BlockKind, &str)> {
     let mut chars = line.char_indices();
     let (_, first) = chars.next()?;
     if BULLETS.contains(&first) {
@@ -329,6 +298,15 @@ fn full_line_threshold(lines: &[SourceLine]) -> usize {
     (p90 * 4 / 5).max(40)
 }
 
+/// Larger or bolder than the line before.
+fn promoted(line: &SourceLine, prev: Option<&SourceLine>) -> bool {
+    let Some(prev) = prev else {
+        return false;
+    };
+    let larger = matches!((line.font_size, prev.font_size), (Some(a), Some(b)) if a > b + 0.5);
+    larger || (line.bold && !prev.bold)
+}
+
 fn same_style(a: &SourceLine, prev: Option<&SourceLine>) -> bool {
     match (a.font_size, prev.and_then(|p| p.font_size)) {
         (Some(x), Some(y)) => (x - y).abs() < 0.5 && prev.is_some_and(|p| p.bold == a.bold),
@@ -345,7 +323,15 @@ pub(crate) fn blocks(lines: &[SourceLine]) -> Vec<Block> {
     let mut pending_marker = false;
     for (k, line) in lines.iter().enumerate() {
         let next = lines.get(k + 1);
-        let marker = list_marker(&line.text, line.indent);
+        // A line the layout marks as an item is one, marker or not.
+        let implied = (
+            BlockKind::Bullet {
+                indent: line.indent,
+            },
+            line.text.as_str(),
+        );
+        let marker =
+            list_marker(&line.text, line.indent).or_else(|| line.implied_item.then_some(implied));
         let open = out.last_mut();
         match (marker, open) {
             (Some((kind, rest)), _) => {
@@ -407,8 +393,13 @@ fn continues(
     next: Option<&SourceLine>,
     full: usize,
 ) -> bool {
-    if opens_block(&line.text) || !same_style(line, prev) {
+    if opens_block(&line.text) {
         return false;
+    }
+    if !same_style(line, prev) {
+        // Producers style a sentence's tail like a heading when it stood on a line of its own in
+        // their source; a lower-case start still continues the unfinished sentence.
+        return promoted(line, prev) && starts_lower(&line.text) && !block.ends_sentence();
     }
     if ends_with_break_hyphen(&block.text) || splits_date(&block.text, &line.text) {
         return true;
@@ -626,6 +617,59 @@ mod tests {
         assert_eq!(got, "«Sammen om æøå»");
         let p = bs[1].whole().unwrap();
         assert_eq!((p.start, p.end), (3, 9));
+    }
+
+    fn laid(text: &str, size: f32, bold: bool, gap_before: bool) -> SourceLine {
+        SourceLine {
+            text: text.to_owned(),
+            indent: 0,
+            page: 1,
+            chars: None,
+            font_size: Some(size),
+            bold,
+            gap_before,
+            synthetic: 0,
+            implied_item: false,
+        }
+    }
+
+    #[test]
+    fn heading_styled_sentence_tail_continues_its_sentence() {
+        let lines = [
+            laid("Forslag til vedtak", 13.0, true, true),
+            laid("SSU ber sekretariatet presentere", 11.0, false, false),
+            laid("disse for møtet i oktober 2025", 13.0, true, true),
+            laid("Vedlegg 1: Noe", 13.0, true, true),
+            laid("Bakgrunn", 13.0, true, true),
+            laid("sykehuset og kommunene", 11.0, false, false),
+        ];
+        let t: Vec<(String, bool)> = blocks(&lines)
+            .into_iter()
+            .map(|b| (b.text, b.heading))
+            .collect();
+        assert_eq!(
+            t[1].0,
+            "SSU ber sekretariatet presentere disse for møtet i oktober 2025"
+        );
+        assert_eq!(t[2].0, "Vedlegg 1: Noe");
+        // A heading is not continued by lower-case body text below it.
+        assert_eq!(t[3], ("Bakgrunn".to_owned(), true));
+    }
+
+    #[test]
+    fn implied_items_open_list_items() {
+        let mut item = laid("og bedre oppgavedeling", 10.0, false, true);
+        item.implied_item = true;
+        let lines = [
+            laid("Vi vil:", 10.0, false, true),
+            laid("Satse på heltidskultur", 10.0, false, true),
+            item,
+        ];
+        let t: Vec<(String, bool)> = blocks(&lines)
+            .into_iter()
+            .map(|b| (b.text.clone(), b.is_list_item()))
+            .collect();
+        assert_eq!(t[2], ("og bedre oppgavedeling".to_owned(), true));
     }
 
     #[test]
