@@ -42,6 +42,16 @@ pub static WIN_ANSI: BaseEncoding = {
     // The spec reads 0xA0 as a space and 0xAD as a hyphen in this encoding.
     t[0xa0] = 0x20;
     t[0xad] = 0x2d;
+    // "All unused codes greater than 40 (octal) map to the bullet character" (PDF 32000, D.2
+    // note 3): reportlab writes its list bullets as 0x7F.
+    t[0x7f] = 0x2022;
+    let mut k = 0x80;
+    while k < 0xa0 {
+        if t[k] == 0 {
+            t[k] = 0x2022;
+        }
+        k += 1;
+    }
     t
 };
 
@@ -1089,6 +1099,8 @@ mod tests {
         assert_eq!(WIN_ANSI[b'A' as usize], 'A' as u16);
         assert_eq!(WIN_ANSI[0xe5], 'å' as u16);
         assert_eq!(WIN_ANSI[0x96], 0x2013);
+        assert_eq!(WIN_ANSI[0x7f], 0x2022);
+        assert_eq!(WIN_ANSI[0x81], 0x2022);
         assert_eq!(MAC_ROMAN[0x8c], 'å' as u16);
         assert_eq!(MAC_ROMAN[0xbf], 'ø' as u16);
         assert_eq!(STANDARD[0x27], 0x2019);
