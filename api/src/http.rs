@@ -283,6 +283,19 @@ async fn graphql_post(State(s): State<HttpState>, headers: HeaderMap, body: Body
             ErrorCode::BadUserInput,
             "the request has no `query`",
         ),
+        Ok(b)
+            if b.iter().map(|r| r.uploads.len()).sum::<usize>()
+                > s.app.config.max_files_per_request =>
+        {
+            error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                &format!(
+                    "too many files in one request; the limit is {}",
+                    s.app.config.max_files_per_request
+                ),
+            )
+        }
         Ok(b) => execute(&s, &headers, b).await,
         Err(ParseRequestError::PayloadTooLarge) => error_response(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -12,6 +12,7 @@ pub enum IdKind {
     Document,
     Page,
     IngestRun,
+    ApiToken,
 }
 
 impl IdKind {
@@ -20,6 +21,7 @@ impl IdKind {
             IdKind::Document => "Document",
             IdKind::Page => "Page",
             IdKind::IngestRun => "IngestRun",
+            IdKind::ApiToken => "ApiToken",
         }
     }
 
@@ -28,6 +30,7 @@ impl IdKind {
             "Document" => Some(IdKind::Document),
             "Page" => Some(IdKind::Page),
             "IngestRun" => Some(IdKind::IngestRun),
+            "ApiToken" => Some(IdKind::ApiToken),
             _ => None,
         }
     }

@@ -125,3 +125,56 @@ async fn readers_read_editors_write_and_strangers_get_nothing() {
         t.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_manage_tokens_through_the_api() {
+    let t = TestApp::start_with(&Backend::Sqlite, |c| c.anonymous_role = None).await;
+    let db = &t.app().state.db;
+    let (admin, _) = tokens::create(db, "ops", "admin").await.expect("token");
+    let (editor, _) = tokens::create(db, "secretariat", "editor")
+        .await
+        .expect("token");
+    let create = "mutation($n: String!) { createApiToken(name: $n, role: READER) { token apiToken { id name role revokedAt } } }";
+
+    let (status, body) = t.gql_as(Some(&editor), create, json!({ "n": "x" })).await;
+    assert_eq!((status, code(&body)), (403, "FORBIDDEN"), "{body}");
+
+    let (status, body) = t
+        .gql_as(Some(&admin), create, json!({ "n": "frontend" }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let created = &body["data"]["createApiToken"];
+    let token = created["token"].as_str().expect("token").to_owned();
+    let id = created["apiToken"]["id"].as_str().expect("id").to_owned();
+    assert_eq!(created["apiToken"]["role"], "reader");
+
+    let (status, _) = t
+        .gql_as(Some(&token), "{ documents { totalCount } }", json!({}))
+        .await;
+    assert_eq!(status, 200);
+    let (_, list) = t
+        .gql_as(Some(&admin), "{ apiTokens { name role } }", json!({}))
+        .await;
+    let names: Vec<&str> = list["data"]["apiTokens"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["ops", "secretariat", "frontend"], "{list}");
+    assert!(
+        !list.to_string().contains(&token),
+        "secrets are never listed"
+    );
+
+    let revoke = "mutation($id: ID!) { revokeApiToken(id: $id) }";
+    let (_, body) = t.gql_as(Some(&admin), revoke, json!({ "id": id })).await;
+    assert_eq!(body["data"]["revokeApiToken"], true, "{body}");
+    let (status, _) = t
+        .gql_as(Some(&token), "{ documents { totalCount } }", json!({}))
+        .await;
+    assert_eq!(status, 401);
+    let (_, body) = t.gql_as(Some(&admin), revoke, json!({ "id": id })).await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+    t.stop().await;
+}

@@ -458,3 +458,57 @@ async fn quoted_phrases_match_the_exact_words_and_words_match_inflections() {
     assert_ne!(fr, fo);
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_files_and_too_deep_queries_are_refused() {
+    let t = TestApp::start_with(&Backend::Sqlite, |c| c.max_files_per_request = 1).await;
+    let operations = json!({
+        "query": "mutation($a: Upload!, $b: Upload!) { a: uploadDocument(file: $a) { id } b: uploadDocument(file: $b) { id } }",
+        "variables": { "a": null, "b": null }
+    });
+    let part = |n: &str| {
+        reqwest::multipart::Part::bytes(sample(STRATEGY))
+            .file_name(n.to_owned())
+            .mime_str("application/pdf")
+            .expect("mime")
+    };
+    let form = reqwest::multipart::Form::new()
+        .text("operations", operations.to_string())
+        .text(
+            "map",
+            json!({ "0": ["variables.a"], "1": ["variables.b"] }).to_string(),
+        )
+        .part("0", part("a.pdf"))
+        .part("1", part("b.pdf"));
+    let r = t
+        .client
+        .post(format!("{}/graphql", t.base))
+        .header("apollo-require-preflight", "true")
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 413);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(code(&body), "PAYLOAD_TOO_LARGE", "{body}");
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("too many files"));
+
+    let mut deep = String::from("name");
+    for _ in 0..14 {
+        deep = format!("ofType {{ {deep} }}");
+    }
+    let (status, body) = t
+        .gql(
+            &format!("{{ __schema {{ types {{ fields {{ type {{ {deep} }} }} }} }} }}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
+    let (_, list) = t.gql("{ documents { totalCount } }", json!({})).await;
+    assert_eq!(list["data"]["documents"]["totalCount"], 0, "nothing stored");
+    t.stop().await;
+}

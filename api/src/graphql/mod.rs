@@ -1,6 +1,7 @@
 //! The GraphQL API: one module per GraphQL type. sea-orm models never appear here directly;
 //! each type wraps the data it shows and decides its own field names and docs.
 
+pub mod api_token;
 pub mod document;
 pub mod error;
 pub mod extension;

@@ -116,4 +116,48 @@ impl MutationRoot {
         let n = indexer.rebuild().await.map_err(ApiError::from)?;
         Ok(n as i32)
     }
+
+    /// Creates an API token. The token is in the answer and nowhere else: it is stored hashed.
+    async fn create_api_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Who or what the token is for.")] name: String,
+        role: super::api_token::TokenRole,
+    ) -> GqlResult<super::api_token::CreatedApiToken> {
+        require(ctx, Role::Admin)?;
+        let state = ctx
+            .data::<AppState>()
+            .map_err(|_| ApiError::internal("application state missing"))?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(
+                ApiError::BadUserInput("a token name has 1 to 200 characters".into()).into(),
+            );
+        }
+        let (token, row) = planarkiv_ingest::tokens::create(&state.db, name, role.as_str())
+            .await
+            .map_err(ApiError::from)?;
+        Ok(super::api_token::CreatedApiToken {
+            token,
+            api_token: super::api_token::ApiToken(row),
+        })
+    }
+
+    /// Revokes an API token; requests with it are refused from now on.
+    async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
+        require(ctx, Role::Admin)?;
+        let state = ctx
+            .data::<AppState>()
+            .map_err(|_| ApiError::internal("application state missing"))?;
+        let row = ids::decode(IdKind::ApiToken, &id).map_err(ApiError::from)?;
+        let revoked = planarkiv_ingest::tokens::revoke(&state.db, row)
+            .await
+            .map_err(ApiError::from)?;
+        if !revoked {
+            return Err(
+                ApiError::NotFound(format!("no active token with id {}", id.as_str())).into(),
+            );
+        }
+        Ok(true)
+    }
 }

@@ -104,6 +104,15 @@ impl QueryRoot {
         Ok(conn)
     }
 
+    /// API tokens (never their secrets). Admins only.
+    async fn api_tokens(&self, ctx: &Context<'_>) -> GqlResult<Vec<super::api_token::ApiToken>> {
+        require(ctx, Role::Admin)?;
+        let rows = planarkiv_ingest::tokens::list(&state(ctx)?.db)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows.into_iter().map(super::api_token::ApiToken).collect())
+    }
+
     /// Bulk ingest runs, newest first.
     async fn ingest_runs(
         &self,
