@@ -211,14 +211,7 @@ fn main() -> ExitCode {
         Command::Reindex { db } => index_command(db, true),
         Command::Worker { db, jobs } => {
             init_tracing();
-            let rt = match tokio::runtime::Runtime::new() {
-                Ok(rt) => rt,
-                Err(e) => {
-                    eprintln!("planarkiv worker: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            match rt.block_on(worker(db, jobs)) {
+            match block_on(worker(db, jobs)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("planarkiv worker: {e:#}");
@@ -233,14 +226,7 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => {
             init_tracing();
-            let rt = match tokio::runtime::Runtime::new() {
-                Ok(rt) => rt,
-                Err(e) => {
-                    eprintln!("planarkiv: cannot start the runtime: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            match rt.block_on(serve(args)) {
+            match block_on(serve(args)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("planarkiv: {e:#}");
@@ -294,14 +280,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 fn index_command(args: DbArgs, rebuild: bool) -> ExitCode {
-    let rt = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("planarkiv: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = rt.block_on(async move {
+    let result = block_on(async move {
         use planarkiv_ingest::index::{check, Indexer, SearchIndex};
         let mut config = Config::embedded(&args.data_dir);
         config.database_url = args.database_url;
@@ -360,14 +339,7 @@ enum ArchiveOp {
 }
 
 fn archive_command(args: DbArgs, op: ArchiveOp) -> ExitCode {
-    let rt = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("planarkiv: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = rt.block_on(async move {
+    let result = block_on(async move {
         use planarkiv_ingest::archive;
         let mut config = Config::embedded(&args.data_dir);
         config.database_url = args.database_url;
@@ -411,6 +383,13 @@ fn archive_command(args: DbArgs, op: ArchiveOp) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs a command's async body on a runtime of its own.
+fn block_on<T>(fut: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::runtime::Runtime::new()
+        .context("cannot start the async runtime")?
+        .block_on(fut)
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.
@@ -458,14 +437,7 @@ async fn worker(args: DbArgs, jobs: Option<usize>) -> anyhow::Result<()> {
 }
 
 fn token(cmd: TokenCommand) -> ExitCode {
-    let rt = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("planarkiv token: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = rt.block_on(async move {
+    let result = block_on(async move {
         let db_args = match &cmd {
             TokenCommand::Create { db, .. }
             | TokenCommand::List { db }
