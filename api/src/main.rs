@@ -356,9 +356,13 @@ fn archive_command(args: DbArgs, op: ArchiveOp) -> ExitCode {
         let blobs = planarkiv_ingest::blobs::BlobStore::open(config.blob_dir())?;
         match op {
             ArchiveOp::Backup(out) => {
-                let n = archive::backup_sqlite(&db, &config.blob_dir(), &out).await?;
+                // Read-only: a running server keeps its index.
+                let index =
+                    planarkiv_ingest::index::SearchIndex::open_read_only(&config.index_dir()).ok();
+                let n =
+                    archive::backup_sqlite(&db, &config.blob_dir(), index.as_ref(), &out).await?;
                 println!(
-                    "backup written to {}: database snapshot and {n} stored files (the index is rebuilt on first start)",
+                    "backup written to {}: database snapshot, {n} stored files and index.json (the index itself is rebuilt on first start)",
                     out.display()
                 );
             }

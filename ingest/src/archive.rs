@@ -50,6 +50,7 @@ pub struct ExportedDocument {
 pub async fn backup_sqlite(
     db: &DatabaseConnection,
     blobs_dir: &Path,
+    index: Option<&crate::index::SearchIndex>,
     out: &Path,
 ) -> Result<u64, IngestError> {
     if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
@@ -88,6 +89,18 @@ pub async fn backup_sqlite(
         }
         std::fs::copy(&entry, &to)?;
         copied += 1;
+    }
+    // Which outbox position and analyzer the live index had: a restore rebuilds the index, and
+    // this records what the rebuilt one should match.
+    if let Some(index) = index {
+        let payload = index.payload()?;
+        let meta = serde_json::json!({
+            "outbox_seq": payload.seq,
+            "analyzer_version": payload.analyzer,
+            "pages": index.num_docs(),
+            "taken_at": chrono::Utc::now().to_rfc3339(),
+        });
+        std::fs::write(out.join("index.json"), meta.to_string())?;
     }
     Ok(copied)
 }

@@ -47,12 +47,22 @@ async fn export_import_keeps_curation_and_backup_is_a_working_copy() {
 
     // Backup while the server runs.
     let backup = src_dir.path().join("backup");
-    let copied = archive::backup_sqlite(&src.state.db, &src_cfg.blob_dir(), &backup)
-        .await
-        .expect("backup");
+    let copied = archive::backup_sqlite(
+        &src.state.db,
+        &src_cfg.blob_dir(),
+        Some(&src.state.index),
+        &backup,
+    )
+    .await
+    .expect("backup");
     assert_eq!(copied, 5);
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(backup.join("index.json")).expect("index.json"))
+            .expect("json");
+    assert!(meta["outbox_seq"].as_i64().unwrap_or(0) >= 5, "{meta}");
+    assert_eq!(meta["pages"], 27, "{meta}");
     assert!(
-        archive::backup_sqlite(&src.state.db, &src_cfg.blob_dir(), &backup)
+        archive::backup_sqlite(&src.state.db, &src_cfg.blob_dir(), None, &backup)
             .await
             .is_err(),
         "a backup never overwrites"
