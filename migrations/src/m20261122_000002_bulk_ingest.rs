@@ -30,6 +30,7 @@ enum IngestRuns {
     Id,
     StartedAt,
     FinishedAt,
+    HeartbeatAt,
     State,
     DryRun,
     Paths,
@@ -145,6 +146,13 @@ impl MigrationTrait for Migration {
                             .not_null(),
                     )
                     .col(ColumnDef::new(IngestRuns::FinishedAt).big_integer())
+                    // Renewed while the run is alive; a `running` run whose heartbeat is old
+                    // was killed.
+                    .col(
+                        ColumnDef::new(IngestRuns::HeartbeatAt)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(IngestRuns::State).string_len(16).not_null())
                     .col(ColumnDef::new(IngestRuns::DryRun).boolean().not_null())
                     .col(ColumnDef::new(IngestRuns::Paths).text().not_null())

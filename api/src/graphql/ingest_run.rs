@@ -121,10 +121,12 @@ impl IngestRun {
         self.0.finished_at.map(instant)
     }
 
-    /// running, finished or interrupted. A run killed outright stays "running"; running the
-    /// same ingest again finishes its files.
-    async fn state(&self) -> &str {
-        &self.0.state
+    /// running, finished, interrupted (Ctrl-C) or abandoned (killed outright: no heartbeat for
+    /// a minute). Running the same ingest again finishes the files of the last two.
+    async fn state(&self) -> String {
+        self.0
+            .effective_state(planarkiv_schema::time::now_ms())
+            .to_owned()
     }
 
     /// The paths the run was given.

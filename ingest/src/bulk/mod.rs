@@ -211,6 +211,7 @@ pub async fn run(
     let mut interrupted = false;
     let mut storing_done = false;
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
+    let mut last_beat = Instant::now();
     loop {
         tokio::select! {
             r = storing.join_next(), if !storing_done => match r {
@@ -224,6 +225,19 @@ pub async fn run(
                 if *stop.borrow() {
                     interrupted = true;
                 }
+            }
+        }
+        if last_beat.elapsed() >= Duration::from_secs(5) {
+            last_beat = Instant::now();
+            if let (Some(db), Some(id)) = (&shared.db, run_id) {
+                ingest_run::Entity::update_many()
+                    .col_expr(
+                        ingest_run::Column::HeartbeatAt,
+                        sea_orm::sea_query::Expr::value(now_ms()),
+                    )
+                    .filter(ingest_run::Column::Id.eq(id))
+                    .exec(db)
+                    .await?;
             }
         }
         let counts = current_counts(&shared).await?;
@@ -281,6 +295,7 @@ async fn create_run(db: &DatabaseConnection, opts: &BulkOptions) -> Result<i64, 
     let run = ingest_run::ActiveModel {
         started_at: Set(now_ms()),
         finished_at: Set(None),
+        heartbeat_at: Set(now_ms()),
         state: Set("running".into()),
         dry_run: Set(opts.dry_run),
         paths: Set(paths.join("\n")),
