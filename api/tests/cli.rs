@@ -175,3 +175,78 @@ fn settings_come_from_a_config_file_unless_the_environment_says_otherwise() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown setting"));
 }
+
+#[test]
+fn check_reports_drift_and_reindex_repairs_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("data");
+    let run = |args: &[&str]| {
+        bin()
+            .args(args)
+            .arg("--data-dir")
+            .arg(&data)
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run")
+    };
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
+    let out = run(&["ingest", samples.to_str().expect("utf-8")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = run(&["check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("the index matches the database"));
+
+    // A document removed from the database behind the index's back.
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    rt.block_on(async {
+        use sea_orm::{ConnectionTrait, Database};
+        let db = Database::connect(format!(
+            "sqlite://{}?mode=rw",
+            data.join("planarkiv.sqlite3").display()
+        ))
+        .await
+        .expect("db");
+        for sql in [
+            "DELETE FROM pages WHERE document_id = 1",
+            "DELETE FROM jobs WHERE document_id = 1",
+            "DELETE FROM document_origins WHERE document_id = 1",
+            "DELETE FROM ingest_files WHERE document_id = 1",
+            "DELETE FROM documents WHERE id = 1",
+        ] {
+            db.execute_unprepared(sql).await.expect(sql);
+        }
+    });
+    let out = run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("in the index but not in the database: document 1"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = run(&["reindex"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
