@@ -111,7 +111,7 @@ fn build_query(
         clauses.push((
             Occur::Must,
             Box::new(TermQuery::new(
-                Term::from_field_text(f.case, &case_term(c.year, c.sequence as u32)),
+                Term::from_field_text(f.case, &case_term(c.year, c.sequence)),
                 IndexRecordOption::Basic,
             )),
         ));

@@ -1,62 +1,44 @@
 //! Case numbers as Norwegian secretariats write them. "sak 24.25", "24/25", "2025/24" and
-//! "sak 24/2025" all name case 24 of 2025.
+//! "sak 24/2025" all name case 24 of 2025. Finding them in running text (after case words, in
+//! lists) is entity extraction's job: `planarkiv_ingest::entities::case_number`.
 
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CaseNumber {
     pub year: i32,
-    pub sequence: i32,
+    pub sequence: u32,
 }
 
+const MAX_SEQUENCE: u32 = 999;
+
 impl CaseNumber {
-    /// Parses one case number written alone: "24.25", "24/25", "2025/24", "24/2025",
-    /// optionally preceded by "sak".
+    /// Parses one case number written alone: "24.25", "24/25", "2025/24", "24/2025", optionally
+    /// preceded by "sak" and wrapped in punctuation. A four-digit part is the year wherever it
+    /// stands; otherwise the first part is the sequence and the second a year of this century.
     pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        let lower = s.to_lowercase();
+        let lower = s.trim().to_lowercase();
         let s = lower
             .strip_prefix("sak")
             .map(str::trim_start)
             .unwrap_or(&lower);
-        let (a, b) = s.split_once(['.', '/'])?;
-        let (a, b) = (a.trim(), b.trim());
-        if a.is_empty() || b.is_empty() || !a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit()) {
+        let s = s.trim_start_matches('(');
+        let s = s.trim_end_matches([',', ';', ':', ')', '.']);
+        let sep = s.find(['.', '/'])?;
+        let (a, b) = (s.get(..sep)?, s.get(sep + 1..)?);
+        let digits = |x: &str| !x.is_empty() && x.bytes().all(|c| c.is_ascii_digit());
+        if !digits(a) || !digits(b) {
             return None;
         }
         let (seq, year) = match (a.len(), b.len()) {
-            (4, 1..=3) => (b.parse().ok()?, a.parse().ok()?),
-            (1..=3, 2) => (a.parse().ok()?, 2000 + b.parse::<i32>().ok()?),
-            (1..=3, 4) => (a.parse().ok()?, b.parse().ok()?),
+            (4, 1..=3) => (b, a.parse::<i32>().ok()?),
+            (1..=3, 4) => (a, b.parse::<i32>().ok()?),
+            (1..=3, 2) => (a, 2000 + b.parse::<i32>().ok()?),
             _ => return None,
         };
-        if seq == 0 || !(1990..=2100).contains(&year) {
-            return None;
-        }
-        Some(CaseNumber {
-            year,
-            sequence: seq,
-        })
-    }
-
-    /// Finds the first "sak NN.YY"-style number in free text such as a file name.
-    pub fn find_in(text: &str) -> Option<Self> {
-        let lower = text.to_lowercase();
-        let mut rest = lower.as_str();
-        while let Some(i) = rest.find("sak") {
-            let after = &rest[i + 3..];
-            let candidate: String = after
-                .trim_start_matches([' ', '_', '-'])
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '/')
-                .collect();
-            let candidate = candidate.trim_end_matches(['.', '/']);
-            if let Some(n) = CaseNumber::parse(candidate) {
-                return Some(n);
-            }
-            rest = after;
-        }
-        None
+        let sequence: u32 = seq.parse().ok()?;
+        let plausible = (1..=MAX_SEQUENCE).contains(&sequence) && (1990..=2099).contains(&year);
+        plausible.then_some(CaseNumber { year, sequence })
     }
 }
 
@@ -110,18 +92,8 @@ mod tests {
     }
 
     #[test]
-    fn finds_numbers_in_file_names() {
-        let name = "Vedlegg 2 til sak 24.25.pdf";
-        assert_eq!(
-            CaseNumber::find_in(name).map(|c| c.to_string()),
-            Some("24.25".into())
-        );
-        assert_eq!(appendix_number_in(name), Some(2));
-        assert_eq!(CaseNumber::find_in("saksframlegg_sak_07-26.pdf"), None);
-        assert_eq!(
-            CaseNumber::find_in("saksframlegg sak 7.26.pdf").map(|c| c.to_string()),
-            Some("07.26".into())
-        );
+    fn finds_appendix_numbers_in_file_names() {
+        assert_eq!(appendix_number_in("Vedlegg 2 til sak 24.25.pdf"), Some(2));
         assert_eq!(appendix_number_in("protokoll.pdf"), None);
     }
 }

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use planarkiv_schema::case_number::{appendix_number_in, CaseNumber};
+use planarkiv_schema::case_number::appendix_number_in;
+
+use crate::entities::case_number::find_case_numbers;
 
 use crate::store::DocumentMeta;
 use crate::IngestError;
@@ -96,7 +98,13 @@ impl Manifest {
             .or_else(|| self.by_name.get(filename))
             .cloned()
             .unwrap_or_default();
-        meta.case_number = CaseNumber::find_in(filename).map(|c| c.to_string());
+        let stem = filename
+            .rsplit_once('.')
+            .map_or(filename, |(stem, _)| stem)
+            .replace(['_', '-'], " ");
+        meta.case_number = find_case_numbers(&stem)
+            .first()
+            .map(|c| c.number.to_string());
         meta.appendix_number = appendix_number_in(filename);
         meta
     }

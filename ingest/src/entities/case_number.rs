@@ -1,22 +1,10 @@
 //! Case numbers of committee papers: "sak 24.25", "Sak 07/26", "sak 2025/24", "sak 24/2025".
 
-use std::fmt;
 use std::ops::Range;
 
 use super::dates::{tokens, Token};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CaseNumber {
-    pub sequence: u32,
-    pub year: i32,
-}
-
-impl fmt::Display for CaseNumber {
-    /// The committees write "24.25": sequence, then the year's last two digits.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}.{:02}", self.sequence, self.year.rem_euclid(100))
-    }
-}
+pub use planarkiv_schema::case_number::CaseNumber;
 
 /// Words after which a number is a case number. Compounds such as "SSU-sak" or "AU-sak" end in
 /// one of these after a hyphen.
@@ -38,31 +26,9 @@ const FILLER_WORDS: [&str; 4] = ["nr", "nr.", "nummer", ":"];
 /// What may join a list of case numbers after one case word ("sak 23.24 og 32.24").
 const LIST_JOINERS: [&str; 4] = ["og", "samt", "eller", "/"];
 
-const MAX_SEQUENCE: u32 = 999;
-
-fn all_digits(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Parses the number alone. A four-digit part is the year wherever it stands; otherwise the
-/// first part is the sequence and the second a two-digit year in this century.
+/// Parses the number alone (see [`CaseNumber::parse`]).
 pub fn parse_case_number(s: &str) -> Option<CaseNumber> {
-    let s = s.trim_start_matches('(');
-    let s = s.trim_end_matches([',', ';', ':', ')', '.']);
-    let sep = s.find(['.', '/'])?;
-    let (a, b) = (s.get(..sep)?, s.get(sep + 1..)?);
-    if !all_digits(a) || !all_digits(b) {
-        return None;
-    }
-    let (seq, year) = match (a.len(), b.len()) {
-        (4, 1..=3) => (b, a.parse::<i32>().ok()?),
-        (1..=3, 4) => (a, b.parse::<i32>().ok()?),
-        (1..=3, 2) => (a, 2000 + b.parse::<i32>().ok()?),
-        _ => return None,
-    };
-    let sequence: u32 = seq.parse().ok()?;
-    let plausible = (1..=MAX_SEQUENCE).contains(&sequence) && (1990..=2099).contains(&year);
-    plausible.then_some(CaseNumber { sequence, year })
+    CaseNumber::parse(s)
 }
 
 fn is_case_word(raw: &str) -> bool {
