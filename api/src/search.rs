@@ -95,6 +95,46 @@ pub fn search(
     })
 }
 
+/// Pages grouped by document, best document first; each group's pages best first.
+pub struct GroupedResult {
+    pub groups: Vec<(i64, f64, Vec<SearchHit>)>,
+    /// Documents with matching pages (among the first [`GROUP_WINDOW`] pages).
+    pub total: u64,
+}
+
+/// How many of the best pages are grouped. Enough for any person's paging; documents whose
+/// best page ranks lower are not listed.
+pub const GROUP_WINDOW: usize = 2_000;
+
+/// Runs the search and groups its best pages by document.
+pub fn search_grouped(
+    index: &SearchIndex,
+    query: &str,
+    offset: usize,
+    limit: usize,
+    pages_per_document: usize,
+) -> Result<GroupedResult, ApiError> {
+    let flat = search(index, query, 0, GROUP_WINDOW)?;
+    let mut groups: Vec<(i64, f64, Vec<SearchHit>)> = Vec::new();
+    let mut at: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for hit in flat.hits {
+        match at.get(&hit.document_id) {
+            Some(&i) => {
+                if groups[i].2.len() < pages_per_document {
+                    groups[i].2.push(hit);
+                }
+            }
+            None => {
+                at.insert(hit.document_id, groups.len());
+                groups.push((hit.document_id, hit.score, vec![hit]));
+            }
+        }
+    }
+    let total = groups.len() as u64;
+    let groups = groups.into_iter().skip(offset).take(limit).collect();
+    Ok(GroupedResult { groups, total })
+}
+
 /// The query for `cases` and the text `rest`; case numbers are required on the case field and
 /// their printed form ranks and highlights.
 fn build_query(

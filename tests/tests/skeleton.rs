@@ -512,3 +512,62 @@ async fn too_many_files_and_too_deep_queries_are_refused() {
     assert_eq!(list["data"]["documents"]["totalCount"], 0, "nothing stored");
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_can_group_pages_by_document() {
+    let t = TestApp::start(&Backend::Sqlite).await;
+    for name in [STRATEGY, "vedlegg-til-sak-24.25.pdf"] {
+        let (_, body) = t.upload(name, sample(name)).await;
+        let id = body["data"]["uploadDocument"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        t.wait_for(&id, &["INDEXED"], WAIT).await;
+    }
+    let (_, flat) = t
+        .gql(
+            "{ search(query: \"helsefelleskap\", first: 100) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    let (_, grouped) = t
+        .gql(
+            "{ searchDocuments(query: \"helsefelleskap\", pagesPerDocument: 2) { totalCount edges { node { score document { id } pages { page score } } } } }",
+            json!({}),
+        )
+        .await;
+    let pages = flat["data"]["search"]["totalCount"]
+        .as_u64()
+        .expect("pages");
+    let docs = &grouped["data"]["searchDocuments"];
+    assert_eq!(docs["totalCount"], 2, "{grouped}");
+    assert!(pages > 2, "the word stands on several pages: {flat}");
+    let edges = docs["edges"].as_array().expect("edges");
+    let ids: Vec<&str> = edges
+        .iter()
+        .filter_map(|e| e["node"]["document"]["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1], "each document once");
+    for e in edges {
+        let ps = e["node"]["pages"].as_array().expect("pages");
+        assert!(!ps.is_empty() && ps.len() <= 2, "{e}");
+        let scores: Vec<f64> = ps.iter().filter_map(|p| p["score"].as_f64()).collect();
+        assert!(
+            scores.windows(2).all(|w| w[0] >= w[1]),
+            "best pages first: {e}"
+        );
+        assert_eq!(e["node"]["score"].as_f64(), scores.first().copied());
+    }
+    let s0 = edges[0]["node"]["score"].as_f64().unwrap_or(0.0);
+    let s1 = edges[1]["node"]["score"].as_f64().unwrap_or(0.0);
+    assert!(s0 >= s1, "best document first");
+    let (_, bad) = t
+        .gql(
+            "{ searchDocuments(query: \"x\", pagesPerDocument: 0) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&bad), "BAD_USER_INPUT", "{bad}");
+    t.stop().await;
+}

@@ -47,3 +47,27 @@ impl SearchHit {
             .map(Document))
     }
 }
+
+/// A document with matching pages: the best of them first.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct DocumentHit {
+    /// The score of the document's best page.
+    pub score: f64,
+    /// Its best matching pages, best first.
+    pub pages: Vec<SearchHit>,
+    #[graphql(skip)]
+    pub document_id: i64,
+}
+
+#[ComplexObject]
+impl DocumentHit {
+    async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Document>> {
+        let loader = ctx.data::<DataLoader<DocumentLoader>>()?;
+        Ok(loader
+            .load_one(self.document_id)
+            .await
+            .map_err(ApiError::internal)?
+            .map(Document))
+    }
+}
