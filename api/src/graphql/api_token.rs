@@ -3,6 +3,8 @@ use async_graphql::{Enum, Object, SimpleObject, ID};
 use planarkiv_schema::entities::api_token;
 use planarkiv_schema::ids::{self, IdKind};
 
+use super::instant;
+
 /// What a token may do.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum TokenRole {
@@ -25,10 +27,6 @@ impl TokenRole {
 }
 
 pub struct ApiToken(pub api_token::Model);
-
-fn instant(ms: i64) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
-}
 
 /// An API token as stored: its secret is not kept, only its hash.
 #[Object]

@@ -1,5 +1,4 @@
 use async_graphql::connection::{Connection, Edge, EmptyFields, OpaqueCursor};
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -9,9 +8,7 @@ use planarkiv_schema::ids::{self, IdKind};
 
 use super::document::Document;
 use super::error::{ApiError, GqlResult};
-use super::loaders::DocumentLoader;
-use super::page_size;
-use crate::app::AppState;
+use super::{instant, page_size};
 
 /// What became of a file in an ingest run.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -89,12 +86,7 @@ impl IngestFile {
         let Some(id) = self.document_id else {
             return Ok(None);
         };
-        let loader = ctx.data::<DataLoader<DocumentLoader>>()?;
-        Ok(loader
-            .load_one(id)
-            .await
-            .map_err(ApiError::internal)?
-            .map(Document))
+        super::load_document(ctx, id).await
     }
 }
 
@@ -102,10 +94,6 @@ pub type IngestFileConnection = Connection<OpaqueCursor<i64>, IngestFile, EmptyF
 
 /// One invocation of `planarkiv ingest` and what it did with every file.
 pub struct IngestRun(pub ingest_run::Model);
-
-fn instant(ms: i64) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
-}
 
 #[Object]
 impl IngestRun {
@@ -140,7 +128,7 @@ impl IngestRun {
     }
 
     async fn counts(&self, ctx: &Context<'_>) -> GqlResult<IngestCounts> {
-        let db = &ctx.data::<AppState>()?.db;
+        let db = &super::app_state(ctx)?.db;
         let c = bulk::run_counts(db, self.0.id)
             .await
             .map_err(ApiError::from)?;
@@ -162,7 +150,7 @@ impl IngestRun {
         after: Option<String>,
         outcome: Option<IngestOutcome>,
     ) -> GqlResult<IngestFileConnection> {
-        let db = &ctx.data::<AppState>()?.db;
+        let db = &super::app_state(ctx)?.db;
         let limit = page_size(first)?;
         let after: Option<i64> = super::query::decode_cursor(after)?;
         let mut q = ingest_file::Entity::find()
@@ -174,13 +162,12 @@ impl IngestRun {
         if let Some(o) = outcome {
             q = q.filter(ingest_file::Column::Outcome.eq(o.as_db()));
         }
-        let mut rows = q
+        let rows = q
             .limit(limit as u64 + 1)
             .all(db)
             .await
             .map_err(ApiError::from)?;
-        let has_next = rows.len() > limit;
-        rows.truncate(limit);
+        let (rows, has_next) = super::keyset_page(rows, limit);
         let mut conn = Connection::new(after.is_some(), has_next);
         conn.edges.extend(rows.into_iter().map(|r| {
             Edge::new(

@@ -51,3 +51,36 @@ pub fn page_size(first: Option<i32>) -> Result<usize, error::ApiError> {
         Some(n) => Ok(n as usize),
     }
 }
+
+/// The application state every resolver reads from.
+pub fn app_state<'a>(
+    ctx: &'a async_graphql::Context<'_>,
+) -> Result<&'a crate::app::AppState, error::ApiError> {
+    ctx.data::<crate::app::AppState>()
+        .map_err(|_| error::ApiError::internal("application state missing from the schema"))
+}
+
+/// A document by row id through the request's DataLoader, so a page of results costs one query.
+pub async fn load_document(
+    ctx: &async_graphql::Context<'_>,
+    id: i64,
+) -> error::GqlResult<Option<document::Document>> {
+    let loader = ctx.data::<async_graphql::dataloader::DataLoader<loaders::DocumentLoader>>()?;
+    Ok(loader
+        .load_one(id)
+        .await
+        .map_err(error::ApiError::internal)?
+        .map(document::Document))
+}
+
+/// Epoch milliseconds (how the database keeps job and run instants) as a GraphQL DateTime.
+pub fn instant(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// Keyset pagination: the caller fetched `limit + 1` rows; the extra one only says there is more.
+pub fn keyset_page<T>(mut rows: Vec<T>, limit: usize) -> (Vec<T>, bool) {
+    let has_next = rows.len() > limit;
+    rows.truncate(limit);
+    (rows, has_next)
+}

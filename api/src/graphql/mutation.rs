@@ -6,7 +6,6 @@ use planarkiv_schema::ids::{self, IdKind};
 
 use super::document::Document;
 use super::error::{ApiError, GqlResult};
-use crate::app::AppState;
 use crate::auth::{require, Role};
 
 pub struct MutationRoot;
@@ -18,9 +17,7 @@ impl MutationRoot {
     /// document already stored. Files that are not PDFs are refused and nothing is kept.
     async fn upload_document(&self, ctx: &Context<'_>, file: Upload) -> GqlResult<Document> {
         require(ctx, Role::Editor)?;
-        let state = ctx
-            .data::<AppState>()
-            .map_err(|_| ApiError::internal("application state missing"))?;
+        let state = super::app_state(ctx)?;
         let value = file
             .value(ctx)
             .map_err(|e| ApiError::BadUserInput(format!("cannot read the upload: {e}")))?;
@@ -63,9 +60,7 @@ impl MutationRoot {
     /// Returns the id of the removed document.
     async fn delete_document(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ID> {
         require(ctx, Role::Editor)?;
-        let state = ctx
-            .data::<AppState>()
-            .map_err(|_| ApiError::internal("application state missing"))?;
+        let state = super::app_state(ctx)?;
         let row = ids::decode(IdKind::Document, &id).map_err(ApiError::from)?;
         let deleted = planarkiv_ingest::store::delete_document(&state.db, &state.blobs, row)
             .await
@@ -90,9 +85,7 @@ impl MutationRoot {
         if title.is_empty() || title.chars().count() > 500 {
             return Err(ApiError::BadUserInput("a title has 1 to 500 characters".into()).into());
         }
-        let state = ctx
-            .data::<AppState>()
-            .map_err(|_| ApiError::internal("application state missing"))?;
+        let state = super::app_state(ctx)?;
         let row = ids::decode(IdKind::Document, &id).map_err(ApiError::from)?;
         let doc = planarkiv_ingest::store::set_title(&state.db, row, title)
             .await
@@ -105,9 +98,7 @@ impl MutationRoot {
     /// the old index until the new one replaces it. Returns the number of documents indexed.
     async fn reindex(&self, ctx: &Context<'_>) -> GqlResult<i32> {
         require(ctx, Role::Admin)?;
-        let state = ctx
-            .data::<AppState>()
-            .map_err(|_| ApiError::internal("application state missing"))?;
+        let state = super::app_state(ctx)?;
         let indexer = planarkiv_ingest::index::Indexer::new(
             state.db.clone(),
             state.index.clone(),
@@ -125,9 +116,7 @@ impl MutationRoot {
         role: super::api_token::TokenRole,
     ) -> GqlResult<super::api_token::CreatedApiToken> {
         require(ctx, Role::Admin)?;
-        let state = ctx
-            .data::<AppState>()
-            .map_err(|_| ApiError::internal("application state missing"))?;
+        let state = super::app_state(ctx)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
             return Err(
@@ -146,9 +135,7 @@ impl MutationRoot {
     /// Revokes an API token; requests with it are refused from now on.
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
         require(ctx, Role::Admin)?;
-        let state = ctx
-            .data::<AppState>()
-            .map_err(|_| ApiError::internal("application state missing"))?;
+        let state = super::app_state(ctx)?;
         let row = ids::decode(IdKind::ApiToken, &id).map_err(ApiError::from)?;
         let revoked = planarkiv_ingest::tokens::revoke(&state.db, row)
             .await

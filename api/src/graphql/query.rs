@@ -10,7 +10,6 @@ use super::error::{ApiError, ApiResult, GqlResult};
 use super::ingest_run::IngestRun;
 use super::page_size;
 use super::search_hit::{DocumentHit, SearchHit};
-use crate::app::AppState;
 use crate::auth::{require, Role};
 
 pub struct QueryRoot;
@@ -35,10 +34,7 @@ pub type DocumentConnection =
 pub type SearchConnection =
     Connection<OpaqueCursor<usize>, SearchHit, SearchInfo, async_graphql::connection::EmptyFields>;
 
-fn state<'a>(ctx: &'a Context<'_>) -> ApiResult<&'a AppState> {
-    ctx.data::<AppState>()
-        .map_err(|_| ApiError::internal("application state missing from the schema"))
-}
+use super::app_state as state;
 
 pub(crate) fn decode_cursor<T: serde::de::DeserializeOwned + serde::Serialize + Send + Sync>(
     after: Option<String>,
@@ -82,13 +78,12 @@ impl QueryRoot {
         if let Some(a) = after {
             q = q.filter(document::Column::Id.gt(a));
         }
-        let mut rows = q
+        let rows = q
             .limit(limit as u64 + 1)
             .all(db)
             .await
             .map_err(ApiError::from)?;
-        let has_next = rows.len() > limit;
-        rows.truncate(limit);
+        let (rows, has_next) = super::keyset_page(rows, limit);
         let total = document::Entity::find()
             .count(db)
             .await
@@ -128,13 +123,12 @@ impl QueryRoot {
         if let Some(a) = after {
             q = q.filter(ingest_run::Column::Id.lt(a));
         }
-        let mut rows = q
+        let rows = q
             .limit(limit as u64 + 1)
             .all(&state(ctx)?.db)
             .await
             .map_err(ApiError::from)?;
-        let has_next = rows.len() > limit;
-        rows.truncate(limit);
+        let (rows, has_next) = super::keyset_page(rows, limit);
         let mut conn = Connection::new(after.is_some(), has_next);
         conn.edges.extend(
             rows.into_iter()

@@ -1,10 +1,6 @@
 use async_graphql::{ComplexObject, Context, SimpleObject};
 
-use async_graphql::dataloader::DataLoader;
-
 use super::document::Document;
-use super::error::ApiError;
-use super::loaders::DocumentLoader;
 
 /// A highlighted range in a snippet, as character (Unicode scalar) offsets into `text`.
 #[derive(SimpleObject, Clone, Debug)]
@@ -39,12 +35,7 @@ pub struct SearchHit {
 impl SearchHit {
     /// The document the page belongs to.
     async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Document>> {
-        let loader = ctx.data::<DataLoader<DocumentLoader>>()?;
-        Ok(loader
-            .load_one(self.document_id)
-            .await
-            .map_err(ApiError::internal)?
-            .map(Document))
+        super::load_document(ctx, self.document_id).await
     }
 }
 
@@ -63,11 +54,6 @@ pub struct DocumentHit {
 #[ComplexObject]
 impl DocumentHit {
     async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Document>> {
-        let loader = ctx.data::<DataLoader<DocumentLoader>>()?;
-        Ok(loader
-            .load_one(self.document_id)
-            .await
-            .map_err(ApiError::internal)?
-            .map(Document))
+        super::load_document(ctx, self.document_id).await
     }
 }
