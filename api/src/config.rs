@@ -34,6 +34,9 @@ pub struct Config {
     pub index_dir: Option<PathBuf>,
     /// Origins (e.g. `https://arkiv.example.no`) whose browser pages may call the API.
     pub cors_origins: Vec<String>,
+    /// How long a GraphQL DataLoader waits for more keys before it queries. Longer batches
+    /// deeper trees into fewer queries; shorter answers small requests sooner.
+    pub batch_delay: Duration,
 }
 
 impl Config {
@@ -58,6 +61,7 @@ impl Config {
                 .map(Duration::from_secs)
                 .unwrap_or(Duration::from_secs(30)),
             cors_origins: Vec::new(),
+            batch_delay: Duration::from_millis(2),
             index_dir: None,
         }
     }

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::http::{GraphiQLSource, MultipartOptions};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
@@ -24,7 +23,6 @@ use crate::metrics::Metrics;
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::graphql::error::ErrorCode;
-use crate::graphql::loaders::DocumentLoader;
 use crate::graphql::ApiSchema;
 
 /// Room for the multipart envelope and the operations part around the files themselves.
@@ -327,12 +325,7 @@ async fn execute(s: &HttpState, headers: &HeaderMap, mut batch: BatchRequest) ->
     };
     for r in batch.iter_mut() {
         r.data.insert(who);
-        r.data.insert(DataLoader::new(
-            DocumentLoader {
-                db: s.app.db.clone(),
-            },
-            tokio::spawn,
-        ));
+        crate::graphql::add_loaders(&mut r.data, &s.app.db, s.app.config.batch_delay);
     }
     let resp = s.schema.execute_batch(batch).await;
     graphql_response(resp, wants_graphql_response(headers))

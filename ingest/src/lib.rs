@@ -6,6 +6,7 @@ pub mod archive;
 pub mod blobs;
 pub mod bulk;
 pub mod db;
+pub mod domain;
 pub mod entities;
 pub mod error;
 pub mod index;

@@ -249,6 +249,7 @@ pub async fn delete_document(
     // Explicit deletes rather than relying on ON DELETE CASCADE, which SQLite only honours
     // when foreign keys are switched on for the connection.
     use planarkiv_schema::entities::{job, page};
+    crate::domain::forget_document(&txn, id).await?;
     page::Entity::delete_many()
         .filter(page::Column::DocumentId.eq(id))
         .exec(&txn)

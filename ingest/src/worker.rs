@@ -79,6 +79,9 @@ pub enum JobOutcome {
     LostLease,
 }
 
+/// A document's text and, unless entity extraction failed, its entities.
+type Extraction = (pdf::Extracted, Option<crate::entities::DocumentEntities>);
+
 impl Worker {
     pub fn new(
         db: DatabaseConnection,
@@ -178,9 +181,17 @@ impl Worker {
         let sha = doc.sha256.clone();
         let opts = self.config.extract.clone();
         let heartbeat = self.heartbeat(job.id);
-        let result = tokio::task::spawn_blocking(move || -> Result<pdf::Extracted, IngestError> {
+        let result = tokio::task::spawn_blocking(move || -> Result<Extraction, IngestError> {
             let bytes = blobs.get(&sha)?;
-            Ok(pdf::extract(&bytes, &opts)?)
+            let text = pdf::extract(&bytes, &opts)?;
+            // A bug in an entity rule must not cost the document its text: the pages are
+            // stored and searchable, and the entities wait for the next extraction.
+            let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                crate::entities::extract(&text)
+            }))
+            .map_err(|_| tracing::error!(sha = %sha, "entity extraction panicked"))
+            .ok();
+            Ok((text, found))
         })
         .await;
         heartbeat.abort();
@@ -197,7 +208,7 @@ impl Worker {
                     .await
             }
         };
-        self.store(&job, &doc, extracted).await
+        self.store(&job, &doc, extracted.0, extracted.1).await
     }
 
     /// Keeps the lease of a running job fresh until aborted.
@@ -221,6 +232,7 @@ impl Worker {
         job: &job::Model,
         doc: &document::Model,
         x: pdf::Extracted,
+        found: Option<crate::entities::DocumentEntities>,
     ) -> Result<JobOutcome, IngestError> {
         let n = x.pages.len();
         let txn = self.db.begin().await?;
@@ -259,7 +271,10 @@ impl Worker {
         d.status = Set(DocumentStatus::Processing);
         d.error = Set(None);
         d.updated_at = Set(chrono::Utc::now());
-        d.update(&txn).await?;
+        let doc = d.update(&txn).await?;
+        if let Some(found) = &found {
+            crate::domain::persist(&txn, &doc, found).await?;
+        }
         write_outbox(&txn, doc.id, OutboxOp::Upsert).await?;
         if !self.queue.complete_in(&txn, job.id).await? {
             txn.rollback().await?;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_init;
 mod m20261122_000002_bulk_ingest;
 mod m20261122_000003_api_tokens;
+mod m20261122_000004_domain;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_init::Migration),
             Box::new(m20261122_000002_bulk_ingest::Migration),
             Box::new(m20261122_000003_api_tokens::Migration),
+            Box::new(m20261122_000004_domain::Migration),
         ]
     }
 }

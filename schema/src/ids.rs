@@ -13,6 +13,15 @@ pub enum IdKind {
     Page,
     IngestRun,
     ApiToken,
+    Organization,
+    Body,
+    Meeting,
+    Plan,
+    FocusArea,
+    Measure,
+    ActionItem,
+    Case,
+    Appendix,
 }
 
 impl IdKind {
@@ -22,6 +31,15 @@ impl IdKind {
             IdKind::Page => "Page",
             IdKind::IngestRun => "IngestRun",
             IdKind::ApiToken => "ApiToken",
+            IdKind::Organization => "Organization",
+            IdKind::Body => "Body",
+            IdKind::Meeting => "Meeting",
+            IdKind::Plan => "Plan",
+            IdKind::FocusArea => "FocusArea",
+            IdKind::Measure => "Measure",
+            IdKind::ActionItem => "ActionItem",
+            IdKind::Case => "Case",
+            IdKind::Appendix => "Appendix",
         }
     }
 
@@ -31,6 +49,15 @@ impl IdKind {
             "Page" => Some(IdKind::Page),
             "IngestRun" => Some(IdKind::IngestRun),
             "ApiToken" => Some(IdKind::ApiToken),
+            "Organization" => Some(IdKind::Organization),
+            "Body" => Some(IdKind::Body),
+            "Meeting" => Some(IdKind::Meeting),
+            "Plan" => Some(IdKind::Plan),
+            "FocusArea" => Some(IdKind::FocusArea),
+            "Measure" => Some(IdKind::Measure),
+            "ActionItem" => Some(IdKind::ActionItem),
+            "Case" => Some(IdKind::Case),
+            "Appendix" => Some(IdKind::Appendix),
             _ => None,
         }
     }

@@ -31,6 +31,7 @@ pub struct ApiToken(pub api_token::Model);
 /// An API token as stored: its secret is not kept, only its hash.
 #[Object]
 impl ApiToken {
+    /// Opaque global id.
     async fn id(&self) -> ID {
         ID(ids::encode(IdKind::ApiToken, self.0.id))
     }
@@ -45,6 +46,7 @@ impl ApiToken {
         &self.0.role
     }
 
+    /// When it was created.
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
         instant(self.0.created_at)
     }
@@ -60,5 +62,6 @@ impl ApiToken {
 pub struct CreatedApiToken {
     /// Send it as `Authorization: Bearer <token>`. It cannot be shown again.
     pub token: String,
+    /// The token as stored.
     pub api_token: ApiToken,
 }

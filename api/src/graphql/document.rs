@@ -3,6 +3,9 @@ use async_graphql::{Enum, Object, ID};
 use planarkiv_schema::entities::{document, DocumentStatus as DbStatus};
 use planarkiv_schema::ids::{self, IdKind};
 
+use super::error::GqlResult;
+use super::loaders::{AppendicesOfDocument, CasesOfDocument, PlansOfDocument};
+
 /// Where a document is on its way from upload to the search index.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum DocumentStatus {
@@ -14,6 +17,18 @@ pub enum DocumentStatus {
     Indexed,
     /// Extraction gave up; `error` says why.
     Failed,
+}
+
+impl DocumentStatus {
+    /// The stored form, for filters.
+    pub fn stored(self) -> DbStatus {
+        match self {
+            DocumentStatus::Queued => DbStatus::Queued,
+            DocumentStatus::Processing => DbStatus::Processing,
+            DocumentStatus::Indexed => DbStatus::Indexed,
+            DocumentStatus::Failed => DbStatus::Failed,
+        }
+    }
 }
 
 impl From<DbStatus> for DocumentStatus {
@@ -33,7 +48,7 @@ pub struct Document(pub document::Model);
 #[Object]
 impl Document {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(ids::encode(IdKind::Document, self.0.id))
     }
 
@@ -106,5 +121,36 @@ impl Document {
     /// When the file first came into the archive.
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.created_at
+    }
+
+    /// Plans extracted from this document.
+    async fn plans(&self, ctx: &async_graphql::Context<'_>) -> GqlResult<Vec<super::plan::Plan>> {
+        Ok(super::load_list(ctx, PlansOfDocument(self.0.id))
+            .await?
+            .into_iter()
+            .map(super::plan::Plan)
+            .collect())
+    }
+
+    /// Cases extracted from this document (a case paper has one).
+    async fn cases(&self, ctx: &async_graphql::Context<'_>) -> GqlResult<Vec<super::case::Case>> {
+        Ok(super::load_list(ctx, CasesOfDocument(self.0.id))
+            .await?
+            .into_iter()
+            .map(super::case::Case)
+            .collect())
+    }
+
+    /// The appendix entries this document is the file of (an appendix document belongs to its
+    /// case through them).
+    async fn appendix_of(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> GqlResult<Vec<super::appendix::Appendix>> {
+        Ok(super::load_list(ctx, AppendicesOfDocument(self.0.id))
+            .await?
+            .into_iter()
+            .map(super::appendix::Appendix)
+            .collect())
     }
 }

@@ -54,10 +54,15 @@ impl IngestOutcome {
 /// Number of files of a run by outcome.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct IngestCounts {
+    /// Every file the run found.
     pub total: u64,
+    /// Files stored and searchable.
     pub indexed: u64,
+    /// Files whose bytes were already in the archive.
     pub duplicate: u64,
+    /// Files that could not be ingested (each with a reason).
     pub failed: u64,
+    /// Files stored whose extraction has not finished.
     pub pending: u64,
     /// Pages of the indexed files.
     pub pages: u64,
@@ -71,9 +76,11 @@ pub struct IngestFile {
     pub path: String,
     /// Lower-case hex SHA-256, when the file could be read.
     pub sha256: Option<String>,
+    /// What became of it.
     pub outcome: IngestOutcome,
     /// Why it failed, or what it duplicates.
     pub reason: Option<String>,
+    /// Pages of the document, once extracted.
     pub page_count: Option<i32>,
     #[graphql(skip)]
     pub document_id: Option<i64>,
@@ -92,19 +99,22 @@ impl IngestFile {
 
 pub type IngestFileConnection = Connection<OpaqueCursor<i64>, IngestFile, EmptyFields, EmptyFields>;
 
-/// One invocation of `planarkiv ingest` and what it did with every file.
 pub struct IngestRun(pub ingest_run::Model);
 
+/// One invocation of `planarkiv ingest` and what it did with every file.
 #[Object]
 impl IngestRun {
+    /// Opaque global id.
     async fn id(&self) -> ID {
         ID(ids::encode(IdKind::IngestRun, self.0.id))
     }
 
+    /// When the run started.
     async fn started_at(&self) -> chrono::DateTime<chrono::Utc> {
         instant(self.0.started_at)
     }
 
+    /// When the run ended; null while it runs (or if it was killed).
     async fn finished_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.0.finished_at.map(instant)
     }
@@ -127,6 +137,7 @@ impl IngestRun {
         self.0.jobs
     }
 
+    /// Its files counted by outcome.
     async fn counts(&self, ctx: &Context<'_>) -> GqlResult<IngestCounts> {
         let db = &super::app_state(ctx)?.db;
         let c = bulk::run_counts(db, self.0.id)
@@ -148,7 +159,7 @@ impl IngestRun {
         ctx: &Context<'_>,
         #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
         after: Option<String>,
-        outcome: Option<IngestOutcome>,
+        #[graphql(desc = "Only files with this outcome.")] outcome: Option<IngestOutcome>,
     ) -> GqlResult<IngestFileConnection> {
         let db = &super::app_state(ctx)?.db;
         let limit = page_size(first)?;

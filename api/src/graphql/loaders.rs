@@ -5,9 +5,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use planarkiv_schema::entities::document;
+use planarkiv_schema::entities::{
+    action_item, appendix, body, case, case_reference, document, focus_area, measure, meeting,
+    organization, organization_alias, plan, provenance,
+};
 
 pub struct DocumentLoader {
     pub db: DatabaseConnection,
@@ -24,5 +27,141 @@ impl Loader<i64> for DocumentLoader {
             .await
             .map_err(Arc::new)?;
         Ok(rows.into_iter().map(|d| (d.id, d)).collect())
+    }
+}
+
+/// Loads every domain entity and child list. One struct, one `Loader` impl per key type: each
+/// key type is one batched query per request, whatever the number of parents.
+pub struct DomainLoader {
+    pub db: DatabaseConnection,
+}
+
+type LoadResult<K, V> = Result<HashMap<K, V>, Arc<sea_orm::DbErr>>;
+
+/// A row by its id.
+macro_rules! by_id {
+    ($key:ident, $m:ident) => {
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for DomainLoader {
+            type Value = $m::Model;
+            type Error = Arc<sea_orm::DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, $m::Model> {
+                let rows = $m::Entity::find()
+                    .filter($m::Column::Id.is_in(keys.iter().map(|k| k.0)))
+                    .all(&self.db)
+                    .await
+                    .map_err(Arc::new)?;
+                Ok(rows.into_iter().map(|r| ($key(r.id), r)).collect())
+            }
+        }
+    };
+}
+
+/// The rows whose `$col` is one of the keys, grouped by it, in `$order`.
+macro_rules! children {
+    ($key:ident, $m:ident, $col:ident, $field:ident, $order:ident) => {
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for DomainLoader {
+            type Value = Vec<$m::Model>;
+            type Error = Arc<sea_orm::DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Vec<$m::Model>> {
+                let rows = $m::Entity::find()
+                    .filter($m::Column::$col.is_in(keys.iter().map(|k| k.0)))
+                    .order_by_asc($m::Column::$order)
+                    .order_by_asc($m::Column::Id)
+                    .all(&self.db)
+                    .await
+                    .map_err(Arc::new)?;
+                let mut out: HashMap<$key, Vec<$m::Model>> = HashMap::new();
+                for r in rows {
+                    if let Some(k) = Option::<i64>::from(r.$field) {
+                        out.entry($key(k)).or_default().push(r);
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+by_id!(OrganizationKey, organization);
+by_id!(BodyKey, body);
+by_id!(MeetingKey, meeting);
+by_id!(PlanKey, plan);
+by_id!(FocusAreaKey, focus_area);
+by_id!(CaseKey, case);
+
+children!(
+    AliasesOf,
+    organization_alias,
+    OrganizationId,
+    organization_id,
+    Alias
+);
+children!(BodiesOf, body, OrganizationId, organization_id, Name);
+children!(MeetingsOf, meeting, BodyId, body_id, Date);
+children!(CasesOfMeeting, case, MeetingId, meeting_id, Sequence);
+children!(FocusAreasOf, focus_area, PlanId, plan_id, Position);
+children!(MeasuresOf, measure, FocusAreaId, focus_area_id, Position);
+children!(ActionItemsOf, action_item, PlanId, plan_id, Position);
+children!(
+    ActionItemsOfArea,
+    action_item,
+    FocusAreaId,
+    focus_area_id,
+    Position
+);
+children!(ReferencesOf, case_reference, CaseId, case_id, Id);
+children!(
+    ReferrersOf,
+    case_reference,
+    ReferencedCaseId,
+    referenced_case_id,
+    Id
+);
+children!(AppendicesOf, appendix, CaseId, case_id, Number);
+children!(PlansOfDocument, plan, DocumentId, document_id, Id);
+children!(CasesOfDocument, case, DocumentId, document_id, Id);
+children!(AppendicesOfDocument, appendix, DocumentId, document_id, Id);
+children!(ChildPlansOf, plan, ParentPlanId, parent_plan_id, Id);
+
+/// Provenance of one entity: (entity type, row id).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct ProvenanceOf(pub &'static str, pub i64);
+
+impl Loader<ProvenanceOf> for DomainLoader {
+    type Value = Vec<provenance::Model>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[ProvenanceOf],
+    ) -> LoadResult<ProvenanceOf, Vec<provenance::Model>> {
+        // One query for all kinds: (type, id) pairs are matched after fetching by id, which
+        // over-fetches only rows of other types that share an id.
+        let types: Vec<&str> = keys.iter().map(|k| k.0).collect();
+        let rows = provenance::Entity::find()
+            .filter(provenance::Column::EntityId.is_in(keys.iter().map(|k| k.1)))
+            .filter(provenance::Column::EntityType.is_in(types))
+            .order_by_asc(provenance::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        let mut out: HashMap<ProvenanceOf, Vec<provenance::Model>> = HashMap::new();
+        for r in rows {
+            if let Some(k) = keys
+                .iter()
+                .find(|k| k.0 == r.entity_type && k.1 == r.entity_id)
+            {
+                out.entry(*k).or_default().push(r);
+            }
+        }
+        Ok(out)
     }
 }

@@ -1,28 +1,50 @@
 //! The GraphQL API: one module per GraphQL type. sea-orm models never appear here directly;
 //! each type wraps the data it shows and decides its own field names and docs.
 
+pub mod action_item;
 pub mod api_token;
+pub mod appendix;
+pub mod body;
+pub mod case;
+pub mod case_reference;
+pub mod curation;
 pub mod document;
+pub mod domain_query;
 pub mod error;
 pub mod extension;
+pub mod focus_area;
 pub mod ingest_run;
 pub mod loaders;
+pub mod measure;
+pub mod meeting;
 pub mod mutation;
+pub mod node;
+pub mod organization;
+pub mod plan;
+pub mod provenance;
 pub mod query;
 pub mod search_hit;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+/// The query root: the archive (documents, search, ingest runs) and the domain model.
+#[derive(MergedObject, Default)]
+pub struct Query(query::QueryRoot, domain_query::DomainQuery);
+
+/// The mutation root: the archive and curation of the domain model.
+#[derive(MergedObject, Default)]
+pub struct Mutation(mutation::MutationRoot, curation::CurationMutation);
 
 use crate::app::AppState;
 
-pub type ApiSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Page sizes of every connection are capped here.
 pub const MAX_PAGE: usize = 100;
 pub const DEFAULT_PAGE: usize = 20;
 
 pub fn build_schema(state: Option<AppState>) -> ApiSchema {
-    let mut b = Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+    let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .extension(extension::ErrorCodes)
         .limit_depth(12)
         .limit_complexity(2_000)
@@ -31,6 +53,22 @@ pub fn build_schema(state: Option<AppState>) -> ApiSchema {
         b = b.data(s);
     }
     b.finish()
+}
+
+/// The per-request DataLoaders: each request batches its own lookups and caches nothing
+/// beyond its end.
+pub fn add_loaders(
+    data: &mut async_graphql::Data,
+    db: &sea_orm::DatabaseConnection,
+    delay: std::time::Duration,
+) {
+    use async_graphql::dataloader::DataLoader;
+    data.insert(
+        DataLoader::new(loaders::DocumentLoader { db: db.clone() }, tokio::spawn).delay(delay),
+    );
+    data.insert(
+        DataLoader::new(loaders::DomainLoader { db: db.clone() }, tokio::spawn).delay(delay),
+    );
 }
 
 /// The SDL as served; `api/schema.graphql` must equal it (a test checks).
@@ -83,4 +121,119 @@ pub fn keyset_page<T>(mut rows: Vec<T>, limit: usize) -> (Vec<T>, bool) {
     let has_next = rows.len() > limit;
     rows.truncate(limit);
     (rows, has_next)
+}
+
+/// One object through the request's [`loaders::DomainLoader`].
+pub async fn load<K, V>(ctx: &async_graphql::Context<'_>, key: K) -> error::GqlResult<Option<V>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+    loaders::DomainLoader:
+        async_graphql::dataloader::Loader<K, Value = V, Error = std::sync::Arc<sea_orm::DbErr>>,
+{
+    let loader = ctx.data::<async_graphql::dataloader::DataLoader<loaders::DomainLoader>>()?;
+    Ok(loader
+        .load_one(key)
+        .await
+        .map_err(error::ApiError::internal)?)
+}
+
+/// A child list through the request's [`loaders::DomainLoader`]; none is an empty list.
+pub async fn load_list<K, V>(ctx: &async_graphql::Context<'_>, key: K) -> error::GqlResult<Vec<V>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+    loaders::DomainLoader: async_graphql::dataloader::Loader<
+        K,
+        Value = Vec<V>,
+        Error = std::sync::Arc<sea_orm::DbErr>,
+    >,
+{
+    Ok(load(ctx, key).await?.unwrap_or_default())
+}
+
+/// A GraphQL enum stored as a snake_case string. Unknown stored values read as `Other`, so a
+/// newer writer never breaks an older reader.
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $s:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl $name {
+            pub fn from_stored(s: &str) -> Self {
+                match s {
+                    $($s => $name::$variant,)*
+                    _ => $name::Other,
+                }
+            }
+
+            pub fn stored(self) -> &'static str {
+                match self {
+                    $($name::$variant => $s,)*
+                }
+            }
+        }
+    };
+}
+pub(crate) use stored_enum;
+
+/// Where a row came from.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Origin {
+    /// Read from a document by the entity rules.
+    Extracted,
+    /// Created from an appendix document that its case did not list.
+    Document,
+    /// Created by a person.
+    Person,
+}
+
+impl Origin {
+    pub fn from_stored(s: &str) -> Self {
+        match s {
+            planarkiv_ingest::domain::ORIGIN_PERSON => Origin::Person,
+            planarkiv_ingest::domain::ORIGIN_DOCUMENT => Origin::Document,
+            _ => Origin::Extracted,
+        }
+    }
+}
+
+/// The fields a person edited (the GraphQL names), from a stored `edited` column.
+pub fn edited_list(json: &str) -> Vec<String> {
+    planarkiv_ingest::domain::edited_fields(json)
+        .into_iter()
+        .map(|f| snake_to_camel(&f))
+        .collect()
+}
+
+pub fn snake_to_camel(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut upper = false;
+    for c in s.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Provenance of an entity through the request's DataLoader.
+pub async fn provenance_of(
+    ctx: &async_graphql::Context<'_>,
+    entity_type: &'static str,
+    id: i64,
+) -> error::GqlResult<Vec<provenance::Provenance>> {
+    Ok(load_list(ctx, loaders::ProvenanceOf(entity_type, id))
+        .await?
+        .into_iter()
+        .map(provenance::Provenance)
+        .collect())
 }

@@ -8,6 +8,7 @@ use super::document::Document;
 use super::error::{ApiError, GqlResult};
 use crate::auth::{require, Role};
 
+#[derive(Default)]
 pub struct MutationRoot;
 
 /// Changing the archive.
@@ -15,7 +16,11 @@ pub struct MutationRoot;
 impl MutationRoot {
     /// Stores a PDF and queues it for extraction. The same bytes uploaded again return the
     /// document already stored. Files that are not PDFs are refused and nothing is kept.
-    async fn upload_document(&self, ctx: &Context<'_>, file: Upload) -> GqlResult<Document> {
+    async fn upload_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The PDF, as a multipart upload.")] file: Upload,
+    ) -> GqlResult<Document> {
         require(ctx, Role::Editor)?;
         let state = super::app_state(ctx)?;
         let value = file
@@ -78,7 +83,7 @@ impl MutationRoot {
         &self,
         ctx: &Context<'_>,
         id: ID,
-        title: String,
+        #[graphql(desc = "The new title, 1 to 500 characters.")] title: String,
     ) -> GqlResult<Document> {
         require(ctx, Role::Editor)?;
         let title = title.trim();
@@ -113,7 +118,7 @@ impl MutationRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Who or what the token is for.")] name: String,
-        role: super::api_token::TokenRole,
+        #[graphql(desc = "What the token may do.")] role: super::api_token::TokenRole,
     ) -> GqlResult<super::api_token::CreatedApiToken> {
         require(ctx, Role::Admin)?;
         let state = super::app_state(ctx)?;

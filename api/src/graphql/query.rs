@@ -5,13 +5,14 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 use planarkiv_schema::entities::{document, ingest_run};
 use planarkiv_schema::ids::{self, IdKind};
 
-use super::document::Document;
+use super::document::{Document, DocumentStatus};
 use super::error::{ApiError, ApiResult, GqlResult};
 use super::ingest_run::IngestRun;
 use super::page_size;
 use super::search_hit::{DocumentHit, SearchHit};
 use crate::auth::{require, Role};
 
+#[derive(Default)]
 pub struct QueryRoot;
 
 /// Extra fields on the documents connection.
@@ -69,12 +70,25 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
         after: Option<String>,
+        #[graphql(
+            desc = "Only documents of this kind: plan, case_paper, case_appendix, \
+                          presentation, web_page, other (or a manifest's own kind)."
+        )]
+        kind: Option<String>,
+        #[graphql(desc = "Only documents in this state.")] status: Option<DocumentStatus>,
     ) -> GqlResult<DocumentConnection> {
         require(ctx, Role::Reader)?;
         let limit = page_size(first)?;
         let after: Option<i64> = decode_cursor(after)?;
         let db = &state(ctx)?.db;
-        let mut q = document::Entity::find().order_by_asc(document::Column::Id);
+        let mut filtered = document::Entity::find();
+        if let Some(k) = kind {
+            filtered = filtered.filter(document::Column::Kind.eq(k.trim().to_lowercase()));
+        }
+        if let Some(s) = status {
+            filtered = filtered.filter(document::Column::Status.eq(s.stored()));
+        }
+        let mut q = filtered.clone().order_by_asc(document::Column::Id);
         if let Some(a) = after {
             q = q.filter(document::Column::Id.gt(a));
         }
@@ -84,10 +98,7 @@ impl QueryRoot {
             .await
             .map_err(ApiError::from)?;
         let (rows, has_next) = super::keyset_page(rows, limit);
-        let total = document::Entity::find()
-            .count(db)
-            .await
-            .map_err(ApiError::from)?;
+        let total = filtered.count(db).await.map_err(ApiError::from)?;
         let mut conn = Connection::with_additional_fields(
             after.is_some(),
             has_next,
@@ -152,6 +163,7 @@ impl QueryRoot {
     async fn search_documents(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Words, \"quoted phrases\" and case numbers (\"sak 24.25\").")]
         query: String,
         #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
         after: Option<String>,
@@ -203,6 +215,7 @@ impl QueryRoot {
     async fn search(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Words, \"quoted phrases\" and case numbers (\"sak 24.25\").")]
         query: String,
         #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
         after: Option<String>,

@@ -14,7 +14,9 @@ pub struct Highlight {
 /// The passage of a page that best matches the query.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Snippet {
+    /// The passage, at most a few hundred characters.
     pub text: String,
+    /// Where the query's words stand in `text`, as character ranges.
     pub highlights: Vec<Highlight>,
 }
 
@@ -26,6 +28,7 @@ pub struct SearchHit {
     pub score: f64,
     /// 1-based page number.
     pub page: i32,
+    /// The best passage of the page for the query.
     pub snippet: Snippet,
     #[graphql(skip)]
     pub document_id: i64,
@@ -53,6 +56,7 @@ pub struct DocumentHit {
 
 #[ComplexObject]
 impl DocumentHit {
+    /// The matching document.
     async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Document>> {
         super::load_document(ctx, self.document_id).await
     }

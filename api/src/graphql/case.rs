@@ -1,0 +1,159 @@
+use async_graphql::{Context, Object, ID};
+
+use planarkiv_schema::case_number::CaseNumber;
+use planarkiv_schema::entities::case;
+use planarkiv_schema::ids::{self, IdKind};
+
+use super::appendix::Appendix;
+use super::body::Body;
+use super::case_reference::CaseReference;
+use super::document::Document;
+use async_graphql::dataloader::DataLoader;
+
+use super::error::{ApiError, GqlResult};
+use super::loaders::{
+    AppendicesOf, BodyKey, CaseKey, DomainLoader, MeetingKey, ReferencesOf, ReferrersOf,
+};
+use super::meeting::Meeting;
+use super::provenance::Provenance;
+use super::Origin;
+
+pub struct Case(pub case::Model);
+
+impl Case {
+    fn number(&self) -> CaseNumber {
+        CaseNumber {
+            year: self.0.year,
+            sequence: self.0.sequence.max(0) as u32,
+        }
+    }
+}
+
+/// A case (sak) treated by a body. "sak 24.25" is case 24 of 2025.
+#[Object]
+impl Case {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        ID(ids::encode(IdKind::Case, self.0.id))
+    }
+
+    /// The number as secretariats print it: "24.25".
+    #[graphql(name = "number")]
+    async fn number_text(&self) -> String {
+        self.number().to_string()
+    }
+
+    /// The year the number belongs to (2025 for "24.25").
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+
+    /// The sequence within the year (24 for "24.25").
+    async fn sequence(&self) -> i32 {
+        self.0.sequence
+    }
+
+    /// Its title.
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+
+    /// The body that treats it.
+    async fn body(&self, ctx: &Context<'_>) -> GqlResult<Option<Body>> {
+        let Some(id) = self.0.body_id else {
+            return Ok(None);
+        };
+        Ok(super::load(ctx, BodyKey(id)).await?.map(Body))
+    }
+
+    /// The meeting it is treated in.
+    async fn meeting(&self, ctx: &Context<'_>) -> GqlResult<Option<Meeting>> {
+        let Some(id) = self.0.meeting_id else {
+            return Ok(None);
+        };
+        Ok(super::load(ctx, MeetingKey(id)).await?.map(Meeting))
+    }
+
+    /// The meeting date: ISO date, or "YYYY-MM" when only the month is known.
+    async fn meeting_date(&self) -> Option<&str> {
+        self.0.meeting_date.as_deref()
+    }
+
+    /// Background (bakgrunn), when recorded.
+    async fn background(&self) -> Option<&str> {
+        self.0.background.as_deref()
+    }
+
+    /// Assessment (vurdering), when recorded.
+    async fn assessment(&self) -> Option<&str> {
+        self.0.assessment.as_deref()
+    }
+
+    /// The proposed decision (forslag til vedtak).
+    async fn proposed_decision(&self) -> Option<&str> {
+        self.0.proposed_decision.as_deref()
+    }
+
+    /// The decision made (vedtak), when recorded.
+    async fn decision(&self) -> Option<&str> {
+        self.0.decision.as_deref()
+    }
+
+    /// The case paper it was extracted from.
+    async fn document(&self, ctx: &Context<'_>) -> GqlResult<Option<Document>> {
+        match self.0.document_id {
+            Some(id) => super::load_document(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Cases this one refers to, by number; each resolved when that case is known.
+    async fn references(&self, ctx: &Context<'_>) -> GqlResult<Vec<CaseReference>> {
+        Ok(super::load_list(ctx, ReferencesOf(self.0.id))
+            .await?
+            .into_iter()
+            .map(CaseReference)
+            .collect())
+    }
+
+    /// Cases that refer to this one.
+    async fn referenced_by(&self, ctx: &Context<'_>) -> GqlResult<Vec<Case>> {
+        let refs = super::load_list(ctx, ReferrersOf(self.0.id)).await?;
+        let loader = ctx.data::<DataLoader<DomainLoader>>()?;
+        let mut found = loader
+            .load_many(refs.iter().map(|r| CaseKey(r.case_id)))
+            .await
+            .map_err(ApiError::internal)?;
+        let mut out = Vec::with_capacity(refs.len());
+        for r in refs {
+            if let Some(c) = found.remove(&CaseKey(r.case_id)) {
+                out.push(Case(c));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Its appendices (vedlegg), by number, each with its document when that is archived.
+    async fn appendices(&self, ctx: &Context<'_>) -> GqlResult<Vec<Appendix>> {
+        Ok(super::load_list(ctx, AppendicesOf(self.0.id))
+            .await?
+            .into_iter()
+            .map(Appendix)
+            .collect())
+    }
+
+    /// Where each extracted value was read.
+    async fn provenance(&self, ctx: &Context<'_>) -> GqlResult<Vec<Provenance>> {
+        super::provenance_of(ctx, "case", self.0.id).await
+    }
+
+    /// Whether extraction or a person created it.
+    async fn origin(&self) -> Origin {
+        Origin::from_stored(&self.0.origin)
+    }
+
+    /// Fields a person edited; re-extraction leaves them alone.
+    async fn edited_fields(&self) -> Vec<String> {
+        super::edited_list(&self.0.edited)
+    }
+}

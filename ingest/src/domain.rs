@@ -1,0 +1,1221 @@
+//! Stores what entity extraction found in a document: organisations, bodies, meetings, plans
+//! with focus areas, measures and action items, cases with references and appendices, and the
+//! provenance of every value.
+//!
+//! Runs inside the worker's transaction, so a document's pages and its entities appear together.
+//! Re-extraction of a document rewrites only what extraction owns: rows a person created
+//! (`origin = "person"`) and fields a person edited (listed in `edited`) are never overwritten,
+//! and curated child rows survive while the extracted ones around them are replaced.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+use planarkiv_schema::case_number::{appendix_number_in, CaseNumber};
+use planarkiv_schema::entities::{
+    action_item, appendix, body, case, case_reference, document, focus_area, measure, meeting,
+    organization, organization_alias, plan, provenance,
+};
+use planarkiv_schema::time::now_ms;
+
+use crate::entities::{self, orgs, DocumentEntities, DocumentKind, Located, Provenance};
+use crate::error::IngestError;
+
+/// Recorded with every extracted value, so values read by older rules can be found.
+pub const EXTRACTOR_VERSION: &str = "rules-1";
+
+pub const ORIGIN_EXTRACTED: &str = "extracted";
+pub const ORIGIN_PERSON: &str = "person";
+/// An appendix row created from an appendix document rather than from its case's list.
+pub const ORIGIN_DOCUMENT: &str = "document";
+
+/// The fields a person edited, from an `edited` column.
+pub fn edited_fields(json: &str) -> BTreeSet<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// `edited` with `fields` added.
+pub fn with_edited<'a>(json: &str, fields: impl IntoIterator<Item = &'a str>) -> String {
+    let mut set = edited_fields(json);
+    set.extend(fields.into_iter().map(str::to_owned));
+    serde_json::to_string(&set).unwrap_or_else(|_| "[]".into())
+}
+
+/// A row a person made or touched: re-extraction keeps it.
+pub fn is_curated(origin: &str, edited: &str) -> bool {
+    origin == ORIGIN_PERSON || !edited_fields(edited).is_empty()
+}
+
+/// The key that makes spellings of one organisation one: case, spacing and the "felleskap"
+/// misspelling do not count.
+pub fn organization_key(name: &str) -> String {
+    orgs::normalize_org(name)
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The kind of organisation a name says it is.
+pub fn organization_kind(name: &str) -> &'static str {
+    let lower = name.to_lowercase();
+    let last = lower.split_whitespace().last().unwrap_or("");
+    if lower.contains("helsefellesskap") || lower.contains("helsefelleskap") {
+        "health_community"
+    } else if last == "rhf" {
+        "regional_health_authority"
+    } else if last == "hf" || lower.starts_with("sykehuset") || lower.contains("sykehus") {
+        "hospital_trust"
+    } else if lower.contains("kommune") {
+        "municipality"
+    } else if lower.starts_with("helseregion") {
+        "health_region"
+    } else {
+        "other"
+    }
+}
+
+/// The kind of body a name says it is.
+pub fn body_kind(name: &str, abbreviation: Option<&str>) -> &'static str {
+    let lower = name.to_lowercase();
+    match abbreviation {
+        Some("SSU" | "OSU" | "GSU") => return "strategic_committee",
+        Some("AU") => return "working_committee",
+        _ => {}
+    }
+    if lower.contains("partnerskap") {
+        "partnership_meeting"
+    } else if lower.contains("fagutvalg") || lower.contains("faglig") {
+        "professional_committee"
+    } else if lower.contains("brukerutvalg") {
+        "user_committee"
+    } else if lower.starts_with("styre") {
+        "board"
+    } else if lower.contains("samarbeidsutvalg") {
+        "strategic_committee"
+    } else {
+        "other"
+    }
+}
+
+/// The organisation a name denotes, created with the name as its canonical spelling if new.
+/// Every new spelling becomes an alias.
+pub async fn organization_for<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+) -> Result<organization::Model, IngestError> {
+    let canonical = orgs::normalize_org(name.trim());
+    let key = organization_key(&canonical);
+    if let Some(alias) = organization_alias::Entity::find()
+        .filter(organization_alias::Column::AliasKey.eq(&key))
+        .one(db)
+        .await?
+    {
+        if let Some(org) = organization::Entity::find_by_id(alias.organization_id)
+            .one(db)
+            .await?
+        {
+            return Ok(org);
+        }
+    }
+    let now = now_ms();
+    let org = organization::ActiveModel {
+        name: Set(canonical.clone()),
+        kind: Set(organization_kind(&canonical).to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    organization_alias::ActiveModel {
+        organization_id: Set(org.id),
+        alias: Set(canonical),
+        alias_key: Set(key),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(org)
+}
+
+/// Records a spelling of a known organisation (a no-op when its key is known).
+async fn add_alias<C: ConnectionTrait>(
+    db: &C,
+    org_id: i64,
+    spelling: &str,
+) -> Result<(), IngestError> {
+    let key = organization_key(spelling);
+    let known = organization_alias::Entity::find()
+        .filter(organization_alias::Column::AliasKey.eq(&key))
+        .one(db)
+        .await?
+        .is_some();
+    if !known {
+        organization_alias::ActiveModel {
+            organization_id: Set(org_id),
+            alias: Set(spelling.trim().to_owned()),
+            alias_key: Set(key),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The body of that name (within the organisation when known), created if new.
+pub async fn body_for<C: ConnectionTrait>(
+    db: &C,
+    organization_id: Option<i64>,
+    name: &str,
+    abbreviation: Option<&str>,
+) -> Result<body::Model, IngestError> {
+    let key = format!(
+        "{}:{}",
+        organization_id.unwrap_or(0),
+        name.trim().to_lowercase()
+    );
+    if let Some(b) = body::Entity::find()
+        .filter(body::Column::BodyKey.eq(&key))
+        .one(db)
+        .await?
+    {
+        return Ok(b);
+    }
+    Ok(body::ActiveModel {
+        organization_id: Set(organization_id),
+        name: Set(name.trim().to_owned()),
+        abbreviation: Set(abbreviation.map(str::to_owned)),
+        kind: Set(body_kind(name, abbreviation).to_owned()),
+        body_key: Set(key),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The meeting of a body on a date, created if new.
+pub async fn meeting_for<C: ConnectionTrait>(
+    db: &C,
+    body_id: i64,
+    date: &str,
+) -> Result<meeting::Model, IngestError> {
+    if let Some(m) = meeting::Entity::find()
+        .filter(meeting::Column::BodyId.eq(body_id))
+        .filter(meeting::Column::Date.eq(date))
+        .one(db)
+        .await?
+    {
+        return Ok(m);
+    }
+    Ok(meeting::ActiveModel {
+        body_id: Set(body_id),
+        date: Set(date.to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Collects provenance rows for one entity as values are written.
+struct Trail {
+    document_id: i64,
+    rows: Vec<provenance::ActiveModel>,
+}
+
+impl Trail {
+    fn add(&mut self, entity_type: &str, entity_id: i64, field: &str, at: Option<Provenance>) {
+        if let Some(at) = at {
+            self.rows.push(provenance::ActiveModel {
+                entity_type: Set(entity_type.to_owned()),
+                entity_id: Set(entity_id),
+                field: Set(field.to_owned()),
+                document_id: Set(self.document_id),
+                page: Set(at.page as i32),
+                char_start: Set(at.start as i32),
+                char_end: Set(at.end as i32),
+                extractor_version: Set(EXTRACTOR_VERSION.to_owned()),
+                ..Default::default()
+            });
+        }
+    }
+
+    async fn write<C: ConnectionTrait>(self, db: &C) -> Result<(), IngestError> {
+        for chunk in self.rows.chunks(100) {
+            provenance::Entity::insert_many(chunk.to_vec())
+                .exec(db)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+fn same_text(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    norm(a) == norm(b)
+}
+
+/// Replaces what extraction owns of `doc` with `found`; curated values stay. Also records on
+/// the document what extraction learned of it (kind, case number, appendix number) where no
+/// manifest or person set those, and links appendices and references by case number.
+pub async fn persist<C: ConnectionTrait>(
+    db: &C,
+    doc: &document::Model,
+    found: &DocumentEntities,
+) -> Result<(), IngestError> {
+    provenance::Entity::delete_many()
+        .filter(provenance::Column::DocumentId.eq(doc.id))
+        .exec(db)
+        .await?;
+    let mut trail = Trail {
+        document_id: doc.id,
+        rows: Vec::new(),
+    };
+
+    // Organisations: the first mentioned health community (or owner) is the document's.
+    let mut home: Option<organization::Model> = None;
+    for o in &found.organizations_mentioned {
+        let org = organization_for(db, &o.value).await?;
+        trail.add("organization", org.id, "name", o.at);
+        if home.is_none() && org.kind == "health_community" {
+            home = Some(org);
+        }
+    }
+
+    let mut touched_numbers: BTreeSet<CaseNumber> = BTreeSet::new();
+    let old_cases = case::Entity::find()
+        .filter(case::Column::DocumentId.eq(doc.id))
+        .all(db)
+        .await?;
+    for c in &old_cases {
+        touched_numbers.insert(number_of(c.year, c.sequence));
+    }
+
+    persist_plan(db, doc, found, home.as_ref(), &mut trail).await?;
+    // A case appendix that carries the case's own paper (title, proposed decision) is where
+    // that case is described; secretariats often file the saksframlegg as "Vedlegg til sak".
+    let describes_case = |c: &entities::Case| {
+        found.document_kind == DocumentKind::CasePaper
+            || (found.document_kind == DocumentKind::CaseAppendix
+                && (c.proposed_decision.is_some() || !c.appendices.is_empty()))
+    };
+    let kept_case = match &found.case {
+        Some(c) if describes_case(c) => {
+            let id = persist_case(db, doc, c, home.as_ref(), old_cases.first(), &mut trail).await?;
+            touched_numbers.insert(number_of(c.year, c.sequence as i32));
+            Some(id)
+        }
+        _ => None,
+    };
+    for old in &old_cases {
+        if Some(old.id) != kept_case && !is_curated(&old.origin, &old.edited) {
+            case::Entity::delete_by_id(old.id).exec(db).await?;
+        }
+    }
+
+    // What the document itself is: only filled where nobody said otherwise.
+    let mut d: document::ActiveModel = doc.clone().into();
+    let mut changed = false;
+    if doc.organization.is_none() {
+        if let Some(h) = &home {
+            d.organization = Set(Some(h.name.clone()));
+            changed = true;
+        }
+    }
+    let mut case_number = doc.case_number.as_deref().and_then(CaseNumber::parse);
+    // "Vedlegg 2 til sak 24.25.pdf": the file name alone can make a document an appendix.
+    let stem = doc
+        .filename
+        .rsplit_once('.')
+        .map_or(doc.filename.as_str(), |(s, _)| s);
+    let name_case = entities::case_number::find_case_numbers(stem)
+        .first()
+        .map(|c| c.number);
+    let name_appendix = name_case.and(appendix_number_in(stem));
+    let is_appendix = found.document_kind == DocumentKind::CaseAppendix
+        || doc.kind.as_deref() == Some("case_appendix")
+        || doc.appendix_number.is_some()
+        || name_appendix.is_some();
+    if doc.kind.is_none() {
+        let kind = match found.document_kind {
+            // What the content looks like matters less than what the archive filed it as.
+            k if is_appendix && k != DocumentKind::CasePaper => DocumentKind::CaseAppendix,
+            k => k,
+        };
+        d.kind = Set(Some(kind_name(kind).to_owned()));
+        changed = true;
+    }
+    if case_number.is_none() {
+        // The text's own number first; an appendix whose pages never name its case may still
+        // say it in its file name ("Vedlegg 2 til sak 24.25.pdf").
+        let n = found
+            .case
+            .as_ref()
+            .map(|c| number_of(c.year, c.sequence as i32))
+            .or(name_case.filter(|_| is_appendix));
+        if let Some(n) = n {
+            d.case_number = Set(Some(n.to_string()));
+            case_number = Some(n);
+            changed = true;
+        }
+    }
+    if is_appendix && doc.appendix_number.is_none() {
+        let n = name_appendix.or_else(|| doc.title.as_deref().and_then(appendix_number_in));
+        if n.is_some() {
+            d.appendix_number = Set(n);
+            changed = true;
+        }
+    }
+    if changed {
+        d.update(db).await?;
+    }
+    if let (true, Some(n)) = (is_appendix, case_number) {
+        touched_numbers.insert(n);
+    }
+    // An appendix row pointing at this document whose case number changed must be re-linked.
+    for a in appendix::Entity::find()
+        .filter(appendix::Column::DocumentId.eq(doc.id))
+        .all(db)
+        .await?
+    {
+        touched_numbers.insert(number_of(a.case_year, a.case_sequence));
+    }
+
+    trail.write(db).await?;
+    for n in touched_numbers {
+        link_number(db, n).await?;
+    }
+    Ok(())
+}
+
+fn number_of(year: i32, sequence: i32) -> CaseNumber {
+    CaseNumber {
+        year,
+        sequence: sequence.max(0) as u32,
+    }
+}
+
+pub fn kind_name(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Plan => "plan",
+        DocumentKind::CasePaper => "case_paper",
+        DocumentKind::CaseAppendix => "case_appendix",
+        DocumentKind::Presentation => "presentation",
+        DocumentKind::WebPage => "web_page",
+        DocumentKind::Other => "other",
+    }
+}
+
+pub fn plan_kind_name(kind: entities::PlanKind) -> &'static str {
+    use entities::PlanKind as K;
+    match kind {
+        K::StrategyPlan => "strategy_plan",
+        K::ActionPlan => "action_plan",
+        K::DevelopmentPlan => "development_plan",
+        K::RegionalDevelopmentPlan => "regional_development_plan",
+        K::BusinessStrategy => "business_strategy",
+        K::EconomicLongTermPlan => "economic_long_term_plan",
+        K::Other => "other",
+    }
+}
+
+/// Sets `field` to `value` unless a person edited it; records where the value came from.
+macro_rules! put {
+    ($active:ident, $edited:ident, $trail:ident, $etype:expr, $id:expr, $field:ident, $value:expr, $at:expr) => {
+        if !$edited.contains(stringify!($field)) {
+            $active.$field = Set($value);
+            $trail.add($etype, $id, stringify!($field), $at);
+        }
+    };
+}
+
+async fn persist_plan<C: ConnectionTrait>(
+    db: &C,
+    doc: &document::Model,
+    found: &DocumentEntities,
+    home: Option<&organization::Model>,
+    trail: &mut Trail,
+) -> Result<(), IngestError> {
+    let existing = plan::Entity::find()
+        .filter(plan::Column::DocumentId.eq(doc.id))
+        .order_by_asc(plan::Column::Id)
+        .one(db)
+        .await?;
+    let Some(p) = (found.document_kind == DocumentKind::Plan)
+        .then_some(found.plan.as_ref())
+        .flatten()
+    else {
+        if let Some(old) = existing {
+            if !plan_is_curated(db, &old).await? {
+                plan::Entity::delete_by_id(old.id).exec(db).await?;
+            }
+        }
+        return Ok(());
+    };
+    let now = now_ms();
+    let row = match existing {
+        Some(r) => r,
+        None => {
+            plan::ActiveModel {
+                kind: Set(plan_kind_name(p.kind).to_owned()),
+                document_id: Set(Some(doc.id)),
+                origin: Set(ORIGIN_EXTRACTED.to_owned()),
+                edited: Set("[]".to_owned()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    let edited = edited_fields(&row.edited);
+    let id = row.id;
+    let owner = match &p.owner {
+        Some(o) => {
+            let org = organization_for(db, &o.value).await?;
+            add_alias(db, org.id, &o.value).await?;
+            Some(org)
+        }
+        None => home.cloned(),
+    };
+    let mut a: plan::ActiveModel = row.into();
+    let at = |v: &Option<Located<String>>| v.as_ref().and_then(|l| l.at);
+    put!(
+        a,
+        edited,
+        trail,
+        "plan",
+        id,
+        kind,
+        plan_kind_name(p.kind).to_owned(),
+        None
+    );
+    put!(
+        a,
+        edited,
+        trail,
+        "plan",
+        id,
+        title,
+        p.title.as_ref().map(|t| t.value.clone()),
+        at(&p.title)
+    );
+    put!(
+        a,
+        edited,
+        trail,
+        "plan",
+        id,
+        owner_id,
+        owner.map(|o| o.id),
+        at(&p.owner)
+    );
+    let period_at = p.period.as_ref().and_then(|l| l.at);
+    put!(
+        a,
+        edited,
+        trail,
+        "plan",
+        id,
+        period_start,
+        p.period.as_ref().map(|l| l.value.start),
+        period_at
+    );
+    put!(
+        a,
+        edited,
+        trail,
+        "plan",
+        id,
+        period_end,
+        p.period.as_ref().map(|l| l.value.end),
+        period_at
+    );
+    put!(
+        a,
+        edited,
+        trail,
+        "plan",
+        id,
+        adopted_on,
+        p.adopted_on.as_ref().map(|l| l.value.to_string()),
+        p.adopted_on.as_ref().and_then(|l| l.at)
+    );
+    put!(
+        a,
+        edited,
+        trail,
+        "plan",
+        id,
+        adopted_by,
+        p.adopted_by.as_ref().map(|t| t.value.clone()),
+        at(&p.adopted_by)
+    );
+    put!(
+        a,
+        edited,
+        trail,
+        "plan",
+        id,
+        vision,
+        p.vision.as_ref().map(|t| t.value.clone()),
+        at(&p.vision)
+    );
+    a.updated_at = Set(now);
+    a.update(db).await?;
+
+    // Children: curated rows stay; the extracted rest is replaced by this extraction.
+    let old_areas = focus_area::Entity::find()
+        .filter(focus_area::Column::PlanId.eq(id))
+        .all(db)
+        .await?;
+    let area_ids: Vec<i64> = old_areas.iter().map(|f| f.id).collect();
+    let old_measures = measure::Entity::find()
+        .filter(measure::Column::FocusAreaId.is_in(area_ids))
+        .all(db)
+        .await?;
+    let mut kept_measures: BTreeMap<i64, Vec<measure::Model>> = BTreeMap::new();
+    for m in old_measures {
+        if is_curated(&m.origin, &m.edited) {
+            kept_measures.entry(m.focus_area_id).or_default().push(m);
+        } else {
+            measure::Entity::delete_by_id(m.id).exec(db).await?;
+        }
+    }
+    let mut areas: Vec<focus_area::Model> = Vec::new();
+    for f in old_areas {
+        if is_curated(&f.origin, &f.edited) || kept_measures.contains_key(&f.id) {
+            areas.push(f);
+        } else {
+            focus_area::Entity::delete_by_id(f.id).exec(db).await?;
+        }
+    }
+    for (i, fa) in p.focus_areas.iter().enumerate() {
+        let survivor = areas
+            .iter()
+            .find(|s| same_text(&s.title, &fa.title.value))
+            .cloned();
+        let area = match survivor {
+            Some(s) => {
+                let e = edited_fields(&s.edited);
+                if !e.contains("title") {
+                    trail.add("focus_area", s.id, "title", fa.title.at);
+                }
+                if !e.contains("goal") && s.origin != ORIGIN_PERSON {
+                    let mut am: focus_area::ActiveModel = s.clone().into();
+                    am.goal = Set(fa.goal.as_ref().map(|g| g.value.clone()));
+                    am.update(db).await?;
+                    trail.add(
+                        "focus_area",
+                        s.id,
+                        "goal",
+                        fa.goal.as_ref().and_then(|g| g.at),
+                    );
+                }
+                s
+            }
+            None => {
+                let f = focus_area::ActiveModel {
+                    plan_id: Set(id),
+                    position: Set(i as i32 + 1),
+                    title: Set(fa.title.value.clone()),
+                    goal: Set(fa.goal.as_ref().map(|g| g.value.clone())),
+                    origin: Set(ORIGIN_EXTRACTED.to_owned()),
+                    edited: Set("[]".to_owned()),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?;
+                trail.add("focus_area", f.id, "title", fa.title.at);
+                trail.add(
+                    "focus_area",
+                    f.id,
+                    "goal",
+                    fa.goal.as_ref().and_then(|g| g.at),
+                );
+                areas.push(f.clone());
+                f
+            }
+        };
+        let kept = kept_measures.get(&area.id).cloned().unwrap_or_default();
+        for (j, m) in fa.measures.iter().enumerate() {
+            if let Some(k) = kept.iter().find(|k| same_text(&k.text, &m.value)) {
+                if !edited_fields(&k.edited).contains("text") {
+                    trail.add("measure", k.id, "text", m.at);
+                }
+                continue;
+            }
+            let row = measure::ActiveModel {
+                focus_area_id: Set(area.id),
+                position: Set(j as i32 + 1),
+                text: Set(m.value.clone()),
+                origin: Set(ORIGIN_EXTRACTED.to_owned()),
+                edited: Set("[]".to_owned()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            trail.add("measure", row.id, "text", m.at);
+        }
+    }
+
+    let old_items = action_item::Entity::find()
+        .filter(action_item::Column::PlanId.eq(id))
+        .all(db)
+        .await?;
+    let mut kept_items = Vec::new();
+    for it in old_items {
+        if is_curated(&it.origin, &it.edited) {
+            kept_items.push(it);
+        } else {
+            action_item::Entity::delete_by_id(it.id).exec(db).await?;
+        }
+    }
+    if let Some(ap) = &p.action_plan {
+        for (i, item) in ap.items.iter().enumerate() {
+            if kept_items
+                .iter()
+                .any(|k| same_text(&k.text, &item.text.value))
+            {
+                continue;
+            }
+            let area = areas
+                .iter()
+                .find(|a| same_text(&a.title, &item.focus_area.value))
+                .map(|a| a.id);
+            let row = action_item::ActiveModel {
+                plan_id: Set(id),
+                focus_area_id: Set(area),
+                position: Set(i as i32 + 1),
+                text: Set(item.text.value.clone()),
+                responsible: Set(None),
+                deadline: Set(None),
+                origin: Set(ORIGIN_EXTRACTED.to_owned()),
+                edited: Set("[]".to_owned()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            trail.add("action_item", row.id, "text", item.text.at);
+        }
+    }
+    Ok(())
+}
+
+async fn plan_is_curated<C: ConnectionTrait>(db: &C, p: &plan::Model) -> Result<bool, IngestError> {
+    if is_curated(&p.origin, &p.edited) {
+        return Ok(true);
+    }
+    let areas = focus_area::Entity::find()
+        .filter(focus_area::Column::PlanId.eq(p.id))
+        .all(db)
+        .await?;
+    if areas.iter().any(|a| is_curated(&a.origin, &a.edited)) {
+        return Ok(true);
+    }
+    let ids: Vec<i64> = areas.iter().map(|a| a.id).collect();
+    let measures = measure::Entity::find()
+        .filter(measure::Column::FocusAreaId.is_in(ids))
+        .all(db)
+        .await?;
+    let items = action_item::Entity::find()
+        .filter(action_item::Column::PlanId.eq(p.id))
+        .all(db)
+        .await?;
+    Ok(measures.iter().any(|m| is_curated(&m.origin, &m.edited))
+        || items.iter().any(|i| is_curated(&i.origin, &i.edited)))
+}
+
+async fn persist_case<C: ConnectionTrait>(
+    db: &C,
+    doc: &document::Model,
+    c: &entities::Case,
+    home: Option<&organization::Model>,
+    existing: Option<&case::Model>,
+    trail: &mut Trail,
+) -> Result<i64, IngestError> {
+    let now = now_ms();
+    let row = match existing {
+        Some(r) => r.clone(),
+        None => {
+            case::ActiveModel {
+                year: Set(c.year),
+                sequence: Set(c.sequence as i32),
+                document_id: Set(Some(doc.id)),
+                origin: Set(ORIGIN_EXTRACTED.to_owned()),
+                edited: Set("[]".to_owned()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    let edited = edited_fields(&row.edited);
+    let id = row.id;
+    let body = match &c.body {
+        Some(b) => Some(
+            body_for(
+                db,
+                home.map(|h| h.id),
+                &b.value,
+                c.body_abbreviation.as_deref(),
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let body_id = if edited.contains("body_id") {
+        row.body_id
+    } else {
+        body.as_ref().map(|b| b.id)
+    };
+    let meeting_date = c.meeting_date.as_ref().map(|d| d.value.to_string());
+    let meeting = match (
+        body_id,
+        meeting_date.as_deref(),
+        edited.contains("meeting_date"),
+    ) {
+        (Some(b), Some(d), false) => Some(meeting_for(db, b, d).await?),
+        _ => None,
+    };
+    let at = |v: &Option<Located<String>>| v.as_ref().and_then(|l| l.at);
+    let mut a: case::ActiveModel = row.into();
+    put!(a, edited, trail, "case", id, year, c.year, c.number.at);
+    put!(
+        a,
+        edited,
+        trail,
+        "case",
+        id,
+        sequence,
+        c.sequence as i32,
+        c.number.at
+    );
+    put!(
+        a,
+        edited,
+        trail,
+        "case",
+        id,
+        title,
+        c.title.as_ref().map(|t| t.value.clone()),
+        at(&c.title)
+    );
+    put!(
+        a,
+        edited,
+        trail,
+        "case",
+        id,
+        body_id,
+        body.as_ref().map(|b| b.id),
+        at(&c.body)
+    );
+    put!(
+        a,
+        edited,
+        trail,
+        "case",
+        id,
+        meeting_date,
+        meeting_date,
+        c.meeting_date.as_ref().and_then(|d| d.at)
+    );
+    if !edited.contains("meeting_date") {
+        a.meeting_id = Set(meeting.map(|m| m.id));
+    }
+    put!(
+        a,
+        edited,
+        trail,
+        "case",
+        id,
+        proposed_decision,
+        c.proposed_decision.as_ref().map(|t| t.value.clone()),
+        at(&c.proposed_decision)
+    );
+    a.updated_at = Set(now);
+    let row = a.update(db).await?;
+
+    // References: the extracted ones are replaced, a person's stay.
+    case_reference::Entity::delete_many()
+        .filter(case_reference::Column::CaseId.eq(id))
+        .filter(case_reference::Column::Origin.eq(ORIGIN_EXTRACTED))
+        .exec(db)
+        .await?;
+    let mut seen = BTreeSet::new();
+    for r in &c.references {
+        let Some(n) = CaseNumber::parse(&r.value) else {
+            continue;
+        };
+        if (n.year, n.sequence as i32) == (row.year, row.sequence) || !seen.insert(n) {
+            continue;
+        }
+        let target = case_with_number(db, n).await?;
+        case_reference::ActiveModel {
+            case_id: Set(id),
+            year: Set(n.year),
+            sequence: Set(n.sequence as i32),
+            referenced_case_id: Set(target),
+            origin: Set(ORIGIN_EXTRACTED.to_owned()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+
+    // The appendix list: extracted rows are replaced (their documents are linked again by
+    // number), curated ones stay.
+    let old = appendix::Entity::find()
+        .filter(appendix::Column::CaseId.eq(id))
+        .all(db)
+        .await?;
+    let mut kept_numbers = BTreeSet::new();
+    for ap in old {
+        if ap.origin == ORIGIN_EXTRACTED && !is_curated(&ap.origin, &ap.edited) {
+            appendix::Entity::delete_by_id(ap.id).exec(db).await?;
+        } else if let Some(n) = ap.number.filter(|_| ap.origin != ORIGIN_DOCUMENT) {
+            kept_numbers.insert(n);
+        }
+    }
+    for ap in &c.appendices {
+        if kept_numbers.contains(&(ap.number as i32)) {
+            continue;
+        }
+        let row = appendix::ActiveModel {
+            case_id: Set(Some(id)),
+            case_year: Set(row.year),
+            case_sequence: Set(row.sequence),
+            number: Set(Some(ap.number as i32)),
+            title: Set(Some(ap.title.value.clone())),
+            document_id: Set(None),
+            origin: Set(ORIGIN_EXTRACTED.to_owned()),
+            edited: Set("[]".to_owned()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        trail.add("appendix", row.id, "title", ap.title.at);
+    }
+    Ok(id)
+}
+
+/// The case known by that number (the first stored, when several bodies used it).
+pub async fn case_with_number<C: ConnectionTrait>(
+    db: &C,
+    n: CaseNumber,
+) -> Result<Option<i64>, IngestError> {
+    Ok(case::Entity::find()
+        .filter(case::Column::Year.eq(n.year))
+        .filter(case::Column::Sequence.eq(n.sequence as i32))
+        .order_by_asc(case::Column::Id)
+        .one(db)
+        .await?
+        .map(|c| c.id))
+}
+
+/// Brings everything that refers to case number `n` in line with what is stored now: references
+/// and appendices point at the case if it is known; every appendix document of that number has
+/// an appendix row (the listed one with its number when there is one), and no row points at a
+/// document that is no longer an appendix of this number. Works whichever arrived first.
+pub async fn link_number<C: ConnectionTrait>(db: &C, n: CaseNumber) -> Result<(), IngestError> {
+    let target = case_with_number(db, n).await?;
+    let year = n.year;
+    let seq = n.sequence as i32;
+    case_reference::Entity::update_many()
+        .col_expr(
+            case_reference::Column::ReferencedCaseId,
+            Expr::value(target),
+        )
+        .filter(case_reference::Column::Year.eq(year))
+        .filter(case_reference::Column::Sequence.eq(seq))
+        .exec(db)
+        .await?;
+    let rows = appendix::Entity::find()
+        .filter(appendix::Column::CaseYear.eq(year))
+        .filter(appendix::Column::CaseSequence.eq(seq))
+        .order_by_asc(appendix::Column::Id)
+        .all(db)
+        .await?;
+    // Appendix documents of this number, by the form the document row keeps it in.
+    let docs: Vec<document::Model> = document::Entity::find()
+        .filter(document::Column::CaseNumber.eq(n.to_string()))
+        .filter(
+            document::Column::Kind
+                .eq("case_appendix")
+                .or(document::Column::AppendixNumber.is_not_null()),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|d| d.case_number.as_deref().and_then(CaseNumber::parse) == Some(n))
+        .collect();
+    // A document that is the paper of this very case is not an appendix of it, unless its
+    // name or a person gave it an appendix number.
+    let papers: BTreeSet<i64> = case::Entity::find()
+        .filter(case::Column::Year.eq(year))
+        .filter(case::Column::Sequence.eq(seq))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|c| c.document_id)
+        .collect();
+    let docs: Vec<document::Model> = docs
+        .into_iter()
+        .filter(|d| d.appendix_number.is_some() || !papers.contains(&d.id))
+        .collect();
+    let doc_ids: BTreeSet<i64> = docs.iter().map(|d| d.id).collect();
+
+    let mut rows = rows;
+    // Rows made for documents that are no longer appendices of this number go; listed rows
+    // just lose the link.
+    for r in rows.iter_mut() {
+        if r.document_id.is_some_and(|d| !doc_ids.contains(&d)) {
+            if r.origin == ORIGIN_DOCUMENT {
+                appendix::Entity::delete_by_id(r.id).exec(db).await?;
+                r.id = 0;
+            } else {
+                let mut a: appendix::ActiveModel = r.clone().into();
+                a.document_id = Set(None);
+                *r = a.update(db).await?;
+            }
+        }
+    }
+    rows.retain(|r| r.id != 0);
+    for d in &docs {
+        let listed = rows.iter().position(|r| {
+            r.origin != ORIGIN_DOCUMENT
+                && d.appendix_number.is_some()
+                && r.number == d.appendix_number
+                && r.document_id.is_none_or(|x| x == d.id)
+        });
+        let own = rows
+            .iter()
+            .position(|r| r.origin == ORIGIN_DOCUMENT && r.document_id == Some(d.id));
+        match (listed, own) {
+            (Some(i), own) => {
+                if rows[i].document_id != Some(d.id) {
+                    let mut a: appendix::ActiveModel = rows[i].clone().into();
+                    a.document_id = Set(Some(d.id));
+                    rows[i] = a.update(db).await?;
+                }
+                if let Some(j) = own {
+                    appendix::Entity::delete_by_id(rows[j].id).exec(db).await?;
+                    rows.remove(j);
+                }
+            }
+            (None, Some(_)) => {}
+            (None, None) => {
+                let r = appendix::ActiveModel {
+                    case_id: Set(target),
+                    case_year: Set(year),
+                    case_sequence: Set(seq),
+                    number: Set(d.appendix_number),
+                    title: Set(d.title.clone()),
+                    document_id: Set(Some(d.id)),
+                    origin: Set(ORIGIN_DOCUMENT.to_owned()),
+                    edited: Set("[]".to_owned()),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?;
+                rows.push(r);
+            }
+        }
+    }
+    // Rows of this number whose case was unknown when written (or was deleted) follow the case.
+    appendix::Entity::update_many()
+        .col_expr(appendix::Column::CaseId, Expr::value(target))
+        .filter(appendix::Column::CaseYear.eq(year))
+        .filter(appendix::Column::CaseSequence.eq(seq))
+        .filter(appendix::Column::Origin.ne(ORIGIN_EXTRACTED))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Before a document is deleted: what was extracted from it and nobody curated goes with it;
+/// curated entities stay (their document link becomes empty through the foreign key).
+pub async fn forget_document<C: ConnectionTrait>(db: &C, doc_id: i64) -> Result<(), IngestError> {
+    let mut numbers = BTreeSet::new();
+    for p in plan::Entity::find()
+        .filter(plan::Column::DocumentId.eq(doc_id))
+        .all(db)
+        .await?
+    {
+        if !plan_is_curated(db, &p).await? {
+            plan::Entity::delete_by_id(p.id).exec(db).await?;
+        }
+    }
+    for c in case::Entity::find()
+        .filter(case::Column::DocumentId.eq(doc_id))
+        .all(db)
+        .await?
+    {
+        numbers.insert(number_of(c.year, c.sequence));
+        if !is_curated(&c.origin, &c.edited) {
+            case::Entity::delete_by_id(c.id).exec(db).await?;
+        }
+    }
+    for a in appendix::Entity::find()
+        .filter(appendix::Column::DocumentId.eq(doc_id))
+        .all(db)
+        .await?
+    {
+        numbers.insert(number_of(a.case_year, a.case_sequence));
+        if a.origin == ORIGIN_DOCUMENT && !is_curated(&a.origin, &a.edited) {
+            appendix::Entity::delete_by_id(a.id).exec(db).await?;
+        } else {
+            let mut am: appendix::ActiveModel = a.into();
+            am.document_id = Set(None);
+            am.update(db).await?;
+        }
+    }
+    provenance::Entity::delete_many()
+        .filter(provenance::Column::DocumentId.eq(doc_id))
+        .exec(db)
+        .await?;
+    // The document row still exists here; unlink it from its number before the relink so the
+    // relink does not recreate a row for it.
+    let mut d: document::ActiveModel = match document::Entity::find_by_id(doc_id).one(db).await? {
+        Some(d) => d.into(),
+        None => return Ok(()),
+    };
+    d.case_number = Set(None);
+    d.appendix_number = Set(None);
+    d.update(db).await?;
+    for n in numbers {
+        link_number(db, n).await?;
+    }
+    Ok(())
+}
+
+/// Merges organisation `gone` into `keep`: its spellings, bodies (a body of the same name is
+/// merged with its meetings and cases), plans and documents follow, and `gone` is deleted.
+/// Returns the documents whose organisation changed, for the index to see.
+pub async fn merge_organizations<C: ConnectionTrait>(
+    db: &C,
+    keep: i64,
+    gone: i64,
+) -> Result<Vec<i64>, IngestError> {
+    let (Some(kept), Some(old)) = (
+        organization::Entity::find_by_id(keep).one(db).await?,
+        organization::Entity::find_by_id(gone).one(db).await?,
+    ) else {
+        return Err(IngestError::Rejected("no such organization".into()));
+    };
+    let spellings: Vec<String> = organization_alias::Entity::find()
+        .filter(organization_alias::Column::OrganizationId.eq(gone))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.alias)
+        .chain(std::iter::once(old.name.clone()))
+        .collect();
+    organization_alias::Entity::update_many()
+        .col_expr(
+            organization_alias::Column::OrganizationId,
+            Expr::value(keep),
+        )
+        .filter(organization_alias::Column::OrganizationId.eq(gone))
+        .exec(db)
+        .await?;
+    let kept_bodies = body::Entity::find()
+        .filter(body::Column::OrganizationId.eq(keep))
+        .all(db)
+        .await?;
+    for b in body::Entity::find()
+        .filter(body::Column::OrganizationId.eq(gone))
+        .all(db)
+        .await?
+    {
+        match kept_bodies
+            .iter()
+            .find(|k| k.name.to_lowercase() == b.name.to_lowercase())
+        {
+            Some(twin) => merge_bodies(db, twin.id, b.id).await?,
+            None => {
+                let mut a: body::ActiveModel = b.clone().into();
+                a.organization_id = Set(Some(keep));
+                a.body_key = Set(format!("{keep}:{}", b.name.to_lowercase()));
+                a.update(db).await?;
+            }
+        }
+    }
+    plan::Entity::update_many()
+        .col_expr(plan::Column::OwnerId, Expr::value(keep))
+        .filter(plan::Column::OwnerId.eq(gone))
+        .exec(db)
+        .await?;
+    provenance::Entity::update_many()
+        .col_expr(provenance::Column::EntityId, Expr::value(keep))
+        .filter(provenance::Column::EntityType.eq("organization"))
+        .filter(provenance::Column::EntityId.eq(gone))
+        .exec(db)
+        .await?;
+    let docs: Vec<i64> = document::Entity::find()
+        .filter(document::Column::Organization.is_in(spellings))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    document::Entity::update_many()
+        .col_expr(
+            document::Column::Organization,
+            Expr::value(kept.name.clone()),
+        )
+        .filter(document::Column::Id.is_in(docs.clone()))
+        .exec(db)
+        .await?;
+    organization::Entity::delete_by_id(gone).exec(db).await?;
+    Ok(docs)
+}
+
+/// Moves body `gone`'s meetings and cases to `keep` and deletes it.
+async fn merge_bodies<C: ConnectionTrait>(db: &C, keep: i64, gone: i64) -> Result<(), IngestError> {
+    let kept_meetings = meeting::Entity::find()
+        .filter(meeting::Column::BodyId.eq(keep))
+        .all(db)
+        .await?;
+    for m in meeting::Entity::find()
+        .filter(meeting::Column::BodyId.eq(gone))
+        .all(db)
+        .await?
+    {
+        match kept_meetings.iter().find(|k| k.date == m.date) {
+            Some(twin) => {
+                case::Entity::update_many()
+                    .col_expr(case::Column::MeetingId, Expr::value(twin.id))
+                    .filter(case::Column::MeetingId.eq(m.id))
+                    .exec(db)
+                    .await?;
+                meeting::Entity::delete_by_id(m.id).exec(db).await?;
+            }
+            None => {
+                let mut a: meeting::ActiveModel = m.into();
+                a.body_id = Set(keep);
+                a.update(db).await?;
+            }
+        }
+    }
+    case::Entity::update_many()
+        .col_expr(case::Column::BodyId, Expr::value(keep))
+        .filter(case::Column::BodyId.eq(gone))
+        .exec(db)
+        .await?;
+    body::Entity::delete_by_id(gone).exec(db).await?;
+    Ok(())
+}
