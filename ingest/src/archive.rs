@@ -31,6 +31,9 @@ pub struct ArchiveManifest {
     pub format: String,
     pub exported_at: String,
     pub documents: Vec<ExportedDocument>,
+    /// Plans and cases people created or edited; extraction on the target re-derives the rest.
+    #[serde(default)]
+    pub curated: crate::domain::transfer::Curated,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -166,6 +169,7 @@ pub async fn export(
         format: FORMAT.into(),
         exported_at: chrono::Utc::now().to_rfc3339(),
         documents: exported,
+        curated: crate::domain::transfer::collect(db).await?,
     };
     zip.start_file("archive.json", opts)
         .map_err(|e| IngestError::Internal(format!("zip: {e}")))?;
@@ -205,7 +209,7 @@ pub async fn import(
         )));
     }
     let (mut imported, mut present) = (0, 0);
-    for d in manifest.documents {
+    for d in &manifest.documents {
         let mut bytes = Vec::new();
         zip.by_name(&format!("files/{}.pdf", d.sha256))
             .map_err(|_| IngestError::Rejected(format!("the file of {} is missing", d.filename)))?
@@ -236,14 +240,19 @@ pub async fn import(
             present += 1;
             // What a person set travels with the export and wins over what was here.
             let mut a: document::ActiveModel = acc.document.into();
-            a.title = Set(d.title);
-            a.kind = Set(d.kind);
-            a.organization = Set(d.organization);
-            a.document_date = Set(d.date);
-            a.case_number = Set(d.case_number);
+            a.title = Set(d.title.clone());
+            a.kind = Set(d.kind.clone());
+            a.organization = Set(d.organization.clone());
+            a.document_date = Set(d.date.clone());
+            a.case_number = Set(d.case_number.clone());
             a.appendix_number = Set(d.appendix_number);
             a.update(db).await?;
         }
     }
+    // One transaction: the curated set arrives whole or not at all, and the registry lock
+    // (organisations, bodies) holds against workers extracting the imported files meanwhile.
+    let txn = sea_orm::TransactionTrait::begin(db).await?;
+    crate::domain::transfer::restore(&txn, &manifest.curated).await?;
+    txn.commit().await?;
     Ok((imported, present))
 }

@@ -24,6 +24,8 @@ use planarkiv_schema::time::now_ms;
 use crate::entities::{self, orgs, DocumentEntities, DocumentKind, Located, Provenance};
 use crate::error::IngestError;
 
+pub mod transfer;
+
 /// Recorded with every extracted value, so values read by older rules can be found.
 pub const EXTRACTOR_VERSION: &str = "rules-1";
 
@@ -101,12 +103,26 @@ pub fn body_kind(name: &str, abbreviation: Option<&str>) -> &'static str {
     }
 }
 
+/// Serializes the look-up-or-create of organisations, bodies and meetings between concurrent
+/// transactions on PostgreSQL (two workers meeting the same new organisation would otherwise
+/// both insert it and one would fail on the unique key). Held to the end of the transaction;
+/// outside one it protects nothing, so callers that create call it inside a transaction.
+/// SQLite has one writer at a time and needs nothing.
+async fn lock_registry<C: ConnectionTrait>(db: &C) -> Result<(), IngestError> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared("SELECT pg_advisory_xact_lock(7263100002)")
+            .await?;
+    }
+    Ok(())
+}
+
 /// The organisation a name denotes, created with the name as its canonical spelling if new.
 /// Every new spelling becomes an alias.
 pub async fn organization_for<C: ConnectionTrait>(
     db: &C,
     name: &str,
 ) -> Result<organization::Model, IngestError> {
+    lock_registry(db).await?;
     let canonical = orgs::normalize_org(name.trim());
     let key = organization_key(&canonical);
     if let Some(alias) = organization_alias::Entity::find()
@@ -148,6 +164,7 @@ async fn add_alias<C: ConnectionTrait>(
     org_id: i64,
     spelling: &str,
 ) -> Result<(), IngestError> {
+    lock_registry(db).await?;
     let key = organization_key(spelling);
     let known = organization_alias::Entity::find()
         .filter(organization_alias::Column::AliasKey.eq(&key))
@@ -174,6 +191,7 @@ pub async fn body_for<C: ConnectionTrait>(
     name: &str,
     abbreviation: Option<&str>,
 ) -> Result<body::Model, IngestError> {
+    lock_registry(db).await?;
     let key = format!(
         "{}:{}",
         organization_id.unwrap_or(0),
@@ -204,6 +222,7 @@ pub async fn meeting_for<C: ConnectionTrait>(
     body_id: i64,
     date: &str,
 ) -> Result<meeting::Model, IngestError> {
+    lock_registry(db).await?;
     if let Some(m) = meeting::Entity::find()
         .filter(meeting::Column::BodyId.eq(body_id))
         .filter(meeting::Column::Date.eq(date))
@@ -272,6 +291,8 @@ pub async fn persist<C: ConnectionTrait>(
     doc: &document::Model,
     found: &DocumentEntities,
 ) -> Result<(), IngestError> {
+    // Persisting and linking by number read-then-write rows other documents share.
+    lock_registry(db).await?;
     provenance::Entity::delete_many()
         .filter(provenance::Column::DocumentId.eq(doc.id))
         .exec(db)
@@ -931,6 +952,7 @@ pub async fn case_with_number<C: ConnectionTrait>(
 /// an appendix row (the listed one with its number when there is one), and no row points at a
 /// document that is no longer an appendix of this number. Works whichever arrived first.
 pub async fn link_number<C: ConnectionTrait>(db: &C, n: CaseNumber) -> Result<(), IngestError> {
+    lock_registry(db).await?;
     let target = case_with_number(db, n).await?;
     let year = n.year;
     let seq = n.sequence as i32;

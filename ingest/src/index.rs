@@ -350,6 +350,38 @@ impl Indexer {
         if n > 0 {
             tracing::info!(changes = n, "applied outbox changes the index had not seen");
         }
+        self.settle().await
+    }
+
+    /// Marks INDEXED the documents the index already holds but the database still calls
+    /// PROCESSING: those whose marking was lost (the process died, or the database refused the
+    /// update, between the index commit and the mark). A document qualifies when no job of it
+    /// is queued or running and the index payload covers every outbox row of it.
+    pub async fn settle(&self) -> Result<(), IngestError> {
+        let seq = self.index.payload()?.seq;
+        let backend = self.db.get_database_backend();
+        let text = "UPDATE documents SET status = 'indexed', updated_at = $1 \
+             WHERE status = 'processing' \
+             AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.document_id = documents.id \
+                             AND jobs.state IN ('queued', 'running')) \
+             AND EXISTS (SELECT 1 FROM outbox WHERE outbox.document_id = documents.id) \
+             AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.document_id = documents.id \
+                             AND outbox.seq > $2)";
+        let done = self
+            .db
+            .execute(Statement::from_sql_and_values(
+                backend,
+                sql(backend, text),
+                [Value::from(chrono::Utc::now()), Value::from(seq)],
+            ))
+            .await?
+            .rows_affected();
+        if done > 0 {
+            tracing::info!(
+                documents = done,
+                "marked indexed documents the index already held"
+            );
+        }
         Ok(())
     }
 
@@ -360,9 +392,16 @@ impl Indexer {
             tracing::error!(error = %e, "index reconciliation failed");
         }
         loop {
-            if let Err(e) = self.catch_up().await {
-                tracing::error!(error = %e, "indexing failed; retrying");
-                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            match self.catch_up().await {
+                Ok(_) => {
+                    if let Err(e) = self.settle().await {
+                        tracing::warn!(error = %e, "could not settle document states");
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "indexing failed; retrying");
+                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                }
             }
             if *shutdown.borrow() {
                 return;

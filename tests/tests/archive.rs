@@ -44,6 +44,50 @@ async fn export_import_keeps_curation_and_backup_is_a_working_copy() {
     a.title = Set(Some("Tittel satt av sekretariatet".into()));
     a.organization = Set(Some("Helsefellesskap Innlandet".into()));
     a.update(&src.state.db).await.expect("curate");
+    // Entities curated by people: an edited plan title, a measure added by hand, a case made
+    // by hand. Extraction on the target must not undo them.
+    use planarkiv_ingest::domain::{with_edited, ORIGIN_PERSON};
+    use planarkiv_schema::entities::{case, focus_area, measure, plan};
+    let strategy = plan::Entity::find()
+        .filter(plan::Column::Kind.eq("strategy_plan"))
+        .one(&src.state.db)
+        .await
+        .expect("q")
+        .expect("the strategy plan was extracted");
+    let mut p: plan::ActiveModel = strategy.clone().into();
+    p.title = Set(Some("Strategi (revidert av sekretariatet)".into()));
+    p.edited = Set(with_edited(&strategy.edited, ["title"]));
+    p.update(&src.state.db).await.expect("edit plan");
+    let area = focus_area::Entity::find()
+        .filter(focus_area::Column::PlanId.eq(strategy.id))
+        .one(&src.state.db)
+        .await
+        .expect("q")
+        .expect("a focus area");
+    measure::ActiveModel {
+        focus_area_id: Set(area.id),
+        position: Set(99),
+        text: Set("Tiltak lagt til for hånd".into()),
+        origin: Set(ORIGIN_PERSON.into()),
+        edited: Set("[]".into()),
+        ..Default::default()
+    }
+    .insert(&src.state.db)
+    .await
+    .expect("add measure");
+    case::ActiveModel {
+        year: Set(2024),
+        sequence: Set(23),
+        title: Set(Some("Rekrutteringsmidler".into())),
+        origin: Set(ORIGIN_PERSON.into()),
+        edited: Set("[]".into()),
+        created_at: Set(0),
+        updated_at: Set(0),
+        ..Default::default()
+    }
+    .insert(&src.state.db)
+    .await
+    .expect("add case");
 
     // Backup while the server runs.
     let backup = src_dir.path().join("backup");
@@ -111,11 +155,48 @@ async fn export_import_keeps_curation_and_backup_is_a_working_copy() {
         moved.organization.as_deref(),
         Some("Helsefellesskap Innlandet")
     );
+    let check_curation = || async {
+        let plans = plan::Entity::find()
+            .filter(plan::Column::Kind.eq("strategy_plan"))
+            .all(&dst.state.db)
+            .await
+            .expect("q");
+        assert_eq!(plans.len(), 1, "one strategy plan, not a copy per import");
+        assert_eq!(
+            plans[0].title.as_deref(),
+            Some("Strategi (revidert av sekretariatet)"),
+            "the edited title survives extraction on the target"
+        );
+        assert!(
+            plans[0].adopted_by.is_some(),
+            "unedited fields are extracted"
+        );
+        let areas = focus_area::Entity::find()
+            .filter(focus_area::Column::PlanId.eq(plans[0].id))
+            .all(&dst.state.db)
+            .await
+            .expect("q");
+        assert_eq!(areas.len(), 8, "{areas:?}");
+        let hand = measure::Entity::find()
+            .filter(measure::Column::Text.eq("Tiltak lagt til for hånd"))
+            .count(&dst.state.db)
+            .await
+            .expect("q");
+        assert_eq!(hand, 1);
+        let cases = case::Entity::find()
+            .filter(case::Column::Title.eq("Rekrutteringsmidler"))
+            .count(&dst.state.db)
+            .await
+            .expect("q");
+        assert_eq!(cases, 1);
+    };
+    check_curation().await;
     // Importing again changes nothing.
     let again = archive::import(&dst.state.db, &dst.state.blobs, &zip, 100 << 20)
         .await
         .expect("import");
     assert_eq!(again, (0, 5));
+    check_curation().await;
     dst.shutdown().await;
     dst_db.drop_db().await;
 }
