@@ -108,6 +108,50 @@ async fn a_lost_index_is_rebuilt_from_the_database() {
         let drift = check(&app.state.db, &app.state.index).await.expect("check");
         assert!(drift.is_clean(), "{drift:?}");
         assert_eq!(drift.indexed_documents, 4);
+
+        // A mark lost between the index commit and the database update is settled from
+        // state; a document whose job still waits is not.
+        let lost = *before
+            .iter()
+            .find(|id| **id as i64 != victim)
+            .expect("another") as i64;
+        app.state
+            .db
+            .execute(Statement::from_string(
+                backend_db,
+                format!("UPDATE documents SET status = 'processing' WHERE id = {lost}"),
+            ))
+            .await
+            .expect("unmark");
+        indexer.settle().await.expect("settle");
+        let status = |id: i64| {
+            let db = app.state.db.clone();
+            async move {
+                document::Entity::find_by_id(id)
+                    .one(&db)
+                    .await
+                    .expect("q")
+                    .expect("doc")
+                    .status
+            }
+        };
+        assert_eq!(status(lost).await, DocumentStatus::Indexed, "{backend:?}");
+        for sql in [
+            format!("UPDATE documents SET status = 'processing' WHERE id = {lost}"),
+            format!("UPDATE jobs SET state = 'queued' WHERE document_id = {lost}"),
+        ] {
+            app.state
+                .db
+                .execute(Statement::from_string(backend_db, sql))
+                .await
+                .expect("requeue");
+        }
+        indexer.settle().await.expect("settle");
+        assert_eq!(
+            status(lost).await,
+            DocumentStatus::Processing,
+            "{backend:?}"
+        );
         app.shutdown().await;
         db.drop_db().await;
     }
