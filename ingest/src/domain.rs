@@ -812,6 +812,17 @@ async fn persist_case<C: ConnectionTrait>(
         _ => None,
     };
     let at = |v: &Option<Located<String>>| v.as_ref().and_then(|l| l.at);
+    if let Some(b) = &body {
+        trail.add("body", b.id, "name", at(&c.body));
+    }
+    if let Some(m) = &meeting {
+        trail.add(
+            "meeting",
+            m.id,
+            "date",
+            c.meeting_date.as_ref().and_then(|d| d.at),
+        );
+    }
     let mut a: case::ActiveModel = row.into();
     put!(a, edited, trail, "case", id, year, c.year, c.number.at);
     put!(

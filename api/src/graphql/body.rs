@@ -63,6 +63,11 @@ impl Body {
             .map(Organization))
     }
 
+    /// Where it was named in documents.
+    async fn provenance(&self, ctx: &Context<'_>) -> GqlResult<Vec<super::provenance::Provenance>> {
+        super::provenance_of(ctx, "body", self.0.id).await
+    }
+
     /// Its meetings, oldest first.
     async fn meetings(&self, ctx: &Context<'_>) -> GqlResult<Vec<Meeting>> {
         Ok(super::load_list(ctx, MeetingsOf(self.0.id))

@@ -28,6 +28,11 @@ impl Meeting {
         Ok(super::load(ctx, BodyKey(self.0.body_id)).await?.map(Body))
     }
 
+    /// Where it was named in documents.
+    async fn provenance(&self, ctx: &Context<'_>) -> GqlResult<Vec<super::provenance::Provenance>> {
+        super::provenance_of(ctx, "meeting", self.0.id).await
+    }
+
     /// The cases treated, by sequence.
     async fn cases(&self, ctx: &Context<'_>) -> GqlResult<Vec<Case>> {
         Ok(super::load_list(ctx, CasesOfMeeting(self.0.id))
