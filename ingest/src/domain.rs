@@ -824,17 +824,11 @@ async fn persist_case<C: ConnectionTrait>(
         );
     }
     let mut a: case::ActiveModel = row.into();
-    put!(a, edited, trail, "case", id, year, c.year, c.number.at);
-    put!(
-        a,
-        edited,
-        trail,
-        "case",
-        id,
-        sequence,
-        c.sequence as i32,
-        c.number.at
-    );
+    if !edited.contains("year") {
+        a.year = Set(c.year);
+        a.sequence = Set(c.sequence as i32);
+        trail.add("case", id, "number", c.number.at);
+    }
     put!(
         a,
         edited,

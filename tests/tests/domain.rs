@@ -131,6 +131,10 @@ async fn seeds_become_a_curated_graph() {
             .find(|p| p["field"] == "title")
             .unwrap_or_else(|| panic!("no title provenance: {d}"));
         assert_eq!(title_at["document"]["filename"], CASE_PAPER);
+        let fields: Vec<&str> = prov.iter().filter_map(|p| p["field"].as_str()).collect();
+        for f in ["number", "title", "body", "proposedDecision"] {
+            assert!(fields.contains(&f), "{f} has no provenance: {fields:?}");
+        }
         assert_eq!(title_at["page"], 1);
         let page_text = ok(
             &t,

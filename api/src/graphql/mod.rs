@@ -203,10 +203,22 @@ impl Origin {
 
 /// The fields a person edited (the GraphQL names), from a stored `edited` column.
 pub fn edited_list(json: &str) -> Vec<String> {
-    planarkiv_ingest::domain::edited_fields(json)
-        .into_iter()
-        .map(|f| snake_to_camel(&f))
-        .collect()
+    let mut out: Vec<String> = planarkiv_ingest::domain::edited_fields(json)
+        .iter()
+        .map(|f| field_name(f))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The GraphQL name of a stored field: columns holding ids name the object they point to, and
+/// a case's year and sequence are its number.
+pub fn field_name(column: &str) -> String {
+    match column {
+        "year" | "sequence" => "number".to_owned(),
+        c => snake_to_camel(c.strip_suffix("_id").unwrap_or(c)),
+    }
 }
 
 pub fn snake_to_camel(s: &str) -> String {

@@ -12,7 +12,7 @@ pub struct Provenance(pub provenance::Model);
 impl Provenance {
     /// The entity's field the value went into (GraphQL name, e.g. `proposedDecision`).
     async fn field(&self) -> String {
-        super::snake_to_camel(&self.0.field)
+        super::field_name(&self.0.field)
     }
 
     /// The document it was read from.
