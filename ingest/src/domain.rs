@@ -1062,6 +1062,10 @@ pub async fn link_number<C: ConnectionTrait>(db: &C, n: CaseNumber) -> Result<()
             }
         }
     }
+    // The appendix documents' search facets (the body) come from their case: re-index them.
+    for d in &docs {
+        crate::worker::write_outbox(db, d.id, planarkiv_schema::entities::OutboxOp::Upsert).await?;
+    }
     // Rows of this number whose case was unknown when written (or was deleted) follow the case.
     appendix::Entity::update_many()
         .col_expr(appendix::Column::CaseId, Expr::value(target))
@@ -1245,4 +1249,142 @@ async fn merge_bodies<C: ConnectionTrait>(db: &C, keep: i64, gone: i64) -> Resul
         .await?;
     body::Entity::delete_by_id(gone).exec(db).await?;
     Ok(())
+}
+
+/// What search indexes of a document's entities: each plan, focus area, measure and case found
+/// in it, with the page it starts on, and the body whose case the document is (or belongs to).
+#[derive(Debug, Clone, Default)]
+pub struct Searchable {
+    pub entities: Vec<SearchableEntity>,
+    /// Abbreviation (or name) of the body of the document's case.
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchableEntity {
+    /// "plan", "focus_area", "measure" or "case".
+    pub kind: &'static str,
+    pub id: i64,
+    pub page: i32,
+    pub title: String,
+    pub text: String,
+}
+
+/// Loads [`Searchable`] for one document: a handful of queries, whatever its size.
+pub async fn searchable<C: ConnectionTrait>(
+    db: &C,
+    doc: &document::Model,
+) -> Result<Searchable, IngestError> {
+    let prov = provenance::Entity::find()
+        .filter(provenance::Column::DocumentId.eq(doc.id))
+        .all(db)
+        .await?;
+    // The first page any value of the entity was read on.
+    let page_of = |kind: &str, id: i64| {
+        prov.iter()
+            .filter(|p| p.entity_type == kind && p.entity_id == id)
+            .map(|p| p.page)
+            .min()
+            .unwrap_or(1)
+    };
+    let join = |parts: &[Option<&str>]| {
+        parts
+            .iter()
+            .flatten()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut out = Searchable::default();
+    let plans = plan::Entity::find()
+        .filter(plan::Column::DocumentId.eq(doc.id))
+        .all(db)
+        .await?;
+    let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+    let areas = focus_area::Entity::find()
+        .filter(focus_area::Column::PlanId.is_in(plan_ids))
+        .order_by_asc(focus_area::Column::Position)
+        .all(db)
+        .await?;
+    let area_ids: Vec<i64> = areas.iter().map(|a| a.id).collect();
+    let measures = measure::Entity::find()
+        .filter(measure::Column::FocusAreaId.is_in(area_ids))
+        .order_by_asc(measure::Column::Position)
+        .all(db)
+        .await?;
+    for p in &plans {
+        let title = p.title.clone().unwrap_or_else(|| "Plan".to_owned());
+        out.entities.push(SearchableEntity {
+            kind: "plan",
+            id: p.id,
+            page: page_of("plan", p.id),
+            text: join(&[Some(&title), p.vision.as_deref()]),
+            title,
+        });
+    }
+    for a in &areas {
+        out.entities.push(SearchableEntity {
+            kind: "focus_area",
+            id: a.id,
+            page: page_of("focus_area", a.id),
+            title: a.title.clone(),
+            text: join(&[Some(&a.title), a.goal.as_deref()]),
+        });
+    }
+    for m in &measures {
+        let area = areas.iter().find(|a| a.id == m.focus_area_id);
+        out.entities.push(SearchableEntity {
+            kind: "measure",
+            id: m.id,
+            page: page_of("measure", m.id),
+            title: area.map_or_else(|| m.text.clone(), |a| a.title.clone()),
+            text: m.text.clone(),
+        });
+    }
+    let cases = case::Entity::find()
+        .filter(case::Column::DocumentId.eq(doc.id))
+        .all(db)
+        .await?;
+    for c in &cases {
+        let number = number_of(c.year, c.sequence);
+        let title = match &c.title {
+            Some(t) => format!("Sak {number} {t}"),
+            None => format!("Sak {number}"),
+        };
+        out.entities.push(SearchableEntity {
+            kind: "case",
+            id: c.id,
+            page: page_of("case", c.id),
+            text: join(&[
+                Some(&title),
+                c.background.as_deref(),
+                c.assessment.as_deref(),
+                c.proposed_decision.as_deref(),
+                c.decision.as_deref(),
+            ]),
+            title,
+        });
+    }
+    // The body: of the document's own case, or of the case it is an appendix of.
+    let body_id = match cases.iter().find_map(|c| c.body_id) {
+        Some(b) => Some(b),
+        None => match doc.case_number.as_deref().and_then(CaseNumber::parse) {
+            Some(n) => case::Entity::find()
+                .filter(case::Column::Year.eq(n.year))
+                .filter(case::Column::Sequence.eq(n.sequence as i32))
+                .order_by_asc(case::Column::Id)
+                .one(db)
+                .await?
+                .and_then(|c| c.body_id),
+            None => None,
+        },
+    };
+    if let Some(b) = body_id {
+        out.body = body::Entity::find_by_id(b)
+            .one(db)
+            .await?
+            .map(|b| b.abbreviation.unwrap_or(b.name));
+    }
+    Ok(out)
 }
