@@ -13,6 +13,10 @@ pub enum IdKind {
     Page,
     IngestRun,
     ApiToken,
+    Plan,
+    FocusArea,
+    Measure,
+    Case,
 }
 
 impl IdKind {
@@ -22,6 +26,10 @@ impl IdKind {
             IdKind::Page => "Page",
             IdKind::IngestRun => "IngestRun",
             IdKind::ApiToken => "ApiToken",
+            IdKind::Plan => "Plan",
+            IdKind::FocusArea => "FocusArea",
+            IdKind::Measure => "Measure",
+            IdKind::Case => "Case",
         }
     }
 
@@ -31,6 +39,10 @@ impl IdKind {
             "Page" => Some(IdKind::Page),
             "IngestRun" => Some(IdKind::IngestRun),
             "ApiToken" => Some(IdKind::ApiToken),
+            "Plan" => Some(IdKind::Plan),
+            "FocusArea" => Some(IdKind::FocusArea),
+            "Measure" => Some(IdKind::Measure),
+            "Case" => Some(IdKind::Case),
             _ => None,
         }
     }
