@@ -9,20 +9,26 @@ pub mod ingest_run;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
+pub mod search_facets;
 pub mod search_hit;
+pub mod search_query;
 
 use async_graphql::{EmptySubscription, Schema};
 
 use crate::app::AppState;
 
-pub type ApiSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+/// The query root: reading the archive, and searching it (kept apart so each grows alone).
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Query(query::QueryRoot, search_query::SearchQuery);
+
+pub type ApiSchema = Schema<Query, mutation::MutationRoot, EmptySubscription>;
 
 /// Page sizes of every connection are capped here.
 pub const MAX_PAGE: usize = 100;
 pub const DEFAULT_PAGE: usize = 20;
 
 pub fn build_schema(state: Option<AppState>) -> ApiSchema {
-    let mut b = Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+    let mut b = Schema::build(Query::default(), mutation::MutationRoot, EmptySubscription)
         .extension(extension::ErrorCodes)
         .limit_depth(12)
         .limit_complexity(2_000)
