@@ -233,7 +233,7 @@ fn base_document(
         td.add_text(f.organization_words, o);
     }
     if let Some(b) = &facets.body {
-        td.add_text(f.utvalg, b.to_lowercase());
+        td.add_text(f.utvalg, b.to_uppercase());
     }
     if let Some(y) = facets.year {
         td.add_u64(f.year, y as u64);

@@ -2,7 +2,8 @@
 //! writer (ingest) and every reader (api) must register exactly the same analyzers.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STRING,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
+    STRING,
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
@@ -122,7 +123,7 @@ pub fn build_schema() -> (Schema, SearchFields) {
         TextOptions::default().set_indexing_options(exact),
     );
     let case = b.add_text_field("case", STRING);
-    let hit_type = b.add_text_field("hit_type", STRING | FAST);
+    let hit_type = b.add_text_field("hit_type", STRING | FAST | STORED);
     let entity_id = b.add_u64_field(
         "entity_id",
         NumericOptions::default().set_stored().set_fast(),
