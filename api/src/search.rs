@@ -1143,6 +1143,103 @@ mod tests {
         assert_eq!(c[2].any_of, vec![Atom::Phrase("b c".into())]);
     }
 
+    /// An index of one document whose pages are `texts`.
+    fn index_of(dir: &std::path::Path, texts: &[&str]) -> SearchIndex {
+        use planarkiv_ingest::index::{CommitPayload, DocFacets, IndexSource};
+        use planarkiv_schema::entities::{document, page, DocumentStatus};
+        let index = SearchIndex::open(dir).expect("index");
+        let now = chrono::Utc::now();
+        let document = document::Model {
+            id: 1,
+            sha256: "0".repeat(64),
+            filename: "x.pdf".into(),
+            title: Some("x".into()),
+            size_bytes: 0,
+            status: DocumentStatus::Indexed,
+            error: None,
+            page_count: Some(texts.len() as i32),
+            producer: None,
+            kind: None,
+            organization: None,
+            document_date: None,
+            case_number: None,
+            appendix_number: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let pages = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| page::Model {
+                id: i as i64 + 1,
+                document_id: 1,
+                number: i as i32 + 1,
+                text: (*t).to_owned(),
+            })
+            .collect();
+        let src = IndexSource {
+            facets: DocFacets::from_document(&document),
+            document,
+            pages,
+            entities: Vec::new(),
+        };
+        index
+            .apply(
+                &[],
+                &[src],
+                CommitPayload {
+                    seq: 1,
+                    analyzer: planarkiv_schema::search::ANALYZER_VERSION,
+                },
+                false,
+            )
+            .expect("apply");
+        index
+    }
+
+    fn pages(index: &SearchIndex, q: &str) -> Vec<i32> {
+        search(index, q, 0, 10)
+            .expect("search")
+            .hits
+            .iter()
+            .map(|h| h.page)
+            .collect()
+    }
+
+    #[test]
+    fn compounds_typos_and_aa() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = index_of(
+            dir.path(),
+            &[
+                "Ny oppfølgingssentral for kommunene",
+                "Helsefelleskap Innlandet skriver det med en s",
+                "Helsefellesskap Innlandet skriver det riktig",
+                "Kanaan er et navn",
+                "To årsverk i sekretariatet",
+                "Vi møtes for å planlegge",
+            ],
+        );
+        assert_eq!(pages(&index, "oppfølging"), vec![1], "a compound it begins");
+        assert_eq!(
+            pages(&index, "Helsefellesskap"),
+            vec![3, 2],
+            "exact above the typo"
+        );
+        assert_eq!(
+            pages(&index, "kanaan"),
+            vec![4],
+            "aa words still find themselves"
+        );
+        assert_eq!(pages(&index, "aarsverk"), vec![5], "aa is å");
+        assert!(pages(&index, "før").is_empty(), "før is not for");
+        assert_eq!(
+            pages(&index, "sentral"),
+            Vec::<i32>::new(),
+            "only compounds a word begins"
+        );
+    }
+
     #[test]
     fn bad_qualifier_values_are_refused() {
         assert!(check_year("2025").is_ok());

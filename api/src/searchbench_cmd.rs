@@ -46,7 +46,13 @@ pub struct SearchBenchArgs {
 }
 
 const PAGES_PER_DOC: usize = 10;
-const KINDS: [&str; 5] = ["plan", "case_paper", "case_appendix", "presentation", "web_page"];
+const KINDS: [&str; 5] = [
+    "plan",
+    "case_paper",
+    "case_appendix",
+    "presentation",
+    "web_page",
+];
 const ORGS: [&str; 6] = [
     "Helsefellesskap Innlandet",
     "Sykehuset Innlandet",
@@ -328,12 +334,22 @@ fn query_mix(seeds: &[String], n: usize, rng: &mut StdRng) -> Vec<BenchQuery> {
         .map(|i| {
             let (class, text, kind, facets) = match i % 20 {
                 0..=6 => ("word", word(rng), None, false),
-                7..=10 => ("two words", format!("{} {}", word(rng), word(rng)), None, false),
+                7..=10 => (
+                    "two words",
+                    format!("{} {}", word(rng), word(rng)),
+                    None,
+                    false,
+                ),
                 11..=13 => {
                     let r = &runs[rng.random_range(0..runs.len())];
                     let len = rng.random_range(2..=3).min(r.len());
                     let at = rng.random_range(0..=r.len() - len);
-                    ("phrase", format!("\"{}\"", r[at..at + len].join(" ")), None, false)
+                    (
+                        "phrase",
+                        format!("\"{}\"", r[at..at + len].join(" ")),
+                        None,
+                        false,
+                    )
                 }
                 14..=16 => {
                     let (s, y) = (rng.random_range(1..=60), rng.random_range(18..=26));
@@ -394,8 +410,8 @@ fn tantivy_query(index: &SearchIndex, q: &BenchQuery, hits: usize) -> anyhow::Re
         facets: q.facets,
         ..Default::default()
     };
-    let result = search::run(index, &req)
-        .map_err(|_| anyhow::anyhow!("search failed for {:?}", q.text))?;
+    let result =
+        search::run(index, &req).map_err(|_| anyhow::anyhow!("search failed for {:?}", q.text))?;
     let mut chars = 0;
     for h in &result.hits {
         chars += h.snippets.best(&h.body).text.len();
@@ -508,8 +524,14 @@ async fn bench(args: SearchBenchArgs) -> anyhow::Result<()> {
     );
     println!("| engine / class | p50 | p99 | mean | max |");
     println!("|---|---|---|---|---|");
-    println!("{}", summary("tantivy, all", t_ms.iter().map(|x| x.1).collect()));
-    println!("{}", summary("PostgreSQL, all", p_ms.iter().map(|x| x.1).collect()));
+    println!(
+        "{}",
+        summary("tantivy, all", t_ms.iter().map(|x| x.1).collect())
+    );
+    println!(
+        "{}",
+        summary("PostgreSQL, all", p_ms.iter().map(|x| x.1).collect())
+    );
     let mut classes: Vec<&str> = mix.iter().map(|q| q.class).collect();
     classes.dedup();
     classes.sort();
