@@ -399,7 +399,12 @@ fn summary(name: &str, mut ms: Vec<f64>) -> String {
     )
 }
 
-fn tantivy_query(index: &SearchIndex, q: &BenchQuery, hits: usize) -> anyhow::Result<usize> {
+fn tantivy_query(
+    index: &SearchIndex,
+    q: &BenchQuery,
+    hits: usize,
+    exact_only: bool,
+) -> anyhow::Result<usize> {
     let req = SearchRequest {
         query: q.text.clone(),
         filters: Filters {
@@ -408,6 +413,7 @@ fn tantivy_query(index: &SearchIndex, q: &BenchQuery, hits: usize) -> anyhow::Re
         },
         limit: hits,
         facets: q.facets,
+        exact_only,
         ..Default::default()
     };
     let result =
@@ -501,15 +507,22 @@ async fn bench(args: SearchBenchArgs) -> anyhow::Result<()> {
     let mix = query_mix(&seeds, args.queries, &mut rng);
     // Warm both: the OS cache and PostgreSQL's buffers, so neither pays for the first reads.
     for q in mix.iter().take(100) {
-        tokio::task::block_in_place(|| tantivy_query(&index, q, args.hits))?;
+        tokio::task::block_in_place(|| tantivy_query(&index, q, args.hits, false))?;
         pg_query(&db, q, args.hits).await?;
     }
     let mut t_ms: Vec<(&'static str, f64)> = Vec::new();
+    let mut e_ms: Vec<(&'static str, f64)> = Vec::new();
     let mut p_ms: Vec<(&'static str, f64)> = Vec::new();
     for q in &mix {
         let started = Instant::now();
-        tokio::task::block_in_place(|| tantivy_query(&index, q, args.hits))?;
+        tokio::task::block_in_place(|| tantivy_query(&index, q, args.hits, false))?;
         t_ms.push((q.class, started.elapsed().as_secs_f64() * 1000.0));
+    }
+    // The same mix without the typo and compound alternatives: what tolerance costs.
+    for q in &mix {
+        let started = Instant::now();
+        tokio::task::block_in_place(|| tantivy_query(&index, q, args.hits, true))?;
+        e_ms.push((q.class, started.elapsed().as_secs_f64() * 1000.0));
     }
     for q in &mix {
         let started = Instant::now();

@@ -114,6 +114,7 @@ fn request(
         limit,
         // Counting facets visits every match; only when the client asks.
         facets: ctx.look_ahead().field("facets").exists(),
+        exact_only: false,
     })
 }
 
