@@ -545,6 +545,13 @@ async fn bench(args: SearchBenchArgs) -> anyhow::Result<()> {
         "{}",
         summary("PostgreSQL, all", p_ms.iter().map(|x| x.1).collect())
     );
+    println!(
+        "{}",
+        summary(
+            "tantivy without typo/compound alternatives, all",
+            e_ms.iter().map(|x| x.1).collect()
+        )
+    );
     let mut classes: Vec<&str> = mix.iter().map(|q| q.class).collect();
     classes.dedup();
     classes.sort();
@@ -553,6 +560,10 @@ async fn bench(args: SearchBenchArgs) -> anyhow::Result<()> {
         let pick = |v: &[(&str, f64)]| v.iter().filter(|x| x.0 == c).map(|x| x.1).collect();
         println!("{}", summary(&format!("tantivy, {c}"), pick(&t_ms)));
         println!("{}", summary(&format!("PostgreSQL, {c}"), pick(&p_ms)));
+        println!(
+            "{}",
+            summary(&format!("tantivy without alternatives, {c}"), pick(&e_ms))
+        );
     }
     Ok(())
 }
