@@ -336,7 +336,7 @@ async fn bad_qualifiers_are_refused(t: &TestApp) {
         ("helse type:brosjyre", Value::Null),
         ("helse utvalg:", Value::Null),
         ("helse", json!({ "year": [25] })),
-        ("helse", json!({ "kind": ["brosjyre"] })),
+        ("helse", json!({ "kind": [" "] })),
     ] {
         let (_, body) = t
             .gql(
@@ -347,7 +347,9 @@ async fn bad_qualifiers_are_refused(t: &TestApp) {
         assert_eq!(code(&body), "BAD_USER_INPUT", "{q} {filter}: {body}");
         let message = body["errors"][0]["message"].as_str().unwrap_or("");
         assert!(
-            message.contains("år:") || message.contains("type") || message.contains("qualifier"),
+            ["år:", "type", "qualifier", "kind"]
+                .iter()
+                .any(|w| message.contains(w)),
             "a message a person can act on: {message}"
         );
     }

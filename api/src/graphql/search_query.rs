@@ -45,8 +45,8 @@ pub enum SearchSort {
 /// value matches; the lists (and the qualifiers in the query) must all hold.
 #[derive(InputObject, Default, Debug)]
 pub struct SearchFilter {
-    /// Document kinds: plan, case_paper, case_appendix, presentation, web_page, other
-    /// (`type:` in the query).
+    /// Document kinds as the `kind` facet shows them: plan, case_paper, case_appendix,
+    /// presentation, web_page, other, or a manifest's own (`type:` in the query).
     pub kind: Option<Vec<String>>,
     /// Organizations, as their names appear in the `organization` facet (`org:` in the query
     /// matches words of the name).
@@ -61,11 +61,22 @@ pub struct SearchFilter {
 
 impl SearchFilter {
     fn into_filters(self) -> ApiResult<Filters> {
+        // Any value the `kind` facet shows is accepted here (a manifest may set kinds the
+        // classifier does not know); the `type:` qualifier, typed by people, is checked.
         let kind = self
             .kind
             .unwrap_or_default()
             .iter()
-            .map(|k| search::check_kind(k))
+            .map(|k| {
+                let k = k.trim().to_lowercase();
+                if k.is_empty() {
+                    Err(ApiError::BadUserInput(
+                        "a `kind` filter value is empty".into(),
+                    ))
+                } else {
+                    Ok(k)
+                }
+            })
             .collect::<ApiResult<_>>()?;
         let body = self
             .body
