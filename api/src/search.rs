@@ -231,7 +231,8 @@ pub fn run(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResult, Api
     let (top, total, facets) = searcher
         .search(&plan.matching, &(ranked, Count, facet_collector))
         .map_err(ApiError::internal)?;
-    let snippets = snippet_source(&searcher, &*plan.highlight, f.body)?;
+    let highlight = with_near_misses(&searcher, f, plan.highlight, &plan.loose_words)?;
+    let snippets = snippet_source(&searcher, &*highlight, f.body)?;
     let hits = load_hits(&searcher, f, &snippets, top.into_iter().take(limit))?;
     Ok(SearchResult {
         hits,
@@ -570,6 +571,8 @@ fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 struct QueryPlan {
     matching: Box<dyn Query>,
     highlight: Box<dyn Query>,
+    /// (exact form, stem) of the words that got typo and compound alternatives.
+    loose_words: Vec<(String, String)>,
 }
 
 struct Builder {
@@ -580,6 +583,7 @@ struct Builder {
     highlight: Vec<Term>,
     /// Whether words get their typo and compound alternatives.
     loose: bool,
+    loose_words: Vec<(String, String)>,
 }
 
 impl QueryPlan {
@@ -592,6 +596,7 @@ impl QueryPlan {
         let mut b = Builder {
             f,
             loose,
+            loose_words: Vec::new(),
             stem: stemmed_analyzer(),
             exact: exact_analyzer(),
             highlight: Vec::new(),
@@ -659,7 +664,112 @@ impl QueryPlan {
         Ok(QueryPlan {
             matching: Box::new(BooleanQuery::new(clauses)),
             highlight: Box::new(BooleanQuery::new(highlight)),
+            loose_words: b.loose_words,
         })
+    }
+}
+
+/// Most near-miss terms looked at (typo candidates sharing the first letters) per word and
+/// segment, and most kept, so a highlight never costs more than a bounded scan.
+const NEAR_MISS_SCAN: usize = 20_000;
+const NEAR_MISS_KEEP: usize = 16;
+/// Typos are looked for among terms sharing this many first characters with the word: a typo
+/// further in is found (the query matches it anyway) but highlights only from here.
+const NEAR_MISS_PREFIX: usize = 3;
+
+/// The highlight query plus the words the typo and compound alternatives actually match in
+/// the index, so a page found through "Helsefelleskap" or "hospiteringsordning" shows that
+/// word highlighted rather than its first lines. The automaton queries report no terms of
+/// their own, so the term dictionary is read here.
+fn with_near_misses(
+    searcher: &Searcher,
+    f: SearchFields,
+    highlight: Box<dyn Query>,
+    words: &[(String, String)],
+) -> Result<Box<dyn Query>, ApiError> {
+    if words.is_empty() {
+        return Ok(highlight);
+    }
+    let mut found: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for seg in searcher.segment_readers() {
+        let inverted = seg
+            .inverted_index(f.body_exact)
+            .map_err(ApiError::internal)?;
+        let terms = inverted.terms();
+        for (exact, stem) in words {
+            let scan = |prefix: &str, keep: &mut dyn FnMut(&str) -> bool| {
+                let Ok(mut stream) = terms.range().ge(prefix.as_bytes()).into_stream() else {
+                    return;
+                };
+                let mut kept = 0;
+                for _ in 0..NEAR_MISS_SCAN {
+                    if !stream.advance() || !stream.key().starts_with(prefix.as_bytes()) {
+                        break;
+                    }
+                    if let Ok(k) = std::str::from_utf8(stream.key()) {
+                        if keep(k) {
+                            kept += 1;
+                            if kept >= NEAR_MISS_KEEP {
+                                break;
+                            }
+                        }
+                    }
+                }
+            };
+            scan(stem, &mut |k| {
+                found.insert(k.to_owned());
+                true
+            });
+            let head: String = exact.chars().take(NEAR_MISS_PREFIX).collect();
+            scan(&head, &mut |k| {
+                let near = k != exact && within_one_edit(k, exact);
+                if near {
+                    found.insert(k.to_owned());
+                }
+                near
+            });
+        }
+    }
+    let mut stem = stemmed_analyzer();
+    let mut clauses = vec![(Occur::Should, highlight)];
+    for word in found {
+        for s in analyze(&mut stem, &word) {
+            clauses.push((
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.body, &s),
+                    IndexRecordOption::WithFreqs,
+                )),
+            ));
+        }
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// Whether `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours —
+/// the distance the typo alternative allows.
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let start = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[start..], &b[start..]);
+    let end = ra
+        .iter()
+        .rev()
+        .zip(rb.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (ma, mb) = (
+        &ra[..ra.len() - end.min(ra.len())],
+        &rb[..rb.len() - end.min(rb.len())],
+    );
+    match (ma.len(), mb.len()) {
+        (0, 0) | (1, 1) | (0, 1) | (1, 0) => true,
+        (2, 2) => ma[0] == mb[1] && ma[1] == mb[0],
+        _ => false,
     }
 }
 
@@ -874,6 +984,8 @@ impl Builder {
             }
         }
         if scoring && self.loose {
+            self.loose_words
+                .extend(spellings.iter().map(|(s, e)| (e.clone(), s.clone())));
             for (stem, exact) in &spellings {
                 if exact.chars().count() >= MIN_LOOSE_CHARS {
                     any.push((
@@ -1248,6 +1360,17 @@ mod tests {
             Vec::<i32>::new(),
             "only compounds a word begins"
         );
+    }
+
+    #[test]
+    fn one_edit() {
+        assert!(within_one_edit("helsefelleskap", "helsefellesskap"));
+        assert!(within_one_edit("autimse", "autisme"));
+        assert!(within_one_edit("kols", "kols"));
+        assert!(within_one_edit("kals", "kols"));
+        assert!(!within_one_edit("helsefelleskapet", "helsefellesskap"));
+        assert!(!within_one_edit("abcd", "badc"));
+        assert!(!within_one_edit("aaa", "abab"));
     }
 
     #[test]
