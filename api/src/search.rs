@@ -465,7 +465,7 @@ enum Qualifier {
 impl Qualifier {
     fn parse(key: &str) -> Option<Self> {
         match key.to_lowercase().as_str() {
-            "type" | "kind" | "type_" => Some(Qualifier::Kind),
+            "type" | "kind" => Some(Qualifier::Kind),
             "org" | "organisasjon" | "organization" => Some(Qualifier::Organization),
             "utvalg" | "body" => Some(Qualifier::Body),
             "år" | "year" | "aar" => Some(Qualifier::Year),
@@ -571,8 +571,15 @@ fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 struct QueryPlan {
     matching: Box<dyn Query>,
     highlight: Box<dyn Query>,
-    /// (exact form, stem) of the words that got typo and compound alternatives.
-    loose_words: Vec<(String, String)>,
+    /// The loose alternatives actually added, for highlighting what they match.
+    loose_words: LooseWords,
+}
+
+/// Words that got a typo alternative (exact forms) and stems that got a compound one.
+#[derive(Default)]
+struct LooseWords {
+    typo: Vec<String>,
+    prefix: Vec<String>,
 }
 
 struct Builder {
@@ -583,7 +590,7 @@ struct Builder {
     highlight: Vec<Term>,
     /// Whether words get their typo and compound alternatives.
     loose: bool,
-    loose_words: Vec<(String, String)>,
+    loose_words: LooseWords,
 }
 
 impl QueryPlan {
@@ -596,7 +603,7 @@ impl QueryPlan {
         let mut b = Builder {
             f,
             loose,
-            loose_words: Vec::new(),
+            loose_words: LooseWords::default(),
             stem: stemmed_analyzer(),
             exact: exact_analyzer(),
             highlight: Vec::new(),
@@ -685,9 +692,9 @@ fn with_near_misses(
     searcher: &Searcher,
     f: SearchFields,
     highlight: Box<dyn Query>,
-    words: &[(String, String)],
+    words: &LooseWords,
 ) -> Result<Box<dyn Query>, ApiError> {
-    if words.is_empty() {
+    if words.typo.is_empty() && words.prefix.is_empty() {
         return Ok(highlight);
     }
     let mut found: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
@@ -696,30 +703,32 @@ fn with_near_misses(
             .inverted_index(f.body_exact)
             .map_err(ApiError::internal)?;
         let terms = inverted.terms();
-        for (exact, stem) in words {
-            let scan = |prefix: &str, keep: &mut dyn FnMut(&str) -> bool| {
-                let Ok(mut stream) = terms.range().ge(prefix.as_bytes()).into_stream() else {
-                    return;
-                };
-                let mut kept = 0;
-                for _ in 0..NEAR_MISS_SCAN {
-                    if !stream.advance() || !stream.key().starts_with(prefix.as_bytes()) {
-                        break;
-                    }
-                    if let Ok(k) = std::str::from_utf8(stream.key()) {
-                        if keep(k) {
-                            kept += 1;
-                            if kept >= NEAR_MISS_KEEP {
-                                break;
-                            }
+        let scan = |prefix: &str, keep: &mut dyn FnMut(&str) -> bool| {
+            let Ok(mut stream) = terms.range().ge(prefix.as_bytes()).into_stream() else {
+                return;
+            };
+            let mut kept = 0;
+            for _ in 0..NEAR_MISS_SCAN {
+                if !stream.advance() || !stream.key().starts_with(prefix.as_bytes()) {
+                    break;
+                }
+                if let Ok(k) = std::str::from_utf8(stream.key()) {
+                    if keep(k) {
+                        kept += 1;
+                        if kept >= NEAR_MISS_KEEP {
+                            break;
                         }
                     }
                 }
-            };
+            }
+        };
+        for stem in &words.prefix {
             scan(stem, &mut |k| {
                 found.insert(k.to_owned());
                 true
             });
+        }
+        for exact in &words.typo {
             let head: String = exact.chars().take(NEAR_MISS_PREFIX).collect();
             scan(&head, &mut |k| {
                 let near = k != exact && within_one_edit(k, exact);
@@ -984,10 +993,9 @@ impl Builder {
             }
         }
         if scoring && self.loose {
-            self.loose_words
-                .extend(spellings.iter().map(|(s, e)| (e.clone(), s.clone())));
             for (stem, exact) in &spellings {
                 if exact.chars().count() >= MIN_LOOSE_CHARS {
+                    self.loose_words.typo.push(exact.clone());
                     any.push((
                         Occur::Should,
                         Box::new(BoostQuery::new(
@@ -1001,6 +1009,7 @@ impl Builder {
                     ));
                 }
                 if stem.chars().count() >= MIN_LOOSE_CHARS {
+                    self.loose_words.prefix.push(stem.clone());
                     any.push((
                         Occur::Should,
                         Box::new(BoostQuery::new(
