@@ -11,6 +11,7 @@ pub mod http;
 pub mod ingest_cmd;
 pub mod metrics;
 pub mod search;
+pub mod searchbench_cmd;
 
 pub use app::{App, AppState};
 pub use config::Config;

@@ -136,6 +136,9 @@ enum TokenCommand {
 enum BenchCommand {
     /// Extract PDFs on one thread and report files/s, pages/s and peak memory.
     Extract(planarkiv_api::bench_cmd::BenchArgs),
+    /// Build a large generated archive and compare search latency with PostgreSQL full-text
+    /// search on the same pages.
+    Search(planarkiv_api::searchbench_cmd::SearchBenchArgs),
 }
 
 #[derive(clap::Args)]
@@ -220,6 +223,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Bench(BenchCommand::Extract(args)) => planarkiv_api::bench_cmd::run(args),
+        Command::Bench(BenchCommand::Search(args)) => planarkiv_api::searchbench_cmd::run(args),
         Command::Ingest(args) => {
             init_tracing();
             planarkiv_api::ingest_cmd::run(args)

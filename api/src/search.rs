@@ -1,17 +1,30 @@
-//! Running a search against the tantivy reader: query parsing, ranking and snippets. Blocking;
-//! the GraphQL resolver calls it on the blocking pool.
+//! Running a search against the tantivy reader: the query language, ranking, facets and
+//! snippets. Blocking; the GraphQL resolvers call it on the blocking pool.
+//!
+//! The query language is parsed here rather than by tantivy's `QueryParser` because every word
+//! becomes a small disjunction of its own (stem, title, "aa" spelled "å", a typo-tolerant and
+//! a compound-prefix alternative at a low boost), qualifiers are validated with messages a
+//! person can act on, and case numbers are taken out before anything else.
 
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
-use tantivy::schema::IndexRecordOption;
-use tantivy::schema::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::StrColumn;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, PhraseQuery,
+    Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::Term;
-use tantivy::{DocId, Score, SegmentReader, TantivyDocument};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use planarkiv_ingest::index::SearchIndex;
 use planarkiv_schema::case_number::CaseNumber;
-use planarkiv_schema::search::case_term;
+use planarkiv_schema::search::{
+    case_term, exact_analyzer, stemmed_analyzer, HitType, SearchFields,
+};
 
 use crate::graphql::error::ApiError;
 use crate::graphql::search_hit::{Highlight, SearchHit, Snippet};
@@ -20,19 +33,164 @@ use crate::graphql::search_hit::{Highlight, SearchHit, Snippet};
 const SNIPPET_CHARS: usize = 240;
 /// Longest accepted query, in characters.
 const MAX_QUERY_CHARS: usize = 1_000;
+/// Words shorter than this get no typo or compound alternative: short words have too many
+/// neighbours one edit away ("for", "før", "fra") and prefixes of them match half the index.
+const MIN_LOOSE_CHARS: usize = 5;
+/// Weights of the loose alternatives, far below a real term's BM25 score (typically 2–15), so
+/// a page with the exact word always ranks above one that only has a near miss.
+const TYPO_BOOST: Score = 0.2;
+const COMPOUND_BOOST: Score = 0.3;
+const TITLE_BOOST: Score = 0.5;
+
+/// Document kinds a `type:` qualifier accepts: the classifier's and the manifest's vocabulary.
+pub const DOCUMENT_KINDS: [&str; 6] = [
+    "plan",
+    "case_paper",
+    "case_appendix",
+    "presentation",
+    "web_page",
+    "other",
+];
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    DateDesc,
+    DateAsc,
+}
+
+/// Restrictions that apply on top of the query text: from qualifiers or from GraphQL
+/// arguments. Within a list any value matches; the lists are ANDed.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub kind: Vec<String>,
+    pub organization: Vec<String>,
+    pub body: Vec<String>,
+    pub year: Vec<u32>,
+    pub hit_type: Vec<HitType>,
+}
+
+/// One search as the API asks it.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+    /// Count facet values over every match (not only this page of hits).
+    pub facets: bool,
+    /// Leave out the typo and compound alternatives; the benchmark measures their cost so.
+    pub exact_only: bool,
+}
+
+/// Counts per value, most frequent first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FacetCounts {
+    pub kind: Vec<(String, u64)>,
+    pub organization: Vec<(String, u64)>,
+    pub body: Vec<(String, u64)>,
+    pub year: Vec<(String, u64)>,
+    pub hit_type: Vec<(String, u64)>,
+}
 
 pub struct SearchResult {
     pub hits: Vec<SearchHit>,
     pub total: u64,
+    pub facets: Option<FacetCounts>,
 }
 
+/// The simplest search: text only, by relevance. Kept for callers that need nothing more.
 pub fn search(
     index: &SearchIndex,
     query: &str,
     offset: usize,
     limit: usize,
 ) -> Result<SearchResult, ApiError> {
-    let query = query.trim();
+    run(
+        index,
+        &SearchRequest {
+            query: query.to_owned(),
+            offset,
+            limit,
+            ..Default::default()
+        },
+    )
+}
+
+/// Cuts snippets for the hits of one search. Shared by its hits, so a snippet costs nothing
+/// unless a client asks for it.
+pub struct SnippetSource {
+    generator: SnippetGenerator,
+}
+
+impl std::fmt::Debug for SnippetSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SnippetSource")
+    }
+}
+
+impl SnippetSource {
+    /// The best passage of `text`.
+    pub fn best(&self, text: &str) -> Snippet {
+        self.several(text, 1).into_iter().next().unwrap_or(Snippet {
+            text: String::new(),
+            highlights: Vec::new(),
+        })
+    }
+
+    /// Up to `max` passages, best first, that do not overlap. Each is cut from the text with
+    /// the passages already taken blanked out, so the generator finds the next best one.
+    pub fn several(&self, text: &str, max: usize) -> Vec<Snippet> {
+        let mut out = Vec::new();
+        let mut rest = text.to_owned();
+        for _ in 0..max.max(1) {
+            let s = self.generator.snippet(&rest);
+            if s.fragment().is_empty() || s.highlighted().is_empty() {
+                break;
+            }
+            let frag = s.fragment().to_owned();
+            out.push(char_snippet(&frag, s.highlighted()));
+            match rest.find(&frag) {
+                // Same length in bytes, so later fragments keep their places.
+                Some(at) => rest.replace_range(at..at + frag.len(), &" ".repeat(frag.len())),
+                None => break,
+            }
+        }
+        if out.is_empty() {
+            // The hit matched through its title, a qualifier or a loose alternative that
+            // highlights nothing: show its beginning.
+            out.push(Snippet {
+                text: text.chars().take(SNIPPET_CHARS).collect(),
+                highlights: Vec::new(),
+            });
+        }
+        out
+    }
+}
+
+/// Tantivy reports byte ranges into its fragment; clients get character offsets, which is what
+/// JavaScript string indexing (for code points) and most UIs expect.
+fn char_snippet(frag: &str, ranges: &[std::ops::Range<usize>]) -> Snippet {
+    let highlights = ranges
+        .iter()
+        .filter(|r| frag.is_char_boundary(r.start) && frag.is_char_boundary(r.end))
+        .map(|r| Highlight {
+            start: frag[..r.start].chars().count() as i32,
+            end: frag[..r.end].chars().count() as i32,
+        })
+        .collect();
+    Snippet {
+        text: frag.to_owned(),
+        highlights,
+    }
+}
+
+/// Runs a search: parses the query, applies the filters, ranks, and counts facets if asked.
+pub fn run(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResult, ApiError> {
+    let query = req.query.trim();
     if query.is_empty() {
         return Err(ApiError::BadUserInput("the search query is empty".into()));
     }
@@ -42,64 +200,120 @@ pub fn search(
         )));
     }
     let f = index.fields();
-    let mut parser = QueryParser::for_index(index.index(), vec![f.body, f.title]);
-    parser.set_conjunction_by_default();
-    parser.set_field_boost(f.title, 0.5);
-    // Lenient parsing: a stray quote or colon from a person typing should still search.
-    let (cases, rest) = split_case_numbers(query);
-    // Quoted phrases match the exact words (the unstemmed twin); the highlight query keeps
-    // them on the stemmed field, which is the one snippets are cut from.
-    let matching = build_query(&parser, f, &cases, &exact_phrases(&rest));
-    let highlight = build_query(&parser, f, &cases, &rest);
+    let plan = QueryPlan::build(f, query, &req.filters, !req.exact_only)?;
     let searcher = index.reader().searcher();
+    let limit = req.limit;
+    let sort = req.sort;
     // Equal scores are common (copies, boilerplate pages). Breaking ties by document and page
     // makes the order — and so pagination — the same on every replica, whatever the segment
-    // layout of its index.
+    // layout of its index. The date, when sorting by it, comes first.
     let ranked = TopDocs::with_limit(limit.max(1))
-        .and_offset(offset)
+        .and_offset(req.offset)
         .tweak_score(move |seg: &SegmentReader| {
             let ids = seg.fast_fields().u64("doc_id").ok();
             let pages = seg.fast_fields().u64("page").ok();
+            let dates = seg.fast_fields().u64("date").ok();
             move |doc: DocId, score: Score| {
                 let id = ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as i64;
                 let page = pages.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as i64;
-                (score, -id, -page)
+                let date = dates.as_ref().and_then(|c| c.first(doc)).map(|d| d as i64);
+                let first = match (sort, date) {
+                    (Sort::Relevance, _) => 0,
+                    // Undated documents last, either way.
+                    (_, None) => i64::MIN,
+                    (Sort::DateDesc, Some(d)) => d,
+                    (Sort::DateAsc, Some(d)) => -d,
+                };
+                (first, score, -id, -page)
             }
         });
-    let (top, total) = searcher
-        .search(&matching, &(ranked, Count))
+    let facet_collector = req.facets.then_some(FacetCollector);
+    let (top, total, facets) = searcher
+        .search(&plan.matching, &(ranked, Count, facet_collector))
         .map_err(ApiError::internal)?;
-    let mut gen =
-        SnippetGenerator::create(&searcher, &*highlight, f.body).map_err(ApiError::internal)?;
-    gen.set_max_num_chars(SNIPPET_CHARS);
-    let mut hits = Vec::with_capacity(top.len());
-    for ((score, _, _), addr) in top.into_iter().take(limit) {
-        let doc: TantivyDocument = searcher.doc(addr).map_err(ApiError::internal)?;
-        let doc_id = doc
-            .get_first(f.doc_id)
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
-        let page = doc.get_first(f.page).and_then(|v| v.as_u64()).unwrap_or(0);
-        let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
-        let snippet = make_snippet(&gen, body);
-        hits.push(SearchHit {
-            score: score as f64,
-            page: page as i32,
-            snippet,
-            document_id: doc_id as i64,
-        });
-    }
+    let highlight = with_near_misses(&searcher, f, plan.highlight, &plan.loose_words)?;
+    let snippets = snippet_source(&searcher, &*highlight, f.body)?;
+    let hits = load_hits(&searcher, f, &snippets, top.into_iter().take(limit))?;
     Ok(SearchResult {
         hits,
         total: total as u64,
+        facets,
     })
 }
 
+fn snippet_source(
+    searcher: &Searcher,
+    highlight: &dyn Query,
+    body: Field,
+) -> Result<Arc<SnippetSource>, ApiError> {
+    let mut generator =
+        SnippetGenerator::create(searcher, highlight, body).map_err(ApiError::internal)?;
+    generator.set_max_num_chars(SNIPPET_CHARS);
+    Ok(Arc::new(SnippetSource { generator }))
+}
+
+fn load_hits<S>(
+    searcher: &Searcher,
+    f: SearchFields,
+    snippets: &Arc<SnippetSource>,
+    top: impl Iterator<Item = (S, tantivy::DocAddress)>,
+) -> Result<Vec<SearchHit>, ApiError>
+where
+    S: RankScore,
+{
+    let mut hits = Vec::new();
+    for (score, addr) in top {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(ApiError::internal)?;
+        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64());
+        let hit_type = doc
+            .get_first(f.hit_type)
+            .and_then(|v| v.as_str())
+            .and_then(HitType::parse)
+            .unwrap_or(HitType::Page);
+        let body: Arc<str> = doc
+            .get_first(f.body)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .into();
+        hits.push(SearchHit {
+            score: score.relevance() as f64,
+            page: u64_of(f.page).unwrap_or(0) as i32,
+            document_id: u64_of(f.doc_id).unwrap_or(0) as i64,
+            hit_type,
+            entity_id: u64_of(f.entity_id).map(|e| e as i64),
+            body,
+            snippets: snippets.clone(),
+        });
+    }
+    Ok(hits)
+}
+
+/// The relevance part of whatever a collector ranked by.
+trait RankScore {
+    fn relevance(&self) -> Score;
+}
+
+impl RankScore for (i64, Score, i64, i64) {
+    fn relevance(&self) -> Score {
+        self.1
+    }
+}
+
+impl RankScore for (Score, i64, i64) {
+    fn relevance(&self) -> Score {
+        self.0
+    }
+}
+
+/// A document's id, its best score, and its best hits.
+pub type Group = (i64, f64, Vec<SearchHit>);
+
 /// Pages grouped by document, best document first; each group's pages best first.
 pub struct GroupedResult {
-    pub groups: Vec<(i64, f64, Vec<SearchHit>)>,
+    pub groups: Vec<Group>,
     /// Documents with matching pages (among the first [`GROUP_WINDOW`] pages).
     pub total: u64,
+    pub facets: Option<FacetCounts>,
 }
 
 /// How many of the best pages are grouped. Enough for any person's paging; documents whose
@@ -107,6 +321,34 @@ pub struct GroupedResult {
 pub const GROUP_WINDOW: usize = 2_000;
 
 /// Runs the search and groups its best pages by document.
+pub fn run_grouped(
+    index: &SearchIndex,
+    req: &SearchRequest,
+    pages_per_document: usize,
+) -> Result<GroupedResult, ApiError> {
+    let flat = run(
+        index,
+        &SearchRequest {
+            offset: 0,
+            limit: GROUP_WINDOW,
+            ..req.clone()
+        },
+    )?;
+    let groups = group(flat.hits, pages_per_document);
+    let total = groups.len() as u64;
+    let groups = groups
+        .into_iter()
+        .skip(req.offset)
+        .take(req.limit)
+        .collect();
+    Ok(GroupedResult {
+        groups,
+        total,
+        facets: flat.facets,
+    })
+}
+
+/// The simplest grouped search, kept for callers that need nothing more.
 pub fn search_grouped(
     index: &SearchIndex,
     query: &str,
@@ -114,13 +356,25 @@ pub fn search_grouped(
     limit: usize,
     pages_per_document: usize,
 ) -> Result<GroupedResult, ApiError> {
-    let flat = search(index, query, 0, GROUP_WINDOW)?;
-    let mut groups: Vec<(i64, f64, Vec<SearchHit>)> = Vec::new();
-    let mut at: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
-    for hit in flat.hits {
+    run_grouped(
+        index,
+        &SearchRequest {
+            query: query.to_owned(),
+            offset,
+            limit,
+            ..Default::default()
+        },
+        pages_per_document,
+    )
+}
+
+fn group(hits: Vec<SearchHit>, per_document: usize) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut at: HashMap<i64, usize> = HashMap::new();
+    for hit in hits {
         match at.get(&hit.document_id) {
             Some(&i) => {
-                if groups[i].2.len() < pages_per_document {
+                if groups[i].2.len() < per_document {
                     groups[i].2.push(hit);
                 }
             }
@@ -130,64 +384,663 @@ pub fn search_grouped(
             }
         }
     }
-    let total = groups.len() as u64;
-    let groups = groups.into_iter().skip(offset).take(limit).collect();
-    Ok(GroupedResult { groups, total })
+    groups
 }
 
-/// The query for `cases` and the text `rest`; case numbers are required on the case field and
-/// their printed form ranks and highlights.
-fn build_query(
-    parser: &QueryParser,
-    f: planarkiv_schema::search::SearchFields,
-    cases: &[CaseNumber],
-    rest: &str,
-) -> Box<dyn Query> {
-    if cases.is_empty() {
-        return parser.parse_query_lenient(rest).0;
+/// Documents like `document_id`: tantivy's MoreLikeThisQuery over the stemmed text of the
+/// document's pages, the document itself excluded. Best document first, with its best pages.
+pub fn more_like_this(
+    index: &SearchIndex,
+    document_id: i64,
+    limit: usize,
+    pages_per_document: usize,
+) -> Result<Option<Vec<Group>>, ApiError> {
+    let f = index.fields();
+    let searcher = index.reader().searcher();
+    let own = Term::from_field_u64(f.doc_id, document_id as u64);
+    let own_docs = searcher
+        .search(
+            &TermQuery::new(own.clone(), IndexRecordOption::Basic),
+            &tantivy::collector::DocSetCollector,
+        )
+        .map_err(ApiError::internal)?;
+    if own_docs.is_empty() {
+        return Ok(None);
     }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for c in cases {
-        clauses.push((
-            Occur::Must,
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.case, &case_term(c.year, c.sequence)),
-                IndexRecordOption::Basic,
-            )),
-        ));
-        // The number as the secretariats print it ("24.25"): ranks the pages that write it and
-        // gives the snippet something to highlight.
-        let printed = [format!("{:02}", c.sequence), format!("{:02}", c.year % 100)];
-        let terms: Vec<Term> = printed
-            .iter()
-            .map(|t| Term::from_field_text(f.body, t))
-            .collect();
-        clauses.push((Occur::Should, Box::new(PhraseQuery::new(terms))));
-    }
-    if !rest.trim().is_empty() {
-        clauses.push((Occur::Must, parser.parse_query_lenient(rest).0));
-    }
-    Box::new(BooleanQuery::new(clauses))
-}
-
-/// Points every quoted phrase that names no field at `body_exact`.
-fn exact_phrases(query: &str) -> String {
-    let mut out = String::with_capacity(query.len() + 16);
-    let mut in_quotes = false;
-    let mut prev: Option<char> = None;
-    for ch in query.chars() {
-        if ch == '"' {
-            let starts_term = !in_quotes
-                && prev.is_none_or(|p| p.is_whitespace() || p == '(' || p == '-' || p == '+');
-            if starts_term {
-                out.push_str("body_exact:");
-            }
-            in_quotes = !in_quotes;
+    let mut texts = Vec::new();
+    for addr in own_docs {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(ApiError::internal)?;
+        if let Some(t) = doc.get_first(f.body).and_then(|v| v.as_str()) {
+            texts.push(OwnedValue::Str(t.to_owned()));
         }
-        out.push(ch);
-        prev = Some(ch);
+    }
+    // Terms in more than a third of the index say nothing about a document ("helse", "og").
+    let max_df = (searcher.num_docs() / 3).max(2);
+    let mlt = MoreLikeThisQuery::builder()
+        .with_min_doc_frequency(1)
+        .with_max_doc_frequency(max_df)
+        .with_min_term_frequency(2)
+        .with_min_word_length(4)
+        .with_max_query_terms(30)
+        .with_document_fields(vec![(f.body, texts)]);
+    let query = BooleanQuery::new(vec![
+        (Occur::Must, Box::new(mlt) as Box<dyn Query>),
+        (
+            Occur::MustNot,
+            Box::new(TermQuery::new(own, IndexRecordOption::Basic)),
+        ),
+    ]);
+    let ranked = TopDocs::with_limit(GROUP_WINDOW).tweak_score(|seg: &SegmentReader| {
+        let ids = seg.fast_fields().u64("doc_id").ok();
+        let pages = seg.fast_fields().u64("page").ok();
+        move |doc: DocId, score: Score| {
+            let id = ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as i64;
+            let page = pages.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) as i64;
+            (score, -id, -page)
+        }
+    });
+    let top = searcher
+        .search(&query, &ranked)
+        .map_err(ApiError::internal)?;
+    // Snippets show where the similar documents talk about the same things.
+    let snippets = snippet_source(&searcher, &query, f.body)?;
+    let hits = load_hits(&searcher, f, &snippets, top.into_iter())?;
+    Ok(Some(
+        group(hits, pages_per_document)
+            .into_iter()
+            .take(limit)
+            .collect(),
+    ))
+}
+
+/// A qualifier's field, by every name a person may type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Qualifier {
+    Kind,
+    Organization,
+    Body,
+    Year,
+}
+
+impl Qualifier {
+    fn parse(key: &str) -> Option<Self> {
+        match key.to_lowercase().as_str() {
+            "type" | "kind" => Some(Qualifier::Kind),
+            "org" | "organisasjon" | "organization" => Some(Qualifier::Organization),
+            "utvalg" | "body" => Some(Qualifier::Body),
+            "år" | "year" | "aar" => Some(Qualifier::Year),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Atom {
+    Word(String),
+    Phrase(String),
+    Qualified(Qualifier, String),
+}
+
+/// Atoms joined by `OR`; a query is the AND of its clauses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Clause {
+    negated: bool,
+    any_of: Vec<Atom>,
+}
+
+/// Splits a query into clauses. Lenient: a stray quote runs to the end, brackets are ignored,
+/// an unknown `key:` is an ordinary word ("Mål:" in pasted text).
+fn parse_clauses(query: &str) -> Vec<Clause> {
+    let chars: Vec<char> = query.chars().collect();
+    let mut clauses: Vec<Clause> = Vec::new();
+    let mut pending_or = false;
+    let mut i = 0;
+    let read_quoted = |i: &mut usize| -> String {
+        // At the opening quote.
+        *i += 1;
+        let start = *i;
+        while *i < chars.len() && chars[*i] != '"' {
+            *i += 1;
+        }
+        let s: String = chars[start..*i].iter().collect();
+        *i += 1;
+        s
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() || c == '(' || c == ')' {
+            i += 1;
+            continue;
+        }
+        let mut negated = false;
+        if (c == '-' || c == '+') && chars.get(i + 1).is_some_and(|n| !n.is_whitespace()) {
+            negated = c == '-';
+            i += 1;
+        }
+        let atom = if chars[i] == '"' {
+            Atom::Phrase(read_quoted(&mut i))
+        } else {
+            let start = i;
+            while i < chars.len()
+                && !chars[i].is_whitespace()
+                && chars[i] != '"'
+                && chars[i] != '('
+                && chars[i] != ')'
+            {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            if !negated && word == "OR" {
+                pending_or = true;
+                continue;
+            }
+            match word.split_once(':') {
+                Some((key, value)) if !key.is_empty() => match Qualifier::parse(key) {
+                    Some(q) if value.is_empty() && chars.get(i) == Some(&'"') => {
+                        Atom::Qualified(q, read_quoted(&mut i))
+                    }
+                    Some(q) => Atom::Qualified(q, value.to_owned()),
+                    None => Atom::Word(word),
+                },
+                _ => Atom::Word(word),
+            }
+        };
+        match clauses.last_mut() {
+            Some(last) if pending_or && !negated && !last.negated => last.any_of.push(atom),
+            _ => clauses.push(Clause {
+                negated,
+                any_of: vec![atom],
+            }),
+        }
+        pending_or = false;
+    }
+    clauses
+}
+
+/// Tokens of `text` under an analyzer.
+fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut s = analyzer.token_stream(text);
+    while s.advance() {
+        out.push(s.token().text.clone());
     }
     out
+}
+
+/// The query for one search: what must match, and what the snippets highlight.
+struct QueryPlan {
+    matching: Box<dyn Query>,
+    highlight: Box<dyn Query>,
+    /// The loose alternatives actually added, for highlighting what they match.
+    loose_words: LooseWords,
+}
+
+/// Words that got a typo alternative (exact forms) and stems that got a compound one.
+#[derive(Default)]
+struct LooseWords {
+    typo: Vec<String>,
+    prefix: Vec<String>,
+}
+
+struct Builder {
+    f: SearchFields,
+    stem: TextAnalyzer,
+    exact: TextAnalyzer,
+    /// Stemmed body terms the snippets highlight.
+    highlight: Vec<Term>,
+    /// Whether words get their typo and compound alternatives.
+    loose: bool,
+    loose_words: LooseWords,
+}
+
+impl QueryPlan {
+    fn build(
+        f: SearchFields,
+        query: &str,
+        filters: &Filters,
+        loose: bool,
+    ) -> Result<Self, ApiError> {
+        let mut b = Builder {
+            f,
+            loose,
+            loose_words: LooseWords::default(),
+            stem: stemmed_analyzer(),
+            exact: exact_analyzer(),
+            highlight: Vec::new(),
+        };
+        let (cases, rest) = split_case_numbers(query);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut highlight_extra: Vec<Box<dyn Query>> = Vec::new();
+        let mut positive = false;
+        for c in &cases {
+            clauses.push((
+                Occur::Must,
+                filter_only(term_query(f.case, &case_term(c.year, c.sequence))),
+            ));
+            // The number as the secretariats print it ("24.25"): ranks the pages that write
+            // it and gives the snippet something to highlight.
+            let printed = [format!("{:02}", c.sequence), format!("{:02}", c.year % 100)];
+            let terms: Vec<Term> = printed
+                .iter()
+                .map(|t| Term::from_field_text(f.body, t))
+                .collect();
+            clauses.push((Occur::Should, Box::new(PhraseQuery::new(terms.clone()))));
+            highlight_extra.push(Box::new(PhraseQuery::new(terms)));
+            positive = true;
+        }
+        for clause in parse_clauses(&rest) {
+            let mut any: Vec<Box<dyn Query>> = Vec::new();
+            for atom in &clause.any_of {
+                if let Some(q) = b.atom(atom, !clause.negated)? {
+                    any.push(q);
+                }
+            }
+            let q: Box<dyn Query> = match any.len() {
+                0 => continue,
+                1 => any.pop().expect("one"),
+                _ => Box::new(BooleanQuery::new(
+                    any.into_iter().map(|q| (Occur::Should, q)).collect(),
+                )),
+            };
+            if clause.negated {
+                clauses.push((Occur::MustNot, q));
+            } else {
+                positive = true;
+                clauses.push((Occur::Must, q));
+            }
+        }
+        for q in filter_queries(f, filters) {
+            positive = true;
+            clauses.push((Occur::Must, q));
+        }
+        if !positive {
+            // Only exclusions, or words that analyze to nothing: everything but the excluded.
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        let mut highlight: Vec<(Occur, Box<dyn Query>)> = b
+            .highlight
+            .drain(..)
+            .map(|t| {
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        highlight.extend(highlight_extra.into_iter().map(|q| (Occur::Should, q)));
+        Ok(QueryPlan {
+            matching: Box::new(BooleanQuery::new(clauses)),
+            highlight: Box::new(BooleanQuery::new(highlight)),
+            loose_words: b.loose_words,
+        })
+    }
+}
+
+/// Most near-miss terms looked at (typo candidates sharing the first letters) per word and
+/// segment, and most kept, so a highlight never costs more than a bounded scan.
+const NEAR_MISS_SCAN: usize = 20_000;
+const NEAR_MISS_KEEP: usize = 16;
+/// Typos are looked for among terms sharing this many first characters with the word: a typo
+/// further in is found (the query matches it anyway) but highlights only from here.
+const NEAR_MISS_PREFIX: usize = 3;
+
+/// The highlight query plus the words the typo and compound alternatives actually match in
+/// the index, so a page found through "Helsefelleskap" or "hospiteringsordning" shows that
+/// word highlighted rather than its first lines. The automaton queries report no terms of
+/// their own, so the term dictionary is read here.
+fn with_near_misses(
+    searcher: &Searcher,
+    f: SearchFields,
+    highlight: Box<dyn Query>,
+    words: &LooseWords,
+) -> Result<Box<dyn Query>, ApiError> {
+    if words.typo.is_empty() && words.prefix.is_empty() {
+        return Ok(highlight);
+    }
+    let mut found: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for seg in searcher.segment_readers() {
+        let inverted = seg
+            .inverted_index(f.body_exact)
+            .map_err(ApiError::internal)?;
+        let terms = inverted.terms();
+        let scan = |prefix: &str, keep: &mut dyn FnMut(&str) -> bool| {
+            let Ok(mut stream) = terms.range().ge(prefix.as_bytes()).into_stream() else {
+                return;
+            };
+            let mut kept = 0;
+            for _ in 0..NEAR_MISS_SCAN {
+                if !stream.advance() || !stream.key().starts_with(prefix.as_bytes()) {
+                    break;
+                }
+                if let Ok(k) = std::str::from_utf8(stream.key()) {
+                    if keep(k) {
+                        kept += 1;
+                        if kept >= NEAR_MISS_KEEP {
+                            break;
+                        }
+                    }
+                }
+            }
+        };
+        for stem in &words.prefix {
+            scan(stem, &mut |k| {
+                found.insert(k.to_owned());
+                true
+            });
+        }
+        for exact in &words.typo {
+            let head: String = exact.chars().take(NEAR_MISS_PREFIX).collect();
+            scan(&head, &mut |k| {
+                let near = k != exact && within_one_edit(k, exact);
+                if near {
+                    found.insert(k.to_owned());
+                }
+                near
+            });
+        }
+    }
+    let mut stem = stemmed_analyzer();
+    let mut clauses = vec![(Occur::Should, highlight)];
+    for word in found {
+        for s in analyze(&mut stem, &word) {
+            clauses.push((
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.body, &s),
+                    IndexRecordOption::WithFreqs,
+                )),
+            ));
+        }
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// Whether `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours —
+/// the distance the typo alternative allows.
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let start = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[start..], &b[start..]);
+    let end = ra
+        .iter()
+        .rev()
+        .zip(rb.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (ma, mb) = (
+        &ra[..ra.len() - end.min(ra.len())],
+        &rb[..rb.len() - end.min(rb.len())],
+    );
+    match (ma.len(), mb.len()) {
+        (0, 0) | (1, 1) | (0, 1) | (1, 0) => true,
+        (2, 2) => ma[0] == mb[1] && ma[1] == mb[0],
+        _ => false,
+    }
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::Basic,
+    ))
+}
+
+/// A filter must not change the ranking.
+fn filter_only(q: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(q, 0.0))
+}
+
+fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    filter_only(Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    )))
+}
+
+/// The GraphQL arguments' filters, each list one required disjunction.
+fn filter_queries(f: SearchFields, filters: &Filters) -> Vec<Box<dyn Query>> {
+    let mut out = Vec::new();
+    if !filters.kind.is_empty() {
+        out.push(any_of(
+            filters
+                .kind
+                .iter()
+                .map(|k| term_query(f.kind, &k.to_lowercase()))
+                .collect(),
+        ));
+    }
+    if !filters.organization.is_empty() {
+        out.push(any_of(
+            filters
+                .organization
+                .iter()
+                .map(|o| term_query(f.organization, o))
+                .collect(),
+        ));
+    }
+    if !filters.body.is_empty() {
+        out.push(any_of(
+            filters
+                .body
+                .iter()
+                .map(|b| term_query(f.utvalg, &b.to_uppercase()))
+                .collect(),
+        ));
+    }
+    if !filters.year.is_empty() {
+        out.push(any_of(
+            filters
+                .year
+                .iter()
+                .map(|y| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_u64(f.year, *y as u64),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>
+                })
+                .collect(),
+        ));
+    }
+    if !filters.hit_type.is_empty() {
+        out.push(any_of(
+            filters
+                .hit_type
+                .iter()
+                .map(|h| term_query(f.hit_type, h.as_str()))
+                .collect(),
+        ));
+    }
+    out
+}
+
+/// Checks a `type:` value (or a `kind` filter) against the known kinds.
+pub fn check_kind(value: &str) -> Result<String, ApiError> {
+    let v = value.trim().to_lowercase();
+    if DOCUMENT_KINDS.contains(&v.as_str()) {
+        Ok(v)
+    } else {
+        Err(ApiError::BadUserInput(format!(
+            "unknown document type {value:?}; use one of {}",
+            DOCUMENT_KINDS.join(", ")
+        )))
+    }
+}
+
+/// Checks an `år:` value (or a `year` filter).
+pub fn check_year(value: &str) -> Result<u32, ApiError> {
+    value
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|y| (1900..=2100).contains(y))
+        .ok_or_else(|| {
+            ApiError::BadUserInput(format!(
+                "`år:` takes a four-digit year such as år:2025, not {value:?}"
+            ))
+        })
+}
+
+/// Checks an `utvalg:` value: a body's abbreviation such as SSU or AU.
+pub fn check_body(value: &str) -> Result<String, ApiError> {
+    let v = value.trim();
+    if !v.is_empty() && v.chars().count() <= 16 && v.chars().all(char::is_alphanumeric) {
+        Ok(v.to_uppercase())
+    } else {
+        Err(ApiError::BadUserInput(format!(
+            "`utvalg:` takes a body's abbreviation such as utvalg:SSU, not {value:?}"
+        )))
+    }
+}
+
+impl Builder {
+    /// The query for one atom; `None` when it analyzes to nothing (punctuation).
+    /// `scoring` is false for excluded atoms, which need neither alternatives nor highlights.
+    fn atom(&mut self, atom: &Atom, scoring: bool) -> Result<Option<Box<dyn Query>>, ApiError> {
+        let f = self.f;
+        Ok(match atom {
+            Atom::Word(w) => self.word(w, scoring),
+            Atom::Phrase(p) => {
+                let words = analyze(&mut self.exact, p);
+                if scoring {
+                    let stems = analyze(&mut self.stem, p);
+                    self.highlight
+                        .extend(stems.iter().map(|s| Term::from_field_text(f.body, s)));
+                }
+                phrase(f.body_exact, &words)
+            }
+            Atom::Qualified(q, value) => {
+                if value.trim().is_empty() {
+                    return Err(ApiError::BadUserInput(
+                        "a qualifier needs a value, e.g. type:plan, org:innlandet, utvalg:SSU, år:2025"
+                            .into(),
+                    ));
+                }
+                let query: Box<dyn Query> = match q {
+                    Qualifier::Kind => term_query(f.kind, &check_kind(value)?),
+                    Qualifier::Body => term_query(f.utvalg, &check_body(value)?),
+                    Qualifier::Year => Box::new(TermQuery::new(
+                        Term::from_field_u64(f.year, check_year(value)? as u64),
+                        IndexRecordOption::Basic,
+                    )),
+                    Qualifier::Organization => {
+                        let words = analyze(&mut self.exact, value);
+                        if words.is_empty() {
+                            return Err(ApiError::BadUserInput(format!(
+                                "`org:` needs a name, not {value:?}"
+                            )));
+                        }
+                        Box::new(BooleanQuery::new(
+                            words
+                                .iter()
+                                .map(|w| (Occur::Must, term_query(f.organization_words, w)))
+                                .collect(),
+                        ))
+                    }
+                };
+                Some(filter_only(query))
+            }
+        })
+    }
+
+    /// A word: its stem on the body (and, weaker, the title), the "å" spelling of an "aa"
+    /// spelling, then at a low boost a typo (one edit) and a compound (the stem as a prefix of
+    /// a longer word) alternative. Words that analyze to several tokens ("covid-19") are a
+    /// phrase.
+    fn word(&mut self, w: &str, scoring: bool) -> Option<Box<dyn Query>> {
+        let f = self.f;
+        let stems = analyze(&mut self.stem, w);
+        let exacts = analyze(&mut self.exact, w);
+        if stems.len() > 1 {
+            if scoring {
+                self.highlight
+                    .extend(stems.iter().map(|s| Term::from_field_text(f.body, s)));
+            }
+            return phrase(f.body_exact, &exacts);
+        }
+        let stem = stems.into_iter().next()?;
+        let exact = exacts.into_iter().next().unwrap_or_else(|| stem.clone());
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut spellings = vec![(stem, exact.clone())];
+        if exact.contains("aa") {
+            let aa = exact.replace("aa", "å");
+            if let Some(s) = analyze(&mut self.stem, &aa).into_iter().next() {
+                spellings.push((s, aa));
+            }
+        }
+        for (stem, _) in &spellings {
+            any.push((
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.body, stem),
+                    IndexRecordOption::WithFreqs,
+                )),
+            ));
+            any.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.title, stem),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    TITLE_BOOST,
+                )),
+            ));
+            if scoring {
+                self.highlight.push(Term::from_field_text(f.body, stem));
+            }
+        }
+        if scoring && self.loose {
+            for (stem, exact) in &spellings {
+                if exact.chars().count() >= MIN_LOOSE_CHARS {
+                    self.loose_words.typo.push(exact.clone());
+                    any.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new(
+                                Term::from_field_text(f.body_exact, exact),
+                                1,
+                                true,
+                            )),
+                            TYPO_BOOST,
+                        )),
+                    ));
+                }
+                if stem.chars().count() >= MIN_LOOSE_CHARS {
+                    self.loose_words.prefix.push(stem.clone());
+                    any.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new_prefix(
+                                Term::from_field_text(f.body_exact, stem),
+                                0,
+                                false,
+                            )),
+                            COMPOUND_BOOST,
+                        )),
+                    ));
+                }
+            }
+        }
+        Some(Box::new(BooleanQuery::new(any)))
+    }
+}
+
+fn phrase(field: Field, words: &[String]) -> Option<Box<dyn Query>> {
+    match words {
+        [] => None,
+        [one] => Some(Box::new(TermQuery::new(
+            Term::from_field_text(field, one),
+            IndexRecordOption::WithFreqs,
+        ))),
+        many => Some(Box::new(PhraseQuery::new(
+            many.iter()
+                .map(|w| Term::from_field_text(field, w))
+                .collect(),
+        ))),
+    }
 }
 
 /// Takes the case numbers out of a query ("sak 24.25", "24/25", "2025/24", "sak 24/2025"), so
@@ -221,7 +1074,7 @@ pub fn split_case_numbers(query: &str) -> (Vec<CaseNumber>, String) {
                 continue;
             }
         }
-        let looks_numbered = word.contains(['.', '/']);
+        let looks_numbered = word.contains(['.', '/']) && !word.contains(':');
         match CaseNumber::parse(&word).filter(|_| looks_numbered) {
             Some(n) => cases.push(n),
             None => rest.push(t),
@@ -231,31 +1084,118 @@ pub fn split_case_numbers(query: &str) -> (Vec<CaseNumber>, String) {
     (cases, rest.join(" "))
 }
 
-/// Tantivy reports byte ranges into its fragment; clients get character offsets, which is what
-/// JavaScript string indexing (for code points) and most UIs expect.
-fn make_snippet(gen: &SnippetGenerator, body: &str) -> Snippet {
-    let s = gen.snippet(body);
-    if s.fragment().is_empty() {
-        // The page matched through its title only: show its beginning.
-        let text: String = body.chars().take(SNIPPET_CHARS).collect();
-        return Snippet {
-            text,
-            highlights: Vec::new(),
-        };
-    }
-    let frag = s.fragment();
-    let highlights = s
-        .highlighted()
-        .iter()
-        .filter(|r| frag.is_char_boundary(r.start) && frag.is_char_boundary(r.end))
-        .map(|r| Highlight {
-            start: frag[..r.start].chars().count() as i32,
-            end: frag[..r.end].chars().count() as i32,
+/// Counts facet values over every matching index document, from the fast fields.
+struct FacetCollector;
+
+/// The string-valued facet columns, in [`FacetCounts`] order (year is numeric).
+const STR_FACETS: [&str; 4] = ["kind", "organization", "utvalg", "hit_type"];
+
+struct FacetSegment {
+    columns: Vec<Option<StrColumn>>,
+    /// Per column: term ordinal → count.
+    counts: Vec<HashMap<u64, u64>>,
+    year: Option<tantivy::columnar::Column<u64>>,
+    years: HashMap<u64, u64>,
+}
+
+/// Value → count per facet, before sorting.
+type RawFacets = (Vec<HashMap<String, u64>>, HashMap<u64, u64>);
+
+impl Collector for FacetCollector {
+    type Fruit = FacetCounts;
+    type Child = FacetSegment;
+
+    fn for_segment(
+        &self,
+        _segment: tantivy::SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetSegment> {
+        let ff = reader.fast_fields();
+        let columns = STR_FACETS
+            .iter()
+            .map(|name| ff.str(name))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(FacetSegment {
+            counts: vec![HashMap::new(); columns.len()],
+            columns,
+            year: ff.u64("year").ok(),
+            years: HashMap::new(),
         })
-        .collect();
-    Snippet {
-        text: frag.to_owned(),
-        highlights,
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, segments: Vec<RawFacets>) -> tantivy::Result<FacetCounts> {
+        let mut strs: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); STR_FACETS.len()];
+        let mut years: BTreeMap<u64, u64> = BTreeMap::new();
+        for (s, y) in segments {
+            for (i, m) in s.into_iter().enumerate() {
+                for (k, v) in m {
+                    *strs[i].entry(k).or_insert(0) += v;
+                }
+            }
+            for (k, v) in y {
+                *years.entry(k).or_insert(0) += v;
+            }
+        }
+        let sorted = |m: BTreeMap<String, u64>| {
+            let mut v: Vec<(String, u64)> = m.into_iter().collect();
+            // Most frequent first; equal counts in value order, so the list is stable.
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v
+        };
+        let mut it = strs.into_iter().map(sorted);
+        let kind = it.next().unwrap_or_default();
+        let organization = it.next().unwrap_or_default();
+        let body = it.next().unwrap_or_default();
+        let hit_type = it.next().unwrap_or_default();
+        let mut year: Vec<(String, u64)> =
+            years.into_iter().map(|(y, n)| (y.to_string(), n)).collect();
+        // Years newest first: that is how a secretariat browses them.
+        year.reverse();
+        Ok(FacetCounts {
+            kind,
+            organization,
+            body,
+            year,
+            hit_type,
+        })
+    }
+}
+
+impl SegmentCollector for FacetSegment {
+    type Fruit = RawFacets;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for (col, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+            if let Some(col) = col {
+                for ord in col.term_ords(doc) {
+                    *counts.entry(ord).or_insert(0) += 1;
+                }
+            }
+        }
+        if let Some(y) = self.year.as_ref().and_then(|c| c.first(doc)) {
+            *self.years.entry(y).or_insert(0) += 1;
+        }
+    }
+
+    fn harvest(self) -> RawFacets {
+        let mut out = Vec::with_capacity(self.columns.len());
+        for (col, counts) in self.columns.iter().zip(self.counts) {
+            let mut named = HashMap::new();
+            if let Some(col) = col {
+                for (ord, n) in counts {
+                    let mut s = String::new();
+                    if col.ord_to_str(ord, &mut s).unwrap_or(false) {
+                        named.insert(s, n);
+                    }
+                }
+            }
+            out.push(named);
+        }
+        (out, self.years)
     }
 }
 
@@ -281,12 +1221,179 @@ mod tests {
         let (cases, rest) = split_case_numbers("hospitering sak 07.26 kommunene");
         assert_eq!(cases.len(), 1);
         assert_eq!(rest, "hospitering kommunene");
-        assert_eq!(
-            exact_phrases("helse \"felles helsetjeneste\" -\"x y\" title:\"a\""),
-            "helse body_exact:\"felles helsetjeneste\" -body_exact:\"x y\" title:\"a\""
-        );
         let (cases, rest) = split_case_numbers("\"sak 24.25\" 24 25");
         assert!(cases.is_empty(), "quoted and loose numbers stay text");
         assert_eq!(rest, "\"sak 24.25\" 24 25");
+    }
+
+    #[test]
+    fn clauses_and_or_exclusion_qualifiers() {
+        let c = parse_clauses(
+            "helse OR omsorg -rus \"felles tjeneste\" type:plan org:\"Helse Nord\" Mål: (x)",
+        );
+        let word = |w: &str| Atom::Word(w.into());
+        assert_eq!(
+            c,
+            vec![
+                Clause {
+                    negated: false,
+                    any_of: vec![word("helse"), word("omsorg")]
+                },
+                Clause {
+                    negated: true,
+                    any_of: vec![word("rus")]
+                },
+                Clause {
+                    negated: false,
+                    any_of: vec![Atom::Phrase("felles tjeneste".into())]
+                },
+                Clause {
+                    negated: false,
+                    any_of: vec![Atom::Qualified(Qualifier::Kind, "plan".into())]
+                },
+                Clause {
+                    negated: false,
+                    any_of: vec![Atom::Qualified(
+                        Qualifier::Organization,
+                        "Helse Nord".into()
+                    )]
+                },
+                Clause {
+                    negated: false,
+                    any_of: vec![word("Mål:")]
+                },
+                Clause {
+                    negated: false,
+                    any_of: vec![word("x")]
+                },
+            ]
+        );
+        // A stray quote runs to the end; "or" in lower case is a word.
+        let c = parse_clauses("a or \"b c");
+        assert_eq!(c.len(), 3);
+        assert_eq!(c[2].any_of, vec![Atom::Phrase("b c".into())]);
+    }
+
+    /// An index of one document whose pages are `texts`.
+    fn index_of(dir: &std::path::Path, texts: &[&str]) -> SearchIndex {
+        use planarkiv_ingest::index::{CommitPayload, DocFacets, IndexSource};
+        use planarkiv_schema::entities::{document, page, DocumentStatus};
+        let index = SearchIndex::open(dir).expect("index");
+        let now = chrono::Utc::now();
+        let document = document::Model {
+            id: 1,
+            sha256: "0".repeat(64),
+            filename: "x.pdf".into(),
+            title: Some("x".into()),
+            size_bytes: 0,
+            status: DocumentStatus::Indexed,
+            error: None,
+            page_count: Some(texts.len() as i32),
+            producer: None,
+            kind: None,
+            organization: None,
+            document_date: None,
+            case_number: None,
+            appendix_number: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let pages = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| page::Model {
+                id: i as i64 + 1,
+                document_id: 1,
+                number: i as i32 + 1,
+                text: (*t).to_owned(),
+            })
+            .collect();
+        let src = IndexSource {
+            facets: DocFacets::from_document(&document),
+            document,
+            pages,
+            entities: Vec::new(),
+        };
+        index
+            .apply(
+                &[],
+                &[src],
+                CommitPayload {
+                    seq: 1,
+                    analyzer: planarkiv_schema::search::ANALYZER_VERSION,
+                },
+                false,
+            )
+            .expect("apply");
+        index
+    }
+
+    fn pages(index: &SearchIndex, q: &str) -> Vec<i32> {
+        search(index, q, 0, 10)
+            .expect("search")
+            .hits
+            .iter()
+            .map(|h| h.page)
+            .collect()
+    }
+
+    #[test]
+    fn compounds_typos_and_aa() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = index_of(
+            dir.path(),
+            &[
+                "Ny oppfølgingssentral for kommunene",
+                "Helsefelleskap Innlandet skriver det med en s",
+                "Helsefellesskap Innlandet skriver det riktig",
+                "Kanaan er et navn",
+                "To årsverk i sekretariatet",
+                "Vi møtes for å planlegge",
+            ],
+        );
+        assert_eq!(pages(&index, "oppfølging"), vec![1], "a compound it begins");
+        assert_eq!(
+            pages(&index, "Helsefellesskap"),
+            vec![3, 2],
+            "exact above the typo"
+        );
+        assert_eq!(
+            pages(&index, "kanaan"),
+            vec![4],
+            "aa words still find themselves"
+        );
+        assert_eq!(pages(&index, "aarsverk"), vec![5], "aa is å");
+        assert!(pages(&index, "før").is_empty(), "før is not for");
+        assert_eq!(
+            pages(&index, "sentral"),
+            Vec::<i32>::new(),
+            "only compounds a word begins"
+        );
+    }
+
+    #[test]
+    fn one_edit() {
+        assert!(within_one_edit("helsefelleskap", "helsefellesskap"));
+        assert!(within_one_edit("autimse", "autisme"));
+        assert!(within_one_edit("kols", "kols"));
+        assert!(within_one_edit("kals", "kols"));
+        assert!(!within_one_edit("helsefelleskapet", "helsefellesskap"));
+        assert!(!within_one_edit("abcd", "badc"));
+        assert!(!within_one_edit("aaa", "abab"));
+    }
+
+    #[test]
+    fn bad_qualifier_values_are_refused() {
+        assert!(check_year("2025").is_ok());
+        assert!(matches!(check_year("25"), Err(ApiError::BadUserInput(_))));
+        assert!(matches!(
+            check_kind("brosjyre"),
+            Err(ApiError::BadUserInput(_))
+        ));
+        assert_eq!(check_kind("Plan").ok().as_deref(), Some("plan"));
+        assert!(matches!(
+            check_body("S S U"),
+            Err(ApiError::BadUserInput(_))
+        ));
     }
 }

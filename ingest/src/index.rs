@@ -15,13 +15,17 @@ use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use tokio::sync::Notify;
 
-use planarkiv_schema::entities::{document, outbox, page, DocumentStatus, OutboxOp};
+use planarkiv_schema::entities::{document, outbox, DocumentStatus, OutboxOp};
 use planarkiv_schema::search::{
-    build_schema, case_term, register_analyzers, SearchFields, ANALYZER_VERSION,
+    build_schema, case_term, register_analyzers, HitType, SearchFields, ANALYZER_VERSION,
 };
 
 use crate::db::sql;
 use crate::IngestError;
+
+pub mod source;
+
+pub use source::{DocFacets, EntityDoc, IndexSource};
 
 /// How many outbox rows one commit takes at most.
 const BATCH: u64 = 1024;
@@ -138,7 +142,12 @@ impl SearchIndex {
         let mut out = BTreeMap::new();
         for seg in searcher.segment_readers() {
             let ids = seg.fast_fields().u64("doc_id")?;
+            // Entity documents carry an entity id; only pages count as pages.
+            let entities = seg.fast_fields().u64("entity_id")?;
             for d in seg.doc_ids_alive() {
+                if entities.first(d).is_some() {
+                    continue;
+                }
                 if let Some(id) = ids.first(d) {
                     *out.entry(id as i64).or_insert(0) += 1;
                 }
@@ -147,17 +156,21 @@ impl SearchIndex {
         Ok(out)
     }
 
-    /// Number of page documents visible to searches.
+    /// Pages visible to searches (entity documents are not pages).
     pub fn num_docs(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        match self.pages_per_document() {
+            Ok(per) => per.values().sum(),
+            Err(_) => self.reader.searcher().num_docs(),
+        }
     }
 
-    /// Replaces the pages of the given documents (deletes first, so re-indexing is idempotent),
-    /// and commits with the payload. Blocking: call from a blocking thread.
-    fn apply(
+    /// Replaces everything indexed for the given documents (deletes first, so re-indexing is
+    /// idempotent) and commits with the payload; `wipe` empties the index first. Blocking: call
+    /// from a blocking thread.
+    pub fn apply(
         &self,
         deletes: &[i64],
-        adds: &[(document::Model, Vec<page::Model>)],
+        adds: &[IndexSource],
         payload: CommitPayload,
         wipe: bool,
     ) -> Result<(), IngestError> {
@@ -171,24 +184,23 @@ impl SearchIndex {
         if wipe {
             w.delete_all_documents()?;
         }
-        for id in deletes.iter().chain(adds.iter().map(|(d, _)| &d.id)) {
+        for id in deletes.iter().chain(adds.iter().map(|s| &s.document.id)) {
             w.delete_term(Term::from_field_u64(f.doc_id, *id as u64));
         }
-        for (d, pages) in adds {
+        for src in adds {
+            let d = &src.document;
             let title = d.title.clone().unwrap_or_else(|| d.filename.clone());
-            for p in pages {
-                let mut td = TantivyDocument::default();
-                td.add_u64(f.doc_id, d.id as u64);
-                td.add_u64(f.page, p.number as u64);
+            for p in &src.pages {
+                let mut td = base_document(f, d.id, p.number, &src.facets, HitType::Page);
                 td.add_text(f.title, &title);
-                td.add_text(f.body, &p.text);
-                td.add_text(f.body_exact, &p.text);
-                let mut seen = std::collections::BTreeSet::new();
-                for c in crate::entities::case_number::find_case_numbers(&p.text) {
-                    if seen.insert((c.number.year, c.number.sequence)) {
-                        td.add_text(f.case, case_term(c.number.year, c.number.sequence));
-                    }
-                }
+                add_text(f, &mut td, &p.text);
+                w.add_document(td)?;
+            }
+            for e in &src.entities {
+                let mut td = base_document(f, d.id, e.page, &src.facets, e.kind);
+                td.add_u64(f.entity_id, e.id as u64);
+                td.add_text(f.title, &e.title);
+                add_text(f, &mut td, &e.text);
                 w.add_document(td)?;
             }
         }
@@ -198,6 +210,49 @@ impl SearchIndex {
         drop(w);
         self.reader.reload()?;
         Ok(())
+    }
+}
+
+/// The fields every index document of a source document shares.
+fn base_document(
+    f: SearchFields,
+    doc_id: i64,
+    page: i32,
+    facets: &DocFacets,
+    hit_type: HitType,
+) -> TantivyDocument {
+    let mut td = TantivyDocument::default();
+    td.add_u64(f.doc_id, doc_id as u64);
+    td.add_u64(f.page, page.max(0) as u64);
+    td.add_text(f.hit_type, hit_type.as_str());
+    if let Some(k) = &facets.kind {
+        td.add_text(f.kind, k.to_lowercase());
+    }
+    if let Some(o) = &facets.organization {
+        td.add_text(f.organization, o);
+        td.add_text(f.organization_words, o);
+    }
+    if let Some(b) = &facets.body {
+        td.add_text(f.utvalg, b.to_uppercase());
+    }
+    if let Some(y) = facets.year {
+        td.add_u64(f.year, y as u64);
+    }
+    if let Some(d) = facets.date {
+        td.add_u64(f.date, d as u64);
+    }
+    td
+}
+
+/// The searchable text, on the stemmed and exact twins, and the case numbers it mentions.
+fn add_text(f: SearchFields, td: &mut TantivyDocument, text: &str) {
+    td.add_text(f.body, text);
+    td.add_text(f.body_exact, text);
+    let mut seen = std::collections::BTreeSet::new();
+    for c in crate::entities::case_number::find_case_numbers(text) {
+        if seen.insert((c.number.year, c.number.sequence)) {
+            td.add_text(f.case, case_term(c.number.year, c.number.sequence));
+        }
     }
 }
 
@@ -278,14 +333,14 @@ impl Indexer {
         for (id, op) in latest {
             match op {
                 OutboxOp::Delete => deletes.push(id),
-                OutboxOp::Upsert => match load_document(&self.db, id).await? {
+                OutboxOp::Upsert => match source::load(&self.db, id).await? {
                     Some(loaded) => adds.push(loaded),
                     // Deleted after the row was written: nothing to index.
                     None => deletes.push(id),
                 },
             }
         }
-        let added: Vec<i64> = adds.iter().map(|(d, _)| d.id).collect();
+        let added: Vec<i64> = adds.iter().map(|s: &IndexSource| s.document.id).collect();
         let index = self.index.clone();
         let payload = CommitPayload {
             seq: last,
@@ -323,7 +378,7 @@ impl Indexer {
             .await?;
         let mut adds = Vec::new();
         for id in &ids {
-            if let Some(loaded) = load_document(&self.db, *id).await? {
+            if let Some(loaded) = source::load(&self.db, *id).await? {
                 adds.push(loaded);
             }
         }
@@ -332,7 +387,7 @@ impl Indexer {
             seq: snapshot,
             analyzer: ANALYZER_VERSION,
         };
-        let added: Vec<i64> = adds.iter().map(|(d, _)| d.id).collect();
+        let added: Vec<i64> = adds.iter().map(|s: &IndexSource| s.document.id).collect();
         tokio::task::spawn_blocking(move || index.apply(&[], &adds, payload, true)).await??;
         mark_indexed(&self.db, &added).await?;
         Ok(ids.len() as u64)
@@ -470,21 +525,6 @@ pub async fn check(db: &DatabaseConnection, index: &SearchIndex) -> Result<Drift
         .copied()
         .collect();
     Ok(drift)
-}
-
-async fn load_document(
-    db: &DatabaseConnection,
-    id: i64,
-) -> Result<Option<(document::Model, Vec<page::Model>)>, IngestError> {
-    let Some(d) = document::Entity::find_by_id(id).one(db).await? else {
-        return Ok(None);
-    };
-    let pages = page::Entity::find()
-        .filter(page::Column::DocumentId.eq(id))
-        .order_by_asc(page::Column::Number)
-        .all(db)
-        .await?;
-    Ok(Some((d, pages)))
 }
 
 /// Only after the commit is a document called indexed, so "indexed" always means searchable.

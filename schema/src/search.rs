@@ -2,7 +2,8 @@
 //! writer (ingest) and every reader (api) must register exactly the same analyzers.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
+    STRING,
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
@@ -11,7 +12,7 @@ use tantivy::Index;
 
 /// Bumped whenever tokenization changes, so an index built by another version is rebuilt
 /// rather than queried with analyzers that no longer match its terms.
-pub const ANALYZER_VERSION: u32 = 2;
+pub const ANALYZER_VERSION: u32 = 3;
 
 /// Lower-case + Snowball Norwegian stemmer. No ASCII folding: "før" must not match "for".
 pub const NORWEGIAN_STEMMED: &str = "nb_stem";
@@ -23,15 +24,65 @@ const MAX_TOKEN_BYTES: usize = 64;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SearchFields {
-    /// One index document per page: the page row's id, the key for deletes.
+    /// The source document's row id, on every index document made from it (pages and
+    /// entities), so one delete term removes them all.
     pub doc_id: Field,
     pub page: Field,
+    /// "page" or the entity type ("plan", "focus_area", "measure", "case"): a filter and a facet.
+    pub hit_type: Field,
+    /// The entity's row id; absent on pages.
+    pub entity_id: Field,
+    /// Facets and filters from the document row, lower-cased raw values.
+    pub kind: Field,
+    pub organization: Field,
+    /// The organization name's words, so `org:innlandet` finds "Helsefellesskap Innlandet".
+    pub organization_words: Field,
+    /// The body (utvalg) abbreviation, such as "ssu" or "au".
+    pub utvalg: Field,
+    pub year: Field,
+    /// The document date as YYYYMMDD, for sorting by date; absent when unknown.
+    pub date: Field,
     pub title: Field,
     pub body: Field,
     pub body_exact: Field,
     /// Case numbers the page mentions, normalised by [`case_term`], so "sak 24.25", "24/25" and
     /// "2025/24" meet on one term and are never two loose numbers.
     pub case: Field,
+}
+
+/// What an index document stands for: a page, or an entity found in a document. The strings
+/// are the `hit_type` terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HitType {
+    Page,
+    Plan,
+    FocusArea,
+    Measure,
+    Case,
+}
+
+impl HitType {
+    pub const ALL: [HitType; 5] = [
+        HitType::Page,
+        HitType::Plan,
+        HitType::FocusArea,
+        HitType::Measure,
+        HitType::Case,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HitType::Page => "page",
+            HitType::Plan => "plan",
+            HitType::FocusArea => "focus_area",
+            HitType::Measure => "measure",
+            HitType::Case => "case",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        HitType::ALL.into_iter().find(|h| h.as_str() == s)
+    }
 }
 
 /// The indexed form of case `sequence` of `year`.
@@ -71,12 +122,38 @@ pub fn build_schema() -> (Schema, SearchFields) {
         "body_exact",
         TextOptions::default().set_indexing_options(exact),
     );
-    let case = b.add_text_field("case", tantivy::schema::STRING);
+    let case = b.add_text_field("case", STRING);
+    let hit_type = b.add_text_field("hit_type", STRING | FAST | STORED);
+    let entity_id = b.add_u64_field(
+        "entity_id",
+        NumericOptions::default().set_stored().set_fast(),
+    );
+    let kind = b.add_text_field("kind", STRING | FAST);
+    let organization = b.add_text_field("organization", STRING | FAST);
+    let organization_words = b.add_text_field(
+        "organization_words",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(NORWEGIAN_EXACT)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
+    let utvalg = b.add_text_field("utvalg", STRING | FAST);
+    let year = b.add_u64_field("year", NumericOptions::default().set_indexed().set_fast());
+    let date = b.add_u64_field("date", NumericOptions::default().set_fast());
     (
         b.build(),
         SearchFields {
             doc_id,
             page,
+            hit_type,
+            entity_id,
+            kind,
+            organization,
+            organization_words,
+            utvalg,
+            year,
+            date,
             title,
             body,
             body_exact,

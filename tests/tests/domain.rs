@@ -144,6 +144,26 @@ async fn seeds_become_a_curated_graph() {
         .await;
         assert!(page_text["node"]["pageCount"].as_i64().unwrap_or(0) >= 1);
 
+        // Entities are search hits of their own, with the body as a facet and filter.
+        let d = ok(
+            &t,
+            "{ search(query: \"Interessepolitikk\", filter: { hitType: [FOCUS_AREA] }) { edges { node {
+                hitType page document { filename } entity { ... on FocusArea { title plan { kind } } } } } }
+               c: search(query: \"utvalg:SSU sak 24.25\", filter: { hitType: [CASE] }) { edges { node {
+                entity { ... on Case { number title } } } } } }",
+            json!({}),
+        )
+        .await;
+        let hit = &d["search"]["edges"][0]["node"];
+        assert_eq!(hit["hitType"], "FOCUS_AREA", "{backend:?}: {d}");
+        assert_eq!(hit["document"]["filename"], STRATEGY);
+        assert_eq!(hit["entity"]["title"], "Interessepolitikk");
+        assert_eq!(hit["entity"]["plan"]["kind"], "STRATEGY_PLAN");
+        assert_eq!(
+            d["c"]["edges"][0]["node"]["entity"]["number"], "24.25",
+            "{d}"
+        );
+
         // A reference resolves when the referenced case becomes known.
         let made = ok(
             &t,

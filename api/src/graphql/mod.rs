@@ -23,13 +23,20 @@ pub mod organization;
 pub mod plan;
 pub mod provenance;
 pub mod query;
+pub mod search_facets;
 pub mod search_hit;
+pub mod search_query;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-/// The query root: the archive (documents, search, ingest runs) and the domain model.
+/// The query root: the archive (documents, ingest runs), search, and the domain model, kept
+/// apart so each grows alone.
 #[derive(MergedObject, Default)]
-pub struct Query(query::QueryRoot, domain_query::DomainQuery);
+pub struct Query(
+    query::QueryRoot,
+    search_query::SearchQuery,
+    domain_query::DomainQuery,
+);
 
 /// The mutation root: the archive and curation of the domain model.
 #[derive(MergedObject, Default)]

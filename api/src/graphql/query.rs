@@ -1,4 +1,4 @@
-use async_graphql::connection::{Connection, Edge, EmptyFields, OpaqueCursor};
+use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::{Context, Object, ID};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -9,7 +9,6 @@ use super::document::{Document, DocumentStatus};
 use super::error::{ApiError, ApiResult, GqlResult};
 use super::ingest_run::IngestRun;
 use super::page_size;
-use super::search_hit::{DocumentHit, SearchHit};
 use crate::auth::{require, Role};
 
 #[derive(Default)]
@@ -22,18 +21,8 @@ pub struct DocumentsInfo {
     pub total_count: u64,
 }
 
-/// Extra fields on the search connection.
-#[derive(async_graphql::SimpleObject, Default)]
-pub struct SearchInfo {
-    /// All matches, not only this page of results: pages for `search`, documents for
-    /// `searchDocuments`.
-    pub total_count: u64,
-}
-
 pub type DocumentConnection =
     Connection<OpaqueCursor<i64>, Document, DocumentsInfo, async_graphql::connection::EmptyFields>;
-pub type SearchConnection =
-    Connection<OpaqueCursor<usize>, SearchHit, SearchInfo, async_graphql::connection::EmptyFields>;
 
 use super::app_state as state;
 
@@ -157,93 +146,5 @@ impl QueryRoot {
             .await
             .map_err(ApiError::from)?;
         Ok(run.map(IngestRun))
-    }
-
-    /// The same search, grouped by document: each document once, with its best pages.
-    async fn search_documents(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Words, \"quoted phrases\" and case numbers (\"sak 24.25\").")]
-        query: String,
-        #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
-        after: Option<String>,
-        #[graphql(desc = "Pages shown per document, 1 to 20; default 3.")]
-        pages_per_document: Option<i32>,
-    ) -> GqlResult<Connection<OpaqueCursor<usize>, DocumentHit, SearchInfo, EmptyFields>> {
-        require(ctx, Role::Reader)?;
-        let limit = page_size(first)?;
-        let per = pages_per_document.unwrap_or(3);
-        if !(1..=20).contains(&per) {
-            return Err(ApiError::BadUserInput("`pagesPerDocument` must be 1 to 20".into()).into());
-        }
-        let offset: usize = decode_cursor::<usize>(after)?.map(|o| o + 1).unwrap_or(0);
-        let st = state(ctx)?.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            crate::search::search_grouped(&st.index, &query, offset, limit, per as usize)
-        })
-        .await
-        .map_err(ApiError::internal)??;
-        let has_next = offset + result.groups.len() < result.total as usize;
-        let mut conn = Connection::with_additional_fields(
-            offset > 0,
-            has_next,
-            SearchInfo {
-                total_count: result.total,
-            },
-        );
-        conn.edges.extend(
-            result
-                .groups
-                .into_iter()
-                .enumerate()
-                .map(|(i, (id, score, pages))| {
-                    Edge::new(
-                        OpaqueCursor(offset + i),
-                        DocumentHit {
-                            score,
-                            pages,
-                            document_id: id,
-                        },
-                    )
-                }),
-        );
-        Ok(conn)
-    }
-
-    /// Full-text search over every page. Words are ANDed; `"quoted phrases"` match in order.
-    /// Norwegian inflections match each other ("helsetjenester" finds "helsetjenesten").
-    async fn search(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Words, \"quoted phrases\" and case numbers (\"sak 24.25\").")]
-        query: String,
-        #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
-        after: Option<String>,
-    ) -> GqlResult<SearchConnection> {
-        require(ctx, Role::Reader)?;
-        let limit = page_size(first)?;
-        let offset: usize = decode_cursor::<usize>(after)?.map(|o| o + 1).unwrap_or(0);
-        let st = state(ctx)?.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            crate::search::search(&st.index, &query, offset, limit)
-        })
-        .await
-        .map_err(ApiError::internal)??;
-        let has_next = offset + result.hits.len() < result.total as usize;
-        let mut conn = Connection::with_additional_fields(
-            offset > 0,
-            has_next,
-            SearchInfo {
-                total_count: result.total,
-            },
-        );
-        conn.edges.extend(
-            result
-                .hits
-                .into_iter()
-                .enumerate()
-                .map(|(i, h)| Edge::new(OpaqueCursor(offset + i), h)),
-        );
-        Ok(conn)
     }
 }
