@@ -232,7 +232,10 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
         damaged_pages += usize::from(damaged);
         images += out.images;
         let lines = match panic::catch_unwind(AssertUnwindSafe(|| layout::layout(&out.glyphs))) {
-            Ok(lines) => lines,
+            Ok(mut lines) => {
+                layout::drop_page_number(&mut lines, number);
+                lines
+            }
             Err(_) => {
                 damaged_pages += 1;
                 Vec::new()
