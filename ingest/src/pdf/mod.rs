@@ -115,8 +115,10 @@ pub enum PdfError {
 
 impl PdfError {
     /// Permanent errors will fail the same way on every retry; a job gives up at once on them.
+    /// A blown time budget is not: it measures a busy machine as much as the file, so the job is
+    /// retried later (and still gives up once its attempts are used up).
     pub fn is_permanent(&self) -> bool {
-        true
+        !matches!(self, PdfError::Timeout(_))
     }
 }
 
