@@ -188,7 +188,10 @@ fn order(words: &[Word], idx: &[usize], depth: usize, out: &mut Vec<Vec<usize>>)
             for &i in &bands[end] {
                 let w = &words[i];
                 let tol = 0.3 * w.size.min(size);
-                if w.x1 < gr - tol && w.x0 < mid {
+                // Until a second band has both sides, the gutter may be one measured beside a
+                // short heading ("Abstract" level with the right column's first line): a word
+                // ending before the right side begins is on the left and narrows it.
+                if w.x1 < gr - tol && (w.x0 < mid || two_sided < 2) {
                     left_reach = left_reach.max(w.x1);
                     has_left = true;
                 } else if w.x0 > gl + tol && w.x1 > mid {
@@ -554,6 +557,32 @@ mod tests {
             t,
             "helsetjenesten\ner god\nNord-Norge\nog helse- og\nomsorg\nnye IKT-løsninger"
         );
+    }
+
+    #[test]
+    fn a_short_heading_beside_the_right_column_stays_in_the_left_one() {
+        let mut g = glyphs_of("Abstract", 50.0, 800.0, 10.0);
+        g.extend(glyphs_of("right first line of it", 300.0, 800.0, 10.0));
+        for row in 1..5 {
+            let y = 800.0 - 12.0 * row as f32;
+            g.extend(glyphs_of(
+                &format!("left {row} column text that runs wide"),
+                50.0,
+                y,
+                10.0,
+            ));
+            g.extend(glyphs_of(
+                &format!("right {row} column text"),
+                300.0,
+                y,
+                10.0,
+            ));
+        }
+        let lines = layout(&g);
+        let text: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(text[0], "Abstract");
+        assert_eq!(text[1], "left 1 column text that runs wide");
+        assert_eq!(text[5], "right first line of it");
     }
 
     #[test]
