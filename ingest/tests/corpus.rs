@@ -164,28 +164,74 @@ fn generated_corpus_meets_the_targets() {
         all_f1.extend(f);
         all_order.extend(o);
         // groff+ghostscript drops the no-break spaces of the source, gluing words together in
-        // a way no extractor can see; the other producers are held to the full target.
+        // a way no extractor can see (tests/NOTES.md; measured 0.989, 0.999 against the source
+        // without them). The other producers measure 0.9989 and up; the issue asks 0.99.
         let floor = if producer.starts_with("groff") {
-            0.98
+            0.985
         } else {
-            0.99
+            0.995
         };
         if mf < floor {
             failures.push(format!("{producer}: mean F1 {mf:.4} below {floor}"));
         }
-        if producer == "reportlab-twocolumn" && mo < 0.99 {
-            failures.push(format!("{producer}: order {mo:.4} below 0.99"));
+        if producer == "reportlab-twocolumn" && mo < 0.995 {
+            failures.push(format!("{producer}: order {mo:.4} below 0.995"));
+        }
+    }
+    // Measured 0.9990 for both; the issue asks a mean F1 of 0.998.
+    let (mf, mo) = (mean(&all_f1), mean(&all_order));
+    println!("mean f1={mf:.4} order={mo:.4}");
+    if mf < 0.998 {
+        failures.push(format!("mean F1 {mf:.4} below 0.998"));
+    }
+    if mo < 0.998 {
+        failures.push(format!("mean order {mo:.4} below 0.998"));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The public sample files against pdftotext's output. The three Arabic files score low because
+/// pdftotext writes their words backwards (tests/NOTES.md); they are held to logical order
+/// instead, and the mean is taken over the rest.
+#[test]
+fn public_samples_agree_with_pdftotext() {
+    let dir = fixtures().join("public");
+    let manifest: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    let (mut all_f1, mut all_order, mut rest_f1, mut rest_order) = (vec![], vec![], vec![], vec![]);
+    for entry in &manifest {
+        let pdf = entry["pdf"].as_str().expect("pdf");
+        let bytes = std::fs::read(dir.join(pdf)).expect("fixture");
+        let doc =
+            extract(&bytes, &ExtractOptions::default()).unwrap_or_else(|e| panic!("{pdf}: {e}"));
+        let reference = std::fs::read_to_string(dir.join(entry["truth"].as_str().expect("truth")))
+            .expect("reference");
+        let text = doc.text();
+        let (r, g) = (words(&reference), words(&text));
+        let (f, o) = (f1(&r, &g), order(&r, &g));
+        println!("{pdf:70} f1={f:.4} order={o:.4}");
+        all_f1.push(f);
+        all_order.push(o);
+        if pdf.contains("arabic") {
+            // Logical order: hah, fatha, beh, yeh, beh, yeh; pdftotext gives the reverse.
+            assert!(
+                text.contains("\u{62d}\u{64e}\u{628}\u{64a}\u{628}\u{64a}"),
+                "{pdf}: {text}"
+            );
+            assert_eq!(g.len(), r.len(), "{pdf}: as many words as pdftotext");
+        } else {
+            rest_f1.push(f);
+            rest_order.push(o);
         }
     }
     let (mf, mo) = (mean(&all_f1), mean(&all_order));
-    println!("mean f1={mf:.4} order={mo:.4}");
-    if mf < 0.996 {
-        failures.push(format!("mean F1 {mf:.4} below 0.996"));
-    }
-    if mo < 0.995 {
-        failures.push(format!("mean order {mo:.4} below 0.995"));
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let (rf, ro) = (mean(&rest_f1), mean(&rest_order));
+    println!("all: f1={mf:.4} order={mo:.4}; without Arabic: f1={rf:.4} order={ro:.4}");
+    // Measured 1.0000 / 0.9730 without the Arabic files (0.905 / 0.882 with them).
+    assert!(rf >= 0.995, "public F1 {rf:.4} below 0.995");
+    assert!(ro >= 0.96, "public order {ro:.4} below 0.96");
 }
 
 #[test]

@@ -188,7 +188,10 @@ fn order(words: &[Word], idx: &[usize], depth: usize, out: &mut Vec<Vec<usize>>)
             for &i in &bands[end] {
                 let w = &words[i];
                 let tol = 0.3 * w.size.min(size);
-                if w.x1 < gr - tol && w.x0 < mid {
+                // Until a second band has both sides, the gutter may be one measured beside a
+                // short heading ("Abstract" level with the right column's first line): a word
+                // ending before the right side begins is on the left and narrows it.
+                if w.x1 < gr - tol && (w.x0 < mid || two_sided < 2) {
                     left_reach = left_reach.max(w.x1);
                     has_left = true;
                 } else if w.x0 > gl + tol && w.x1 > mid {
@@ -360,6 +363,16 @@ const CONJUNCTIONS: &[&str] = &[
 /// "2022-2023") keeps it; a suspended compound before a conjunction keeps hyphen and space.
 /// The moved word goes to the end of the first line so that the text reads as one word.
 fn join_hyphens(lines: &mut [Line]) {
+    let pitch = |a: &Line, b: &Line| a.bbox[1] - b.bbox[1];
+    // Paragraph spacing may be too small to read as a block gap on its own (troff adds 3.6 pt to
+    // a 12 pt pitch), but it still stands out against the page's usual line pitch.
+    let usual_pitch = median(
+        lines
+            .windows(2)
+            .map(|w| pitch(&w[0], &w[1]))
+            .filter(|&p| p > 0.0)
+            .collect(),
+    );
     for i in 0..lines.len().saturating_sub(1) {
         let before = {
             let mut cs = lines[i].text.chars().rev();
@@ -371,6 +384,19 @@ fn join_hyphens(lines: &mut [Line]) {
         let Some(first) = lines[i + 1].text.chars().next() else {
             continue;
         };
+        // A hyphen before a paragraph break was typed, not put there by the line breaker
+        // ("2022-" ending one paragraph, "2026:" opening the next).
+        let p = pitch(&lines[i], &lines[i + 1]);
+        if starts_block(&lines[i], &lines[i + 1]) || (usual_pitch > 0.0 && p > 1.2 * usual_pitch) {
+            continue;
+        }
+        // An abbreviation joins its compound with a hyphen that stays ("IKT-løsninger").
+        let stem: String = lines[i].text[..lines[i].text.len() - 1]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric())
+            .collect();
+        let acronym = stem.chars().count() >= 2 && stem.chars().all(char::is_uppercase);
         let next = std::mem::take(&mut lines[i + 1].text);
         let (head, tail) = match next.find(' ') {
             Some(p) => (&next[..p], next[p + 1..].to_string()),
@@ -379,7 +405,7 @@ fn join_hyphens(lines: &mut [Line]) {
         let bare = head.trim_end_matches(|c: char| !c.is_alphanumeric());
         if first.is_lowercase() && CONJUNCTIONS.contains(&bare) {
             lines[i].text.push(' ');
-        } else if first.is_lowercase() && before.is_alphabetic() {
+        } else if first.is_lowercase() && before.is_alphabetic() && !acronym {
             lines[i].text.pop();
         } else if !(first.is_alphanumeric()) {
             lines[i + 1].text = next;
@@ -388,6 +414,36 @@ fn join_hyphens(lines: &mut [Line]) {
         lines[i].text.push_str(head);
         lines[i + 1].text = tail;
     }
+}
+
+/// Removes a dash-framed page number ("-2-", "- 2 -", troff's and many word processors' running
+/// header) when it is the first or last line of its page and names that page: it is furniture of
+/// the print, not part of the document's text, and a lone number only pollutes search.
+pub fn drop_page_number(lines: &mut Vec<Line>, number: u32) {
+    let is_number = |l: &Line| {
+        let t = l.text.trim();
+        let Some(inner) = t
+            .strip_prefix(['-', '\u{2013}'])
+            .and_then(|r| r.strip_suffix(['-', '\u{2013}']))
+        else {
+            return false;
+        };
+        inner.trim().parse::<u32>().ok() == Some(number)
+    };
+    if lines.last().is_some_and(is_number) {
+        lines.pop();
+    }
+    if lines.first().is_some_and(is_number) {
+        lines.remove(0);
+    }
+}
+
+/// Whether `line`, read after `prev`, opens a new block: a paragraph-sized gap lies between
+/// them, or it sits higher on the page (the top of the next column).
+fn starts_block(prev: &Line, line: &Line) -> bool {
+    let gap = prev.bbox[1] - line.bbox[3];
+    let size = prev.font_size.max(line.font_size).max(1.0);
+    gap > 0.9 * size || line.bbox[3] > prev.bbox[3] + 2.0 * size
 }
 
 /// Page text: lines separated by newlines, a blank line where the vertical gap says a new block
@@ -401,9 +457,7 @@ pub fn page_text(lines: &[Line]) -> String {
         }
         if let Some(p) = prev {
             out.push('\n');
-            let gap = p.bbox[1] - line.bbox[3];
-            let size = p.font_size.max(line.font_size).max(1.0);
-            if gap > 0.9 * size || line.bbox[3] > p.bbox[3] + 2.0 * size {
+            if starts_block(p, line) {
                 out.push('\n');
             }
         }
@@ -495,11 +549,58 @@ mod tests {
         g.extend(glyphs_of("Nord-", 0.0, 76.0, 10.0));
         g.extend(glyphs_of("Norge og helse-", 0.0, 64.0, 10.0));
         g.extend(glyphs_of("og omsorg", 0.0, 52.0, 10.0));
+        g.extend(glyphs_of("nye IKT-", 0.0, 40.0, 10.0));
+        g.extend(glyphs_of("løsninger", 0.0, 28.0, 10.0));
         let lines = layout(&g);
         let t = page_text(&lines);
         assert_eq!(
             t,
-            "helsetjenesten\ner god\nNord-Norge\nog helse- og\nomsorg"
+            "helsetjenesten\ner god\nNord-Norge\nog helse- og\nomsorg\nnye IKT-løsninger"
         );
+    }
+
+    #[test]
+    fn a_short_heading_beside_the_right_column_stays_in_the_left_one() {
+        let mut g = glyphs_of("Abstract", 50.0, 800.0, 10.0);
+        g.extend(glyphs_of("right first line of it", 300.0, 800.0, 10.0));
+        for row in 1..5 {
+            let y = 800.0 - 12.0 * row as f32;
+            g.extend(glyphs_of(
+                &format!("left {row} column text that runs wide"),
+                50.0,
+                y,
+                10.0,
+            ));
+            g.extend(glyphs_of(
+                &format!("right {row} column text"),
+                300.0,
+                y,
+                10.0,
+            ));
+        }
+        let lines = layout(&g);
+        let text: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(text[0], "Abstract");
+        assert_eq!(text[1], "left 1 column text that runs wide");
+        assert_eq!(text[5], "right first line of it");
+    }
+
+    #[test]
+    fn framed_page_number_is_dropped() {
+        let mut g = glyphs_of("-2-", 280.0, 790.0, 10.0);
+        g.extend(glyphs_of("Tekst 2", 72.0, 750.0, 10.0));
+        let mut lines = layout(&g);
+        drop_page_number(&mut lines, 3);
+        assert_eq!(lines.len(), 2, "another page's number stays");
+        drop_page_number(&mut lines, 2);
+        assert_eq!(page_text(&lines), "Tekst 2");
+    }
+
+    #[test]
+    fn hyphen_before_a_paragraph_break_stays() {
+        let mut g = glyphs_of("Strategiplan 2022-", 0.0, 100.0, 10.0);
+        g.extend(glyphs_of("2026: satsinger", 0.0, 70.0, 10.0));
+        let t = page_text(&layout(&g));
+        assert_eq!(t, "Strategiplan 2022-\n\n2026: satsinger");
     }
 }

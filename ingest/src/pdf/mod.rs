@@ -115,8 +115,10 @@ pub enum PdfError {
 
 impl PdfError {
     /// Permanent errors will fail the same way on every retry; a job gives up at once on them.
+    /// A blown time budget is not: it measures a busy machine as much as the file, so the job is
+    /// retried later (and still gives up once its attempts are used up).
     pub fn is_permanent(&self) -> bool {
-        true
+        !matches!(self, PdfError::Timeout(_))
     }
 }
 
@@ -232,7 +234,10 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
         damaged_pages += usize::from(damaged);
         images += out.images;
         let lines = match panic::catch_unwind(AssertUnwindSafe(|| layout::layout(&out.glyphs))) {
-            Ok(lines) => lines,
+            Ok(mut lines) => {
+                layout::drop_page_number(&mut lines, number);
+                lines
+            }
             Err(_) => {
                 damaged_pages += 1;
                 Vec::new()
