@@ -95,7 +95,8 @@ async fn readers_read_editors_write_and_strangers_get_nothing() {
             body["data"]["updateDocument"]["title"], "Strategi 2022–2026",
             "{body}"
         );
-        let search = "{ search(query: \"oppgaveforflytting\") { totalCount } }";
+        let search =
+            "{ search(query: \"oppgaveforflytting\", filter: { hitType: [PAGE] }) { totalCount } }";
         let (_, body) = t.gql_as(Some(&reader), search, json!({})).await;
         assert_eq!(body["data"]["search"]["totalCount"], 1, "{body}");
         let (_, body) = t.gql_as(Some(&editor), delete, json!({ "id": id })).await;

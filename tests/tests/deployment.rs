@@ -45,7 +45,7 @@ async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
 async fn search(client: &reqwest::Client, base: &str, q: &str) -> Value {
     client
         .post(format!("{base}/graphql"))
-        .json(&json!({ "query": "query($q: String!) { search(query: $q, first: 100) { totalCount edges { node { page document { id } } } } }", "variables": { "q": q } }))
+        .json(&json!({ "query": "query($q: String!) { search(query: $q, first: 100, filter: { hitType: [PAGE] }) { totalCount edges { node { page document { id } } } } }", "variables": { "q": q } }))
         .send()
         .await
         .expect("search")
