@@ -513,3 +513,33 @@ async fn nested_fields_cost_a_fixed_number_of_queries() {
     );
     t.stop().await;
 }
+
+/// Related cases: the cases of the documents most like a case's paper.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn related_cases_come_from_similar_papers() {
+    let backend = Backend::all().remove(0);
+    let t = TestApp::start(&backend).await;
+    upload(&t, CASE_PAPER, sample(CASE_PAPER)).await;
+    upload(&t, STRATEGY, sample(STRATEGY)).await;
+    // The same paper filed again (another copy of the bytes) describes a second case 24.25.
+    upload(&t, "sak-24.25-kopi.pdf", variant(&sample(CASE_PAPER), 9)).await;
+    let d = ok(
+        &t,
+        "{ cases { edges { node { id relatedCases { id document { filename } } } } } }",
+        json!({}),
+    )
+    .await;
+    let cases = d["cases"]["edges"].as_array().expect("cases");
+    assert_eq!(cases.len(), 2, "{d}");
+    let (a, b) = (&cases[0]["node"], &cases[1]["node"]);
+    assert_eq!(a["relatedCases"][0]["id"], b["id"], "{d}");
+    assert_eq!(b["relatedCases"][0]["id"], a["id"], "{d}");
+    let made = ok(
+        &t,
+        "mutation { createCase(input: { number: \"07.26\" }) { relatedCases { id } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(made["createCase"]["relatedCases"], json!([]), "{made}");
+    t.stop().await;
+}

@@ -12,7 +12,8 @@ use async_graphql::dataloader::DataLoader;
 
 use super::error::{ApiError, GqlResult};
 use super::loaders::{
-    AppendicesOf, BodyKey, CaseKey, DomainLoader, MeetingKey, ReferencesOf, ReferrersOf,
+    AppendicesOf, BodyKey, CaseKey, CasesOfDocument, DomainLoader, MeetingKey, ReferencesOf,
+    ReferrersOf,
 };
 use super::meeting::Meeting;
 use super::provenance::Provenance;
@@ -140,6 +141,41 @@ impl Case {
             .into_iter()
             .map(Appendix)
             .collect())
+    }
+
+    /// Other cases about the same things: more-like-this over the text of this case's paper,
+    /// the cases of the most similar documents first. Empty for a case without a document.
+    async fn related_cases(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1 to 100; default 5.")] first: Option<i32>,
+    ) -> GqlResult<Vec<Case>> {
+        let Some(doc) = self.0.document_id else {
+            return Ok(Vec::new());
+        };
+        let limit = super::page_size(Some(first.unwrap_or(5)))?;
+        let st = super::app_state(ctx)?.clone();
+        // More documents than cases asked for: many similar documents are not case papers.
+        let groups = tokio::task::spawn_blocking(move || {
+            crate::search::more_like_this(&st.index, doc, (limit * 4).max(20), 1)
+        })
+        .await
+        .map_err(ApiError::internal)??
+        .unwrap_or_default();
+        let loader = ctx.data::<DataLoader<DomainLoader>>()?;
+        let mut by_doc = loader
+            .load_many(groups.iter().map(|g| CasesOfDocument(g.0)))
+            .await
+            .map_err(ApiError::internal)?;
+        let mut out = Vec::new();
+        for g in &groups {
+            for c in by_doc.remove(&CasesOfDocument(g.0)).unwrap_or_default() {
+                if c.id != self.0.id && out.len() < limit {
+                    out.push(Case(c));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Where each extracted value was read.
