@@ -329,8 +329,13 @@ pub async fn persist<C: ConnectionTrait>(
             || (found.document_kind == DocumentKind::CaseAppendix
                 && (c.proposed_decision.is_some() || !c.appendices.is_empty()))
     };
+    // Numbers whose case appeared or went: their appendix documents are re-indexed.
+    let mut case_events: BTreeSet<CaseNumber> = BTreeSet::new();
     let kept_case = match &found.case {
         Some(c) if describes_case(c) => {
+            if old_cases.is_empty() {
+                case_events.insert(number_of(c.year, c.sequence as i32));
+            }
             let id = persist_case(db, doc, c, home.as_ref(), old_cases.first(), &mut trail).await?;
             touched_numbers.insert(number_of(c.year, c.sequence as i32));
             Some(id)
@@ -340,6 +345,7 @@ pub async fn persist<C: ConnectionTrait>(
     for old in &old_cases {
         if Some(old.id) != kept_case && !is_curated(&old.origin, &old.edited) {
             case::Entity::delete_by_id(old.id).exec(db).await?;
+            case_events.insert(number_of(old.year, old.sequence));
         }
     }
 
@@ -414,6 +420,9 @@ pub async fn persist<C: ConnectionTrait>(
     trail.write(db).await?;
     for n in touched_numbers {
         link_number(db, n).await?;
+    }
+    for n in case_events {
+        reindex_appendices(db, n).await?;
     }
     Ok(())
 }
@@ -1062,10 +1071,6 @@ pub async fn link_number<C: ConnectionTrait>(db: &C, n: CaseNumber) -> Result<()
             }
         }
     }
-    // The appendix documents' search facets (the body) come from their case: re-index them.
-    for d in &docs {
-        crate::worker::write_outbox(db, d.id, planarkiv_schema::entities::OutboxOp::Upsert).await?;
-    }
     // Rows of this number whose case was unknown when written (or was deleted) follow the case.
     appendix::Entity::update_many()
         .col_expr(appendix::Column::CaseId, Expr::value(target))
@@ -1077,10 +1082,47 @@ pub async fn link_number<C: ConnectionTrait>(db: &C, n: CaseNumber) -> Result<()
     Ok(())
 }
 
+/// Re-indexes the appendix documents of case number `n`: their search facets (the body) come
+/// from the case, so they follow when a case of that number appears, goes or changes. Not done
+/// on every link: an archive with hundreds of appendices to one case would re-index them all
+/// for each new one.
+pub async fn reindex_appendices<C: ConnectionTrait>(
+    db: &C,
+    n: CaseNumber,
+) -> Result<(), IngestError> {
+    let docs = document::Entity::find()
+        .filter(document::Column::CaseNumber.eq(n.to_string()))
+        .filter(
+            document::Column::Kind
+                .eq("case_appendix")
+                .or(document::Column::AppendixNumber.is_not_null()),
+        )
+        .all(db)
+        .await?;
+    // A paper of a case with this number takes its body from its own case, which it was
+    // indexed with; only real appendices follow.
+    let papers: BTreeSet<i64> = case::Entity::find()
+        .filter(case::Column::Year.eq(n.year))
+        .filter(case::Column::Sequence.eq(n.sequence as i32))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|c| c.document_id)
+        .collect();
+    for d in docs
+        .iter()
+        .filter(|d| d.appendix_number.is_some() || !papers.contains(&d.id))
+    {
+        crate::worker::write_outbox(db, d.id, planarkiv_schema::entities::OutboxOp::Upsert).await?;
+    }
+    Ok(())
+}
+
 /// Before a document is deleted: what was extracted from it and nobody curated goes with it;
 /// curated entities stay (their document link becomes empty through the foreign key).
 pub async fn forget_document<C: ConnectionTrait>(db: &C, doc_id: i64) -> Result<(), IngestError> {
     let mut numbers = BTreeSet::new();
+    let mut gone = BTreeSet::new();
     for p in plan::Entity::find()
         .filter(plan::Column::DocumentId.eq(doc_id))
         .all(db)
@@ -1098,6 +1140,7 @@ pub async fn forget_document<C: ConnectionTrait>(db: &C, doc_id: i64) -> Result<
         numbers.insert(number_of(c.year, c.sequence));
         if !is_curated(&c.origin, &c.edited) {
             case::Entity::delete_by_id(c.id).exec(db).await?;
+            gone.insert(number_of(c.year, c.sequence));
         }
     }
     for a in appendix::Entity::find()
@@ -1129,6 +1172,9 @@ pub async fn forget_document<C: ConnectionTrait>(db: &C, doc_id: i64) -> Result<
     d.update(db).await?;
     for n in numbers {
         link_number(db, n).await?;
+    }
+    for n in gone {
+        reindex_appendices(db, n).await?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ mod m20261122_000001_init;
 mod m20261122_000002_bulk_ingest;
 mod m20261122_000003_api_tokens;
 mod m20261122_000004_domain;
+mod m20261122_000005_lookup_indexes;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_bulk_ingest::Migration),
             Box::new(m20261122_000003_api_tokens::Migration),
             Box::new(m20261122_000004_domain::Migration),
+            Box::new(m20261122_000005_lookup_indexes::Migration),
         ]
     }
 }

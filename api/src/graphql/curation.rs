@@ -659,6 +659,7 @@ impl CurationMutation {
         .await
         .map_err(ApiError::from)?;
         domain::link_number(&txn, n).await?;
+        domain::reindex_appendices(&txn, n).await?;
         commit(txn, state).await?;
         Ok(Case(row))
     }
@@ -746,6 +747,8 @@ impl CurationMutation {
                 .map_err(ApiError::from)?;
             domain::link_number(&txn, old_number).await?;
             domain::link_number(&txn, n).await?;
+            domain::reindex_appendices(&txn, old_number).await?;
+            domain::reindex_appendices(&txn, n).await?;
         }
         touch(&txn, row.document_id).await?;
         commit(txn, state).await?;
@@ -768,14 +771,12 @@ impl CurationMutation {
             .exec(&txn)
             .await
             .map_err(ApiError::from)?;
-        domain::link_number(
-            &txn,
-            CaseNumber {
-                year: row.year,
-                sequence: row.sequence.max(0) as u32,
-            },
-        )
-        .await?;
+        let number = CaseNumber {
+            year: row.year,
+            sequence: row.sequence.max(0) as u32,
+        };
+        domain::link_number(&txn, number).await?;
+        domain::reindex_appendices(&txn, number).await?;
         touch(&txn, row.document_id).await?;
         commit(txn, state).await?;
         Ok(id)
