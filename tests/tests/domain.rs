@@ -543,3 +543,150 @@ async fn related_cases_come_from_similar_papers() {
     assert_eq!(made["createCase"]["relatedCases"], json!([]), "{made}");
     t.stop().await;
 }
+
+/// Every curation mutation changes what it says and returns it; readers may not curate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn curation_mutations_change_what_they_say() {
+    let backend = Backend::all().remove(0);
+    let t = TestApp::start(&backend).await;
+    let d = ok(
+        &t,
+        "mutation { createCase(input: { number: \"24.25\", body: \"SSU\" }) { id } }",
+        json!({}),
+    )
+    .await;
+    let case = d["createCase"]["id"].as_str().expect("case").to_owned();
+    let d = ok(
+        &t,
+        "mutation($c: ID!) { updateCase(id: $c, input: { number: \"sak 25/25\", title: \"Budsjett\", decision: \"Vedtatt\" }) { number title decision editedFields }
+            createAppendix(caseId: $c, number: 1, title: \"Budsjettforslag\") { id number caseNumber } }",
+        json!({ "c": case }),
+    )
+    .await;
+    assert_eq!(d["updateCase"]["number"], "25.25", "{d}");
+    assert_eq!(d["updateCase"]["decision"], "Vedtatt");
+    assert_eq!(
+        d["updateCase"]["editedFields"],
+        json!(["decision", "number", "title"]),
+        "{d}"
+    );
+    assert_eq!(d["createAppendix"]["caseNumber"], "25.25", "{d}");
+    let appendix = d["createAppendix"]["id"]
+        .as_str()
+        .expect("appendix")
+        .to_owned();
+    let d = ok(
+        &t,
+        "mutation($a: ID!) { updateAppendix(id: $a, title: \"Budsjett 2026\", number: 2) { title number } }",
+        json!({ "a": appendix }),
+    )
+    .await;
+    assert_eq!(
+        d["updateAppendix"],
+        json!({ "title": "Budsjett 2026", "number": 2 })
+    );
+    let d = ok(
+        &t,
+        "mutation($a: ID!) { deleteAppendix(id: $a) }",
+        json!({ "a": appendix }),
+    )
+    .await;
+    assert_eq!(d["deleteAppendix"], appendix.as_str());
+    let d = ok(
+        &t,
+        "{ case(number: \"25.25\") { appendices { id } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["case"]["appendices"], json!([]), "{d}");
+
+    let d = ok(
+        &t,
+        "mutation { createPlan(input: { kind: ACTION_PLAN, title: \"Handlingsplan 2026\", periodStart: 2026, periodEnd: 2027 }) { id } }",
+        json!({}),
+    )
+    .await;
+    let plan = d["createPlan"]["id"].as_str().expect("plan").to_owned();
+    let d = ok(
+        &t,
+        "mutation($p: ID!) { createFocusArea(planId: $p, title: \"Eldre\", goal: \"Trygge overganger\") { id position } }",
+        json!({ "p": plan }),
+    )
+    .await;
+    let area = d["createFocusArea"]["id"]
+        .as_str()
+        .expect("area")
+        .to_owned();
+    assert_eq!(d["createFocusArea"]["position"], 1);
+    let d = ok(
+        &t,
+        "mutation($a: ID!) { createMeasure(focusAreaId: $a, text: \"Felles rutiner\") { id } }",
+        json!({ "a": area }),
+    )
+    .await;
+    let measure = d["createMeasure"]["id"]
+        .as_str()
+        .expect("measure")
+        .to_owned();
+    let d = ok(
+        &t,
+        "mutation($m: ID!) { updateMeasure(id: $m, text: \"Felles rutiner ved utskrivning\", position: 3) { text position editedFields } }",
+        json!({ "m": measure }),
+    )
+    .await;
+    assert_eq!(
+        d["updateMeasure"],
+        json!({ "text": "Felles rutiner ved utskrivning", "position": 3, "editedFields": ["position", "text"] })
+    );
+    let (_, body) = t
+        .gql(
+            "mutation($m: ID!) { updateMeasure(id: $m, text: \"  \") { text } }",
+            json!({ "m": measure }),
+        )
+        .await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    ok(
+        &t,
+        "mutation($m: ID!) { deleteMeasure(id: $m) }",
+        json!({ "m": measure }),
+    )
+    .await;
+    ok(
+        &t,
+        "mutation($a: ID!) { deleteFocusArea(id: $a) }",
+        json!({ "a": area }),
+    )
+    .await;
+    let d = ok(
+        &t,
+        "query($p: ID!) { plan(id: $p) { focusAreas { id } } }",
+        json!({ "p": plan }),
+    )
+    .await;
+    assert_eq!(d["plan"]["focusAreas"], json!([]), "{d}");
+    ok(
+        &t,
+        "mutation($c: ID!) { deleteCase(id: $c) }",
+        json!({ "c": case }),
+    )
+    .await;
+    let d = ok(&t, "{ case(number: \"25.25\") { id } }", json!({})).await;
+    assert!(d["case"].is_null(), "{d}");
+    t.stop().await;
+
+    // Readers read, and are refused every curation.
+    let t = TestApp::start_with(&backend, |c| {
+        c.anonymous_role = Some(planarkiv_api::auth::Role::Reader)
+    })
+    .await;
+    let (status, body) = t
+        .gql(
+            "mutation { createPlan(input: { kind: OTHER, title: \"x\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "{status} {body}");
+    let (_, body) = t.gql("{ plans { totalCount } }", json!({})).await;
+    assert_eq!(body["data"]["plans"]["totalCount"], 0, "{body}");
+    t.stop().await;
+}
