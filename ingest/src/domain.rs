@@ -985,33 +985,7 @@ pub async fn link_number<C: ConnectionTrait>(db: &C, n: CaseNumber) -> Result<()
         .order_by_asc(appendix::Column::Id)
         .all(db)
         .await?;
-    // Appendix documents of this number, by the form the document row keeps it in.
-    let docs: Vec<document::Model> = document::Entity::find()
-        .filter(document::Column::CaseNumber.eq(n.to_string()))
-        .filter(
-            document::Column::Kind
-                .eq("case_appendix")
-                .or(document::Column::AppendixNumber.is_not_null()),
-        )
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|d| d.case_number.as_deref().and_then(CaseNumber::parse) == Some(n))
-        .collect();
-    // A document that is the paper of this very case is not an appendix of it, unless its
-    // name or a person gave it an appendix number.
-    let papers: BTreeSet<i64> = case::Entity::find()
-        .filter(case::Column::Year.eq(year))
-        .filter(case::Column::Sequence.eq(seq))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|c| c.document_id)
-        .collect();
-    let docs: Vec<document::Model> = docs
-        .into_iter()
-        .filter(|d| d.appendix_number.is_some() || !papers.contains(&d.id))
-        .collect();
+    let docs = appendix_documents(db, n).await?;
     let doc_ids: BTreeSet<i64> = docs.iter().map(|d| d.id).collect();
 
     let mut rows = rows;
@@ -1082,14 +1056,13 @@ pub async fn link_number<C: ConnectionTrait>(db: &C, n: CaseNumber) -> Result<()
     Ok(())
 }
 
-/// Re-indexes the appendix documents of case number `n`: their search facets (the body) come
-/// from the case, so they follow when a case of that number appears, goes or changes. Not done
-/// on every link: an archive with hundreds of appendices to one case would re-index them all
-/// for each new one.
-pub async fn reindex_appendices<C: ConnectionTrait>(
+/// The appendix documents of case number `n`. A document that is the paper of a case with that
+/// number is not an appendix of it (it takes its body from its own case), unless its name or a
+/// person gave it an appendix number.
+async fn appendix_documents<C: ConnectionTrait>(
     db: &C,
     n: CaseNumber,
-) -> Result<(), IngestError> {
+) -> Result<Vec<document::Model>, IngestError> {
     let docs = document::Entity::find()
         .filter(document::Column::CaseNumber.eq(n.to_string()))
         .filter(
@@ -1099,8 +1072,6 @@ pub async fn reindex_appendices<C: ConnectionTrait>(
         )
         .all(db)
         .await?;
-    // A paper of a case with this number takes its body from its own case, which it was
-    // indexed with; only real appendices follow.
     let papers: BTreeSet<i64> = case::Entity::find()
         .filter(case::Column::Year.eq(n.year))
         .filter(case::Column::Sequence.eq(n.sequence as i32))
@@ -1109,10 +1080,21 @@ pub async fn reindex_appendices<C: ConnectionTrait>(
         .into_iter()
         .filter_map(|c| c.document_id)
         .collect();
-    for d in docs
-        .iter()
+    Ok(docs
+        .into_iter()
         .filter(|d| d.appendix_number.is_some() || !papers.contains(&d.id))
-    {
+        .collect())
+}
+
+/// Re-indexes the appendix documents of case number `n`: their search facets (the body) come
+/// from the case, so they follow when a case of that number appears, goes or changes. Not done
+/// on every link: an archive with hundreds of appendices to one case would re-index them all
+/// for each new one.
+pub async fn reindex_appendices<C: ConnectionTrait>(
+    db: &C,
+    n: CaseNumber,
+) -> Result<(), IngestError> {
+    for d in appendix_documents(db, n).await? {
         crate::worker::write_outbox(db, d.id, planarkiv_schema::entities::OutboxOp::Upsert).await?;
     }
     Ok(())
