@@ -45,6 +45,21 @@ pub fn sql(backend: DbBackend, text: &str) -> String {
     }
 }
 
+/// SQLite lets one connection write at a time; the others retry on a timer (1, 2, 5, 10 … ms),
+/// so a writer that loses the race sleeps past the moment the lock came free. Within this
+/// process the writers of the ingest path queue here instead and take the lock in turn, at
+/// once. On PostgreSQL writers do not block each other and this is a no-op.
+///
+/// Take it before `begin()` and only at the top of a write (never while holding a connection
+/// or another guard); writers that do not take it stay correct and just retry as before.
+pub async fn write_turn(db: &DatabaseConnection) -> Option<tokio::sync::MutexGuard<'static, ()>> {
+    static SQLITE_WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    match db.get_database_backend() {
+        DbBackend::Sqlite => Some(SQLITE_WRITES.lock().await),
+        _ => None,
+    }
+}
+
 pub async fn ping(db: &DatabaseConnection) -> Result<(), IngestError> {
     db.execute_unprepared("SELECT 1").await?;
     Ok(())

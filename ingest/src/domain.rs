@@ -184,6 +184,87 @@ async fn add_alias<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The organisations one document names, looked up together: a document names the same few
+/// organisations many times, and one statement per mention was most of a worker's transaction
+/// (every statement is a round trip to the database's thread).
+struct OrgCache {
+    /// Alias key → organisation, for keys whose organisation exists.
+    by_key: BTreeMap<String, organization::Model>,
+    /// Every alias key known to the database (or added since).
+    known_keys: BTreeSet<String>,
+}
+
+impl OrgCache {
+    /// Loads what the database knows of `names`, canonical and as spelled, in two statements.
+    async fn load<'a, C: ConnectionTrait>(
+        db: &C,
+        names: impl Iterator<Item = &'a str>,
+    ) -> Result<Self, IngestError> {
+        let mut keys = BTreeSet::new();
+        for n in names {
+            keys.insert(organization_key(&orgs::normalize_org(n.trim())));
+            keys.insert(organization_key(n));
+        }
+        let mut cache = OrgCache {
+            by_key: BTreeMap::new(),
+            known_keys: BTreeSet::new(),
+        };
+        if keys.is_empty() {
+            return Ok(cache);
+        }
+        let aliases = organization_alias::Entity::find()
+            .filter(organization_alias::Column::AliasKey.is_in(keys))
+            .all(db)
+            .await?;
+        let ids: BTreeSet<i64> = aliases.iter().map(|a| a.organization_id).collect();
+        let found: BTreeMap<i64, organization::Model> = organization::Entity::find()
+            .filter(organization::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        for a in aliases {
+            if let Some(o) = found.get(&a.organization_id) {
+                cache.by_key.insert(a.alias_key.clone(), o.clone());
+            }
+            cache.known_keys.insert(a.alias_key);
+        }
+        Ok(cache)
+    }
+
+    /// As [`organization_for`], from the cache when it knows the name.
+    async fn organization_for<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        name: &str,
+    ) -> Result<organization::Model, IngestError> {
+        let key = organization_key(&orgs::normalize_org(name.trim()));
+        if let Some(o) = self.by_key.get(&key) {
+            return Ok(o.clone());
+        }
+        let org = organization_for(db, name).await?;
+        self.by_key.insert(key.clone(), org.clone());
+        self.known_keys.insert(key);
+        Ok(org)
+    }
+
+    /// As [`add_alias`], without a statement when the spelling is known.
+    async fn add_alias<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        org_id: i64,
+        spelling: &str,
+    ) -> Result<(), IngestError> {
+        let key = organization_key(spelling);
+        if !self.known_keys.contains(&key) {
+            add_alias(db, org_id, spelling).await?;
+            self.known_keys.insert(key);
+        }
+        Ok(())
+    }
+}
+
 /// The body of that name (within the organisation when known), created if new.
 pub async fn body_for<C: ConnectionTrait>(
     db: &C,
@@ -303,9 +384,19 @@ pub async fn persist<C: ConnectionTrait>(
     };
 
     // Organisations: the first mentioned health community (or owner) is the document's.
+    let owner = found.plan.as_ref().and_then(|p| p.owner.as_ref());
+    let mut orgs = OrgCache::load(
+        db,
+        found
+            .organizations_mentioned
+            .iter()
+            .chain(owner)
+            .map(|o| o.value.as_str()),
+    )
+    .await?;
     let mut home: Option<organization::Model> = None;
     for o in &found.organizations_mentioned {
-        let org = organization_for(db, &o.value).await?;
+        let org = orgs.organization_for(db, &o.value).await?;
         trail.add("organization", org.id, "name", o.at);
         if home.is_none() && org.kind == "health_community" {
             home = Some(org);
@@ -321,7 +412,7 @@ pub async fn persist<C: ConnectionTrait>(
         touched_numbers.insert(number_of(c.year, c.sequence));
     }
 
-    persist_plan(db, doc, found, home.as_ref(), &mut trail).await?;
+    persist_plan(db, doc, found, home.as_ref(), &mut orgs, &mut trail).await?;
     // A case appendix that carries the case's own paper (title, proposed decision) is where
     // that case is described; secretariats often file the saksframlegg as "Vedlegg til sak".
     let describes_case = |c: &entities::Case| {
@@ -473,6 +564,7 @@ async fn persist_plan<C: ConnectionTrait>(
     doc: &document::Model,
     found: &DocumentEntities,
     home: Option<&organization::Model>,
+    orgs: &mut OrgCache,
     trail: &mut Trail,
 ) -> Result<(), IngestError> {
     let existing = plan::Entity::find()
@@ -512,8 +604,8 @@ async fn persist_plan<C: ConnectionTrait>(
     let id = row.id;
     let owner = match &p.owner {
         Some(o) => {
-            let org = organization_for(db, &o.value).await?;
-            add_alias(db, org.id, &o.value).await?;
+            let org = orgs.organization_for(db, &o.value).await?;
+            orgs.add_alias(db, org.id, &o.value).await?;
             Some(org)
         }
         None => home.cloned(),
@@ -630,52 +722,68 @@ async fn persist_plan<C: ConnectionTrait>(
             focus_area::Entity::delete_by_id(f.id).exec(db).await?;
         }
     }
+    // New rows are inserted together, a statement per table, and matched back by position.
+    let mut area_of: Vec<Option<focus_area::Model>> = Vec::with_capacity(p.focus_areas.len());
+    let mut new_areas = Vec::new();
     for (i, fa) in p.focus_areas.iter().enumerate() {
         let survivor = areas
             .iter()
             .find(|s| same_text(&s.title, &fa.title.value))
             .cloned();
-        let area = match survivor {
-            Some(s) => {
-                let e = edited_fields(&s.edited);
-                if !e.contains("title") {
-                    trail.add("focus_area", s.id, "title", fa.title.at);
-                }
-                if !e.contains("goal") && s.origin != ORIGIN_PERSON {
-                    let mut am: focus_area::ActiveModel = s.clone().into();
-                    am.goal = Set(fa.goal.as_ref().map(|g| g.value.clone()));
-                    am.update(db).await?;
-                    trail.add(
-                        "focus_area",
-                        s.id,
-                        "goal",
-                        fa.goal.as_ref().and_then(|g| g.at),
-                    );
-                }
-                s
+        if let Some(s) = &survivor {
+            let e = edited_fields(&s.edited);
+            if !e.contains("title") {
+                trail.add("focus_area", s.id, "title", fa.title.at);
             }
-            None => {
-                let f = focus_area::ActiveModel {
-                    plan_id: Set(id),
-                    position: Set(i as i32 + 1),
-                    title: Set(fa.title.value.clone()),
-                    goal: Set(fa.goal.as_ref().map(|g| g.value.clone())),
-                    origin: Set(ORIGIN_EXTRACTED.to_owned()),
-                    edited: Set("[]".to_owned()),
-                    ..Default::default()
-                }
-                .insert(db)
-                .await?;
-                trail.add("focus_area", f.id, "title", fa.title.at);
+            if !e.contains("goal") && s.origin != ORIGIN_PERSON {
+                let mut am: focus_area::ActiveModel = s.clone().into();
+                am.goal = Set(fa.goal.as_ref().map(|g| g.value.clone()));
+                am.update(db).await?;
                 trail.add(
                     "focus_area",
-                    f.id,
+                    s.id,
                     "goal",
                     fa.goal.as_ref().and_then(|g| g.at),
                 );
-                areas.push(f.clone());
-                f
             }
+        } else {
+            new_areas.push(focus_area::ActiveModel {
+                plan_id: Set(id),
+                position: Set(i as i32 + 1),
+                title: Set(fa.title.value.clone()),
+                goal: Set(fa.goal.as_ref().map(|g| g.value.clone())),
+                origin: Set(ORIGIN_EXTRACTED.to_owned()),
+                edited: Set("[]".to_owned()),
+                ..Default::default()
+            });
+        }
+        area_of.push(survivor);
+    }
+    for f in insert_all(db, new_areas).await? {
+        let Some(i) = usize::try_from(f.position - 1)
+            .ok()
+            .filter(|i| area_of.get(*i).is_some_and(Option::is_none))
+        else {
+            continue;
+        };
+        let fa = &p.focus_areas[i];
+        trail.add("focus_area", f.id, "title", fa.title.at);
+        trail.add(
+            "focus_area",
+            f.id,
+            "goal",
+            fa.goal.as_ref().and_then(|g| g.at),
+        );
+        areas.push(f.clone());
+        area_of[i] = Some(f);
+    }
+    let mut new_measures = Vec::new();
+    let mut measure_at = BTreeMap::new();
+    for (fa, area) in p.focus_areas.iter().zip(&area_of) {
+        let Some(area) = area else {
+            return Err(IngestError::Internal(
+                "a focus area was not stored".to_owned(),
+            ));
         };
         let kept = kept_measures.get(&area.id).cloned().unwrap_or_default();
         for (j, m) in fa.measures.iter().enumerate() {
@@ -685,18 +793,23 @@ async fn persist_plan<C: ConnectionTrait>(
                 }
                 continue;
             }
-            let row = measure::ActiveModel {
+            measure_at.insert((area.id, j as i32 + 1), m.at);
+            new_measures.push(measure::ActiveModel {
                 focus_area_id: Set(area.id),
                 position: Set(j as i32 + 1),
                 text: Set(m.value.clone()),
                 origin: Set(ORIGIN_EXTRACTED.to_owned()),
                 edited: Set("[]".to_owned()),
                 ..Default::default()
-            }
-            .insert(db)
-            .await?;
-            trail.add("measure", row.id, "text", m.at);
+            });
         }
+    }
+    for row in insert_all(db, new_measures).await? {
+        let at = measure_at
+            .get(&(row.focus_area_id, row.position))
+            .copied()
+            .flatten();
+        trail.add("measure", row.id, "text", at);
     }
 
     let old_items = action_item::Entity::find()
@@ -712,6 +825,7 @@ async fn persist_plan<C: ConnectionTrait>(
         }
     }
     if let Some(ap) = &p.action_plan {
+        let mut rows = Vec::new();
         for (i, item) in ap.items.iter().enumerate() {
             if kept_items
                 .iter()
@@ -723,7 +837,7 @@ async fn persist_plan<C: ConnectionTrait>(
                 .iter()
                 .find(|a| same_text(&a.title, &item.focus_area.value))
                 .map(|a| a.id);
-            let row = action_item::ActiveModel {
+            rows.push(action_item::ActiveModel {
                 plan_id: Set(id),
                 focus_area_id: Set(area),
                 position: Set(i as i32 + 1),
@@ -733,13 +847,41 @@ async fn persist_plan<C: ConnectionTrait>(
                 origin: Set(ORIGIN_EXTRACTED.to_owned()),
                 edited: Set("[]".to_owned()),
                 ..Default::default()
-            }
-            .insert(db)
-            .await?;
-            trail.add("action_item", row.id, "text", item.text.at);
+            });
+        }
+        for row in insert_all(db, rows).await? {
+            let at = usize::try_from(row.position - 1)
+                .ok()
+                .and_then(|i| ap.items.get(i))
+                .and_then(|item| item.text.at);
+            trail.add("action_item", row.id, "text", at);
         }
     }
     Ok(())
+}
+
+/// Inserts `rows` in as few statements as the backends' parameter limits allow and returns
+/// the stored rows (with their ids).
+async fn insert_all<A, C>(
+    db: &C,
+    rows: Vec<A>,
+) -> Result<Vec<<A::Entity as EntityTrait>::Model>, IngestError>
+where
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+    C: ConnectionTrait,
+{
+    let mut out = Vec::with_capacity(rows.len());
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(500).collect();
+        out.extend(
+            <A::Entity as EntityTrait>::insert_many(chunk)
+                .exec_with_returning_many(db)
+                .await?,
+        );
+    }
+    Ok(out)
 }
 
 async fn plan_is_curated<C: ConnectionTrait>(db: &C, p: &plan::Model) -> Result<bool, IngestError> {

@@ -29,9 +29,13 @@ pub use source::{DocFacets, EntityDoc, IndexSource};
 
 /// How many outbox rows one commit takes at most.
 const BATCH: u64 = 1024;
-const WRITER_MEMORY: usize = 64 * 1024 * 1024;
-/// How long the indexer gathers changes after a wake-up before it commits them.
-const COMMIT_WINDOW: std::time::Duration = std::time::Duration::from_millis(1000);
+/// One indexing thread: the extraction workers already keep the cores busy, and every extra
+/// thread means another segment (and its memory, allocated afresh at every commit) per commit.
+const INDEX_THREADS: usize = 1;
+const WRITER_MEMORY: usize = 48 * 1024 * 1024;
+/// How long the indexer gathers changes after a wake-up before it commits them: what a user
+/// waits, at most, between an upload's extraction and its pages being searchable.
+pub const COMMIT_WINDOW: std::time::Duration = std::time::Duration::from_millis(1000);
 
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CommitPayload {
@@ -73,7 +77,7 @@ impl SearchIndex {
             }
         };
         register_analyzers(&index);
-        let writer = index.writer(WRITER_MEMORY)?;
+        let writer = index.writer_with_num_threads(INDEX_THREADS, WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -289,11 +293,25 @@ pub struct Indexer {
     db: DatabaseConnection,
     index: Arc<SearchIndex>,
     wake: Arc<Notify>,
+    window: std::time::Duration,
 }
 
 impl Indexer {
     pub fn new(db: DatabaseConnection, index: Arc<SearchIndex>, wake: Arc<Notify>) -> Self {
-        Self { db, index, wake }
+        Self {
+            db,
+            index,
+            wake,
+            window: COMMIT_WINDOW,
+        }
+    }
+
+    /// Gathers changes for `window` after a wake-up before committing. A bulk ingest, where
+    /// nobody waits for a single document, commits less often: fewer segments to write, fsync
+    /// and merge.
+    pub fn commit_window(mut self, window: std::time::Duration) -> Self {
+        self.window = window;
+        self
     }
 
     pub fn index(&self) -> &Arc<SearchIndex> {
@@ -422,6 +440,7 @@ impl Indexer {
              AND EXISTS (SELECT 1 FROM outbox WHERE outbox.document_id = documents.id) \
              AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.document_id = documents.id \
                              AND outbox.seq > $2)";
+        let _turn = crate::db::write_turn(&self.db).await;
         let done = self
             .db
             .execute(Statement::from_sql_and_values(
@@ -465,7 +484,7 @@ impl Indexer {
                 _ = self.wake.notified() => {
                     // Every commit costs segment files, an fsync and later merges; gathering the
                     // changes of a short window into one commit is what keeps bulk ingest fast.
-                    tokio::time::sleep(COMMIT_WINDOW).await;
+                    tokio::time::sleep(self.window).await;
                 }
                 _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
                 _ = shutdown.changed() => {}
@@ -533,6 +552,7 @@ async fn mark_indexed(db: &DatabaseConnection, ids: &[i64]) -> Result<(), Ingest
         return Ok(());
     }
     let backend = db.get_database_backend();
+    let _turn = crate::db::write_turn(db).await;
     for chunk in ids.chunks(500) {
         let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
         let text = format!(

@@ -119,6 +119,7 @@ impl Queue {
                 Value::from(now),
             ],
         );
+        let _turn = crate::db::write_turn(&self.db).await;
         Ok(job::Entity::find().from_raw_sql(stmt).one(&self.db).await?)
     }
 
@@ -155,6 +156,7 @@ impl Queue {
     pub async fn extend_lease(&self, job_id: i64) -> Result<bool, IngestError> {
         let backend = self.db.get_database_backend();
         let until = now_ms() + self.lease.as_millis() as i64;
+        let _turn = crate::db::write_turn(&self.db).await;
         let res = self
             .db
             .execute(Statement::from_sql_and_values(

@@ -99,6 +99,7 @@ pub async fn accept_file(
 
     let now = chrono::Utc::now();
     let title = sub.meta.title.clone().or_else(|| default_title(filename));
+    let turn = crate::db::write_turn(db).await;
     let txn = db.begin().await?;
     let inserted = document::ActiveModel {
         sha256: Set(sha.clone()),
@@ -125,6 +126,7 @@ pub async fn accept_file(
         Err(e) => {
             // Two uploads of the same bytes raced; the unique sha256 let one win.
             txn.rollback().await?;
+            drop(turn);
             if let Some(existing) = find_by_sha(db, &sha).await? {
                 return link_existing(db, existing, sub.origin.as_deref()).await;
             }
@@ -136,6 +138,7 @@ pub async fn accept_file(
     }
     queue::enqueue(&txn, doc.id, queue::EXTRACT).await?;
     txn.commit().await?;
+    drop(turn);
     Ok(Accepted {
         document: doc,
         created: true,

@@ -175,7 +175,10 @@ impl Worker {
             txn.commit().await?;
             return Ok(JobOutcome::Done { pages: 0 });
         };
-        set_status(&self.db, doc.id, DocumentStatus::Processing, None).await?;
+        {
+            let _turn = crate::db::write_turn(&self.db).await;
+            set_status(&self.db, doc.id, DocumentStatus::Processing, None).await?;
+        }
 
         let blobs = self.blobs.clone();
         let sha = doc.sha256.clone();
@@ -235,6 +238,7 @@ impl Worker {
         found: Option<crate::entities::DocumentEntities>,
     ) -> Result<JobOutcome, IngestError> {
         let n = x.pages.len();
+        let _turn = crate::db::write_turn(&self.db).await;
         let txn = self.db.begin().await?;
         page::Entity::delete_many()
             .filter(page::Column::DocumentId.eq(doc.id))
@@ -291,6 +295,7 @@ impl Worker {
         reason: &str,
         permanent: bool,
     ) -> Result<JobOutcome, IngestError> {
+        let _turn = crate::db::write_turn(&self.db).await;
         let txn = self.db.begin().await?;
         let outcome = self.queue.fail_in(&txn, job, reason, permanent).await?;
         match outcome {

@@ -113,6 +113,9 @@ impl RunReport {
     }
 }
 
+/// The indexer's commit window during a bulk ingest (see [`Indexer::commit_window`]).
+const BULK_COMMIT_WINDOW: Duration = Duration::from_secs(3);
+
 struct Shared {
     db: Option<DatabaseConnection>,
     opts: BulkOptions,
@@ -171,7 +174,8 @@ pub async fn run(
         match tokio::task::spawn_blocking(move || SearchIndex::open(&dir)).await? {
             Ok(index) => {
                 let indexer =
-                    Indexer::new(db.clone(), Arc::new(index), shared.signals.outbox.clone());
+                    Indexer::new(db.clone(), Arc::new(index), shared.signals.outbox.clone())
+                        .commit_window(BULK_COMMIT_WINDOW);
                 background.spawn(indexer.run(bg_rx.clone()));
             }
             Err(e) => tracing::info!(
@@ -230,6 +234,7 @@ pub async fn run(
         if last_beat.elapsed() >= Duration::from_secs(5) {
             last_beat = Instant::now();
             if let (Some(db), Some(id)) = (&shared.db, run_id) {
+                let _turn = crate::db::write_turn(db).await;
                 ingest_run::Entity::update_many()
                     .col_expr(
                         ingest_run::Column::HeartbeatAt,
@@ -444,6 +449,7 @@ async fn record(
 ) -> Result<(), IngestError> {
     match (&shared.db, shared.run_id) {
         (Some(db), Some(run_id)) => {
+            let _turn = crate::db::write_turn(db).await;
             ingest_file::ActiveModel {
                 run_id: Set(run_id),
                 origin: Set(found.origin.clone()),
@@ -475,6 +481,7 @@ async fn record(
 async fn resolve_pending(db: &DatabaseConnection, run_id: i64) -> Result<(), IngestError> {
     let backend = db.get_database_backend();
     let now = now_ms();
+    let _turn = crate::db::write_turn(db).await;
     db.execute(Statement::from_sql_and_values(
         backend,
         sql(
