@@ -63,7 +63,8 @@ impl App {
             signals: signals.clone(),
         };
 
-        let indexer = Indexer::new(db.clone(), index.clone(), signals.outbox.clone());
+        let indexer = Indexer::new(db.clone(), index.clone(), signals.outbox.clone())
+            .commit_when_drained(signals.drained.clone());
         indexer
             .reconcile()
             .await

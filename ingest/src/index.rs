@@ -294,6 +294,7 @@ pub struct Indexer {
     index: Arc<SearchIndex>,
     wake: Arc<Notify>,
     window: std::time::Duration,
+    drained: Arc<Notify>,
 }
 
 impl Indexer {
@@ -303,7 +304,14 @@ impl Indexer {
             index,
             wake,
             window: COMMIT_WINDOW,
+            drained: Arc::default(),
         }
+    }
+
+    /// Cuts the commit window short when `drained` fires (see [`crate::worker::Signals`]).
+    pub fn commit_when_drained(mut self, drained: Arc<Notify>) -> Self {
+        self.drained = drained;
+        self
     }
 
     /// Gathers changes for `window` after a wake-up before committing. A bulk ingest, where
@@ -484,7 +492,10 @@ impl Indexer {
                 _ = self.wake.notified() => {
                     // Every commit costs segment files, an fsync and later merges; gathering the
                     // changes of a short window into one commit is what keeps bulk ingest fast.
-                    tokio::time::sleep(self.window).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.window) => {}
+                        _ = self.drained.notified() => {}
+                    }
                 }
                 _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
                 _ = shutdown.changed() => {}

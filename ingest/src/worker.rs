@@ -55,6 +55,9 @@ impl Default for WorkerConfig {
 pub struct Signals {
     pub jobs: Arc<Notify>,
     pub outbox: Arc<Notify>,
+    /// The worker found no job to claim: nothing more is coming soon, so the indexer commits
+    /// what it has gathered instead of waiting out its window.
+    pub drained: Arc<Notify>,
 }
 
 #[derive(Clone)]
@@ -141,6 +144,7 @@ impl Worker {
                 }
                 Ok(None) => {
                     drop(permit);
+                    self.signals.drained.notify_one();
                     tokio::select! {
                         _ = self.signals.jobs.notified() => {}
                         _ = tokio::time::sleep(self.config.poll) => {}

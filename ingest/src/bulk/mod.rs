@@ -175,7 +175,8 @@ pub async fn run(
             Ok(index) => {
                 let indexer =
                     Indexer::new(db.clone(), Arc::new(index), shared.signals.outbox.clone())
-                        .commit_window(BULK_COMMIT_WINDOW);
+                        .commit_window(BULK_COMMIT_WINDOW)
+                        .commit_when_drained(shared.signals.drained.clone());
                 background.spawn(indexer.run(bg_rx.clone()));
             }
             Err(e) => tracing::info!(
