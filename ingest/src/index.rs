@@ -212,6 +212,12 @@ impl SearchIndex {
         prepared.set_payload(&serde_json::to_string(&payload).unwrap_or_default());
         prepared.commit()?;
         drop(w);
+        tracing::debug!(
+            deleted = deletes.len(),
+            added = adds.len(),
+            seq = payload.seq,
+            "index commit"
+        );
         self.reader.reload()?;
         Ok(())
     }
@@ -326,15 +332,18 @@ impl Indexer {
         &self.index
     }
 
-    /// Applies every outbox row not yet in the index; returns how many were applied.
+    /// Applies every outbox row written before the call; returns how many were applied.
     pub async fn catch_up(&self) -> Result<u64, IngestError> {
         let mut total = 0;
         loop {
             let n = self.apply_batch().await?;
-            if n == 0 {
+            total += n;
+            // A short batch reached the end of the outbox. Rows written during its commit are
+            // left for the next wake-up and its window: chasing them here would commit again
+            // at once, a few documents at a time, for as long as the workers keep writing.
+            if n < BATCH {
                 return Ok(total);
             }
-            total += n;
         }
     }
 

@@ -156,6 +156,10 @@ pub async fn run(
     // Background extraction and indexing for a real run.
     let (bg_stop, bg_rx) = watch::channel(false);
     let mut background = tokio::task::JoinSet::new();
+    // The workers find the queue empty whenever they outrun discovery and hashing; committing
+    // then would cut the index into many small segments. Their signal is passed on to the
+    // indexer only once every file has been handed over, to commit the tail without waiting.
+    let flush = Arc::new(tokio::sync::Notify::new());
     if let (Some(db), false) = (&shared.db, shared.opts.dry_run) {
         let blobs = shared
             .opts
@@ -167,7 +171,7 @@ pub async fn run(
             ..shared.opts.worker.clone()
         };
         let worker_id = format!("ingest:{}", std::process::id());
-        let worker = Worker::new(db.clone(), blobs, worker_id, wc, shared.signals.clone());
+        let worker = Worker::new(db.clone(), blobs, worker_id, wc, shared.signals.clone())?;
         background.spawn(worker.run(bg_rx.clone()));
         // A running server holds the index; then it indexes what we store, from the outbox.
         let dir = shared.opts.index_dir.clone();
@@ -176,7 +180,7 @@ pub async fn run(
                 let indexer =
                     Indexer::new(db.clone(), Arc::new(index), shared.signals.outbox.clone())
                         .commit_window(BULK_COMMIT_WINDOW)
-                        .commit_when_drained(shared.signals.drained.clone());
+                        .commit_when_drained(flush.clone());
                 background.spawn(indexer.run(bg_rx.clone()));
             }
             Err(e) => tracing::info!(
@@ -226,6 +230,7 @@ pub async fn run(
                 None => storing_done = true,
             },
             _ = ticker.tick() => {}
+            _ = shared.signals.drained.notified(), if storing_done => flush.notify_one(),
             _ = stop.changed() => {
                 if *stop.borrow() {
                     interrupted = true;
