@@ -9,9 +9,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 use planarkiv_schema::case_number::{appendix_number_in, CaseNumber};
@@ -413,6 +414,7 @@ pub async fn persist<C: ConnectionTrait>(
     }
 
     persist_plan(db, doc, found, home.as_ref(), &mut orgs, &mut trail).await?;
+
     // A case appendix that carries the case's own paper (title, proposed decision) is where
     // that case is described; secretariats often file the saksframlegg as "Vedlegg til sak".
     let describes_case = |c: &entities::Case| {
@@ -1033,25 +1035,25 @@ async fn persist_case<C: ConnectionTrait>(
         .exec(db)
         .await?;
     let mut seen = BTreeSet::new();
-    for r in &c.references {
-        let Some(n) = CaseNumber::parse(&r.value) else {
-            continue;
-        };
-        if (n.year, n.sequence as i32) == (row.year, row.sequence) || !seen.insert(n) {
-            continue;
-        }
-        let target = case_with_number(db, n).await?;
-        case_reference::ActiveModel {
+    let numbers: Vec<CaseNumber> = c
+        .references
+        .iter()
+        .filter_map(|r| CaseNumber::parse(&r.value))
+        .filter(|n| (n.year, n.sequence as i32) != (row.year, row.sequence) && seen.insert(*n))
+        .collect();
+    let targets = cases_with_numbers(db, &numbers).await?;
+    let refs: Vec<case_reference::ActiveModel> = numbers
+        .iter()
+        .map(|n| case_reference::ActiveModel {
             case_id: Set(id),
             year: Set(n.year),
             sequence: Set(n.sequence as i32),
-            referenced_case_id: Set(target),
+            referenced_case_id: Set(targets.get(n).copied()),
             origin: Set(ORIGIN_EXTRACTED.to_owned()),
             ..Default::default()
-        }
-        .insert(db)
-        .await?;
-    }
+        })
+        .collect();
+    insert_all(db, refs).await?;
 
     // The appendix list: extracted rows are replaced (their documents are linked again by
     // number), curated ones stay.
@@ -1103,6 +1105,40 @@ pub async fn case_with_number<C: ConnectionTrait>(
         .map(|c| c.id))
 }
 
+/// [`case_with_number`] for several numbers in one statement; numbers with no case are absent.
+async fn cases_with_numbers<C: ConnectionTrait>(
+    db: &C,
+    numbers: &[CaseNumber],
+) -> Result<BTreeMap<CaseNumber, i64>, IngestError> {
+    let mut found = BTreeMap::new();
+    if numbers.is_empty() {
+        return Ok(found);
+    }
+    let any = numbers.iter().fold(Condition::any(), |any, n| {
+        any.add(
+            Condition::all()
+                .add(case::Column::Year.eq(n.year))
+                .add(case::Column::Sequence.eq(n.sequence as i32)),
+        )
+    });
+    // The lowest id is the first stored case of a number.
+    let firsts: Vec<(i32, i32, i64)> = case::Entity::find()
+        .select_only()
+        .column(case::Column::Year)
+        .column(case::Column::Sequence)
+        .column_as(case::Column::Id.min(), "first")
+        .filter(any)
+        .group_by(case::Column::Year)
+        .group_by(case::Column::Sequence)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (year, sequence, id) in firsts {
+        found.insert(number_of(year, sequence), id);
+    }
+    Ok(found)
+}
+
 /// Brings everything that refers to case number `n` in line with what is stored now: references
 /// and appendices point at the case if it is known; every appendix document of that number has
 /// an appendix row (the listed one with its number when there is one), and no row points at a
@@ -1121,16 +1157,27 @@ pub async fn link_number<C: ConnectionTrait>(db: &C, n: CaseNumber) -> Result<()
         .filter(case_reference::Column::Sequence.eq(seq))
         .exec(db)
         .await?;
-    let rows = appendix::Entity::find()
+    let docs = appendix_documents(db, n).await?;
+    let doc_ids: BTreeSet<i64> = docs.iter().map(|d| d.id).collect();
+    // Only rows this can change: those linked to a document, and listed rows whose number an
+    // appendix document has. A case with hundreds of listed appendices would otherwise be read
+    // whole for every document of its number.
+    let numbers: BTreeSet<i32> = docs.iter().filter_map(|d| d.appendix_number).collect();
+    let mut rows = appendix::Entity::find()
         .filter(appendix::Column::CaseYear.eq(year))
         .filter(appendix::Column::CaseSequence.eq(seq))
+        .filter(
+            Condition::any()
+                .add(appendix::Column::DocumentId.is_not_null())
+                .add(
+                    Condition::all()
+                        .add(appendix::Column::Origin.ne(ORIGIN_DOCUMENT))
+                        .add(appendix::Column::Number.is_in(numbers)),
+                ),
+        )
         .order_by_asc(appendix::Column::Id)
         .all(db)
         .await?;
-    let docs = appendix_documents(db, n).await?;
-    let doc_ids: BTreeSet<i64> = docs.iter().map(|d| d.id).collect();
-
-    let mut rows = rows;
     // Rows made for documents that are no longer appendices of this number go; listed rows
     // just lose the link.
     for r in rows.iter_mut() {
@@ -1205,27 +1252,28 @@ async fn appendix_documents<C: ConnectionTrait>(
     db: &C,
     n: CaseNumber,
 ) -> Result<Vec<document::Model>, IngestError> {
-    let docs = document::Entity::find()
+    // Decided in the database: many documents of one number can be the papers of its cases.
+    let papers = Query::select()
+        .column(case::Column::DocumentId)
+        .from(case::Entity)
+        .and_where(case::Column::Year.eq(n.year))
+        .and_where(case::Column::Sequence.eq(n.sequence as i32))
+        .and_where(case::Column::DocumentId.is_not_null())
+        .to_owned();
+    Ok(document::Entity::find()
         .filter(document::Column::CaseNumber.eq(n.to_string()))
         .filter(
             document::Column::Kind
                 .eq("case_appendix")
                 .or(document::Column::AppendixNumber.is_not_null()),
         )
+        .filter(
+            document::Column::AppendixNumber
+                .is_not_null()
+                .or(document::Column::Id.not_in_subquery(papers)),
+        )
         .all(db)
-        .await?;
-    let papers: BTreeSet<i64> = case::Entity::find()
-        .filter(case::Column::Year.eq(n.year))
-        .filter(case::Column::Sequence.eq(n.sequence as i32))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|c| c.document_id)
-        .collect();
-    Ok(docs
-        .into_iter()
-        .filter(|d| d.appendix_number.is_some() || !papers.contains(&d.id))
-        .collect())
+        .await?)
 }
 
 /// Re-indexes the appendix documents of case number `n`: their search facets (the body) come

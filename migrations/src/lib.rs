@@ -9,6 +9,7 @@ mod m20261122_000003_api_tokens;
 mod m20261122_000004_domain;
 mod m20261122_000005_lookup_indexes;
 mod m20261123_000006_foreign_key_indexes;
+mod m20261123_000007_document_lookup_indexes;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_domain::Migration),
             Box::new(m20261122_000005_lookup_indexes::Migration),
             Box::new(m20261123_000006_foreign_key_indexes::Migration),
+            Box::new(m20261123_000007_document_lookup_indexes::Migration),
         ]
     }
 }

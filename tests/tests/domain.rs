@@ -184,6 +184,45 @@ async fn seeds_become_a_curated_graph() {
             d["c"]["references"][1]["case"]["title"], "Rekrutteringsmidler",
             "{d}"
         );
+        let refs_before = d["c"]["references"].as_array().map_or(0, Vec::len);
+        // Re-extracting the referring paper resolves its references as they are written.
+        let paper = ok(
+            &t,
+            "{ case(number: \"24.25\") { document { id } } }",
+            json!({}),
+        )
+        .await["case"]["document"]["id"]
+            .as_str()
+            .expect("paper id")
+            .to_owned();
+        ok(
+            &t,
+            "mutation($d: ID!) { reprocessDocument(id: $d) { status } }",
+            json!({ "d": paper }),
+        )
+        .await;
+        t.wait_for(&paper, &["INDEXED"], WAIT).await;
+        let d = ok(
+            &t,
+            "{ case(number: \"24.25\") { references { number case { title } } } }",
+            json!({}),
+        )
+        .await;
+        let refs = d["case"]["references"].as_array().expect("references");
+        let resolved: Vec<(&str, Option<&str>)> = refs
+            .iter()
+            .map(|r| {
+                (
+                    r["number"].as_str().unwrap_or(""),
+                    r["case"]["title"].as_str(),
+                )
+            })
+            .collect();
+        assert!(
+            resolved.contains(&("23.24", Some("Rekrutteringsmidler"))),
+            "{d}"
+        );
+        assert_eq!(refs.len(), refs_before, "no reference twice: {d}");
 
         // Plans: the strategy with its focus areas and measures, owner by any spelling.
         let d = ok(
