@@ -81,7 +81,7 @@ impl App {
                 ..WorkerConfig::default()
             };
             let worker_id = format!("{}:{}", hostname(), std::process::id());
-            let worker = Worker::new(db.clone(), blobs.clone(), worker_id, wc, signals.clone());
+            let worker = Worker::new(db.clone(), blobs.clone(), worker_id, wc, signals.clone())?;
             tasks.spawn(worker.run(rx.clone()));
         }
         let schema = build_schema(Some(state.clone()));

@@ -438,7 +438,7 @@ async fn worker(args: DbArgs, jobs: Option<usize>) -> anyhow::Result<()> {
         ..WorkerConfig::default()
     };
     let id = format!("worker:{}", std::process::id());
-    let w = Worker::new(db, blobs, id, wc, Signals::default());
+    let w = Worker::new(db, blobs, id, wc, Signals::default())?;
     let (stop, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown_signal().await;

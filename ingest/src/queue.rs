@@ -94,6 +94,12 @@ impl Queue {
     /// workers can never claim the same job: PostgreSQL skips rows another claimer has locked,
     /// SQLite serializes writers.
     pub async fn claim(&self) -> Result<Option<job::Model>, IngestError> {
+        let _turn = crate::db::write_turn(&self.db).await;
+        self.claim_in_turn().await
+    }
+
+    /// [`Queue::claim`] for a caller that already holds the write turn.
+    pub(crate) async fn claim_in_turn(&self) -> Result<Option<job::Model>, IngestError> {
         let backend = self.db.get_database_backend();
         let now = now_ms();
         let until = now + self.lease.as_millis() as i64;
@@ -119,7 +125,6 @@ impl Queue {
                 Value::from(now),
             ],
         );
-        let _turn = crate::db::write_turn(&self.db).await;
         Ok(job::Entity::find().from_raw_sql(stmt).one(&self.db).await?)
     }
 

@@ -8,7 +8,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait,
 };
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use planarkiv_schema::entities::{document, job, outbox, page, DocumentStatus, OutboxOp};
 use planarkiv_schema::time::now_ms;
@@ -67,8 +67,20 @@ pub struct Worker {
     queue: Queue,
     config: WorkerConfig,
     signals: Signals,
+    /// Extractions running at once.
     permits: Arc<Semaphore>,
+    /// Extracted documents waiting for, or in, their write. A job hands its extraction permit
+    /// on as soon as it holds one of these, so the next file is extracted while this one is
+    /// written; the bound keeps results from piling up when the database is the slower side.
+    writes: Arc<Semaphore>,
+    extractors: Arc<rayon::ThreadPool>,
 }
+
+/// Nice value of the extraction threads. Extraction is the bulk of the CPU work and nobody
+/// waits on any single file, while the database writes, the index and the GraphQL server in
+/// the same process are short turns others wait on: run below them, extraction takes only
+/// what they leave and they never queue behind it.
+const EXTRACTION_NICENESS: i32 = 10;
 
 /// What running one job did, for logs and tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +94,13 @@ pub enum JobOutcome {
     LostLease,
 }
 
+/// Where a claimed job stands after [`Worker::start`].
+enum Started {
+    Extract(Box<document::Model>),
+    /// Nothing to extract: the job ended (gave up, or its document is gone).
+    Finished(JobOutcome),
+}
+
 /// A document's text and, unless entity extraction failed, its entities.
 type Extraction = (pdf::Extracted, Option<crate::entities::DocumentEntities>);
 
@@ -92,17 +111,33 @@ impl Worker {
         worker_id: impl Into<String>,
         config: WorkerConfig,
         signals: Signals,
-    ) -> Self {
+    ) -> Result<Self, IngestError> {
         let queue = Queue::new(db.clone(), worker_id, config.lease);
         let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
-        Self {
+        let writes = Arc::new(Semaphore::new(config.concurrency.max(1)));
+        let extractors = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.concurrency.max(1))
+            .thread_name(|i| format!("extract-{i}"))
+            .start_handler(|_| {
+                // Best effort: an unprivileged process may always lower its own priority, and
+                // where it cannot, extraction runs at normal priority as before.
+                let _ = rustix::process::setpriority_process(
+                    Some(rustix::thread::gettid()),
+                    EXTRACTION_NICENESS,
+                );
+            })
+            .build()
+            .map_err(|e| IngestError::Io(std::io::Error::other(e)))?;
+        Ok(Self {
             db,
             blobs,
             queue,
             config,
             signals,
             permits,
-        }
+            writes,
+            extractors: Arc::new(extractors),
+        })
     }
 
     pub fn queue(&self) -> &Queue {
@@ -110,6 +145,10 @@ impl Worker {
     }
 
     /// Claims and runs jobs until `shutdown` turns true. Jobs in flight finish first.
+    ///
+    /// The next job is claimed and started (its writes done) while the current ones are being
+    /// extracted, so an extraction slot that frees up is filled at once instead of waiting for
+    /// the claim's turn at the database behind the other writers.
     pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         let mut tasks = tokio::task::JoinSet::new();
         if let Some(url) = self.config.listen_url.clone() {
@@ -123,27 +162,39 @@ impl Worker {
             if *shutdown.borrow() {
                 break;
             }
-            let permit = tokio::select! {
-                p = self.permits.clone().acquire_owned() => match p {
-                    Ok(p) => p,
-                    Err(_) => break,
-                },
-                _ = shutdown.changed() => continue,
-            };
-            match self.queue.claim().await {
+            match self.claim_and_mark().await {
                 Ok(Some(job)) => {
+                    let id = job.id;
+                    // The lease is kept from the claim on: the job may wait for a slot.
+                    let heartbeat = self.heartbeat(id);
+                    let doc = match self.start(&job, true).await {
+                        Ok(Started::Extract(doc)) => doc,
+                        Ok(Started::Finished(outcome)) => {
+                            heartbeat.abort();
+                            tracing::info!(job = id, ?outcome, "job finished");
+                            continue;
+                        }
+                        Err(e) => {
+                            heartbeat.abort();
+                            tracing::error!(job = id, error = %e, "job errored");
+                            continue;
+                        }
+                    };
+                    // Claimed means in flight: it runs even if a stop comes while it waits.
+                    let Ok(permit) = self.permits.clone().acquire_owned().await else {
+                        break;
+                    };
                     let me = self.clone();
                     tasks.spawn(async move {
-                        let _permit = permit;
-                        let id = job.id;
-                        match me.run_job(job).await {
+                        let outcome = me.extract_and_write(&job, &doc, Some(permit)).await;
+                        heartbeat.abort();
+                        match outcome {
                             Ok(outcome) => tracing::info!(job = id, ?outcome, "job finished"),
                             Err(e) => tracing::error!(job = id, error = %e, "job errored"),
                         }
                     });
                 }
                 Ok(None) => {
-                    drop(permit);
                     self.signals.drained.notify_one();
                     tokio::select! {
                         _ = self.signals.jobs.notified() => {}
@@ -152,7 +203,6 @@ impl Worker {
                     }
                 }
                 Err(e) => {
-                    drop(permit);
                     tracing::error!(error = %e, "claiming a job failed");
                     tokio::time::sleep(self.config.poll * 4).await;
                 }
@@ -165,57 +215,111 @@ impl Worker {
     /// Runs one claimed job to its end. Errors returned here are operational (the database went
     /// away); the job's lease then runs out and another attempt follows.
     pub async fn run_job(&self, job: job::Model) -> Result<JobOutcome, IngestError> {
+        let heartbeat = self.heartbeat(job.id);
+        let outcome = match self.start(&job, false).await {
+            Ok(Started::Extract(doc)) => self.extract_and_write(&job, &doc, None).await,
+            Ok(Started::Finished(outcome)) => Ok(outcome),
+            Err(e) => Err(e),
+        };
+        heartbeat.abort();
+        outcome
+    }
+
+    /// Claims the next job and marks its document as processing in one turn at the database:
+    /// each turn is a wait behind the other writers, and a claim is always followed by this.
+    async fn claim_and_mark(&self) -> Result<Option<job::Model>, IngestError> {
+        let _turn = crate::db::write_turn(&self.db).await;
+        let Some(job) = self.queue.claim_in_turn().await? else {
+            return Ok(None);
+        };
+        // A job past its attempts is given up instead (see `start`); a deleted document has
+        // no row to mark.
+        if job.attempts <= job.max_attempts {
+            set_status(&self.db, job.document_id, DocumentStatus::Processing, None).await?;
+        }
+        Ok(Some(job))
+    }
+
+    /// What a claimed job needs before its extraction: its document, marked as processing
+    /// unless `marked` says that was done at the claim.
+    async fn start(&self, job: &job::Model, marked: bool) -> Result<Started, IngestError> {
         if job.attempts > job.max_attempts {
             let reason = format!("gave up after {} attempts", job.max_attempts);
-            return self.give_up(&job, &reason).await;
+            return Ok(Started::Finished(self.give_up(job, &reason).await?));
         }
         let Some(doc) = document::Entity::find_by_id(job.document_id)
             .one(&self.db)
             .await?
         else {
             // The document was deleted; the job has nothing left to do.
+            let _turn = crate::db::write_turn(&self.db).await;
             let txn = self.db.begin().await?;
             self.queue.complete_in(&txn, job.id).await?;
             txn.commit().await?;
-            return Ok(JobOutcome::Done { pages: 0 });
+            return Ok(Started::Finished(JobOutcome::Done { pages: 0 }));
         };
-        {
+        if !marked {
             let _turn = crate::db::write_turn(&self.db).await;
             set_status(&self.db, doc.id, DocumentStatus::Processing, None).await?;
         }
+        Ok(Started::Extract(Box::new(doc)))
+    }
 
+    /// Extracts off the async runtime and writes the result; `extracting` (the slot the
+    /// extraction ran in) is released as soon as the result has a place in the write queue.
+    async fn extract_and_write(
+        &self,
+        job: &job::Model,
+        doc: &document::Model,
+        extracting: Option<OwnedSemaphorePermit>,
+    ) -> Result<JobOutcome, IngestError> {
         let blobs = self.blobs.clone();
         let sha = doc.sha256.clone();
         let opts = self.config.extract.clone();
-        let heartbeat = self.heartbeat(job.id);
-        let result = tokio::task::spawn_blocking(move || -> Result<Extraction, IngestError> {
-            let bytes = blobs.get(&sha)?;
-            let text = pdf::extract(&bytes, &opts)?;
-            // A bug in an entity rule must not cost the document its text: the pages are
-            // stored and searchable, and the entities wait for the next extraction.
-            let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                crate::entities::extract(&text)
-            }))
-            .map_err(|_| tracing::error!(sha = %sha, "entity extraction panicked"))
-            .ok();
-            Ok((text, found))
-        })
-        .await;
-        heartbeat.abort();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.extractors.spawn(move || {
+            // Caught here: a panic would otherwise take the pool's thread with it.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                extract_blob(&blobs, &sha, &opts)
+            }));
+            let _ = tx.send(result);
+        });
+        let result = rx
+            .await
+            .unwrap_or_else(|_| Err(Box::new("extraction thread vanished")));
+        let writing = self.writes.clone().acquire_owned().await;
+        drop(extracting);
+        let outcome = self.write_result(job, doc, result).await;
+        drop(writing);
+        outcome
+    }
+
+    /// Stores an extraction, or records why there is none.
+    async fn write_result(
+        &self,
+        job: &job::Model,
+        doc: &document::Model,
+        result: std::thread::Result<Result<Extraction, IngestError>>,
+    ) -> Result<JobOutcome, IngestError> {
         let extracted = match result {
             Ok(Ok(x)) => x,
             Ok(Err(IngestError::Pdf(e))) => {
-                return self.fail(&job, &e.to_string(), e.is_permanent()).await;
+                return self.fail(job, &e.to_string(), e.is_permanent()).await;
             }
-            Ok(Err(e)) => return self.fail(&job, &e.to_string(), false).await,
+            Ok(Err(e)) => return self.fail(job, &e.to_string(), false).await,
             // A panic inside the extractor is a bug on this input; retrying will panic again.
-            Err(e) => {
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic".into());
                 return self
-                    .fail(&job, &format!("extractor crashed: {e}"), true)
-                    .await
+                    .fail(job, &format!("extractor crashed: {what}"), true)
+                    .await;
             }
         };
-        self.store(&job, &doc, extracted.0, extracted.1).await
+        self.store(job, doc, extracted.0, extracted.1).await
     }
 
     /// Keeps the lease of a running job fresh until aborted.
@@ -283,6 +387,7 @@ impl Worker {
         if let Some(found) = &found {
             crate::domain::persist(&txn, &doc, found).await?;
         }
+
         write_outbox(&txn, doc.id, OutboxOp::Upsert).await?;
         if !self.queue.complete_in(&txn, job.id).await? {
             txn.rollback().await?;
@@ -320,6 +425,24 @@ impl Worker {
     async fn give_up(&self, job: &job::Model, reason: &str) -> Result<JobOutcome, IngestError> {
         self.fail(job, reason, true).await
     }
+}
+
+/// Extracts a stored file's text and entities.
+fn extract_blob(
+    blobs: &BlobStore,
+    sha: &str,
+    opts: &ExtractOptions,
+) -> Result<Extraction, IngestError> {
+    let bytes = blobs.get(sha)?;
+    let text = pdf::extract(&bytes, opts)?;
+    // A bug in an entity rule must not cost the document its text: the pages are stored and
+    // searchable, and the entities wait for the next extraction.
+    let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::entities::extract(&text)
+    }))
+    .map_err(|_| tracing::error!(sha = %sha, "entity extraction panicked"))
+    .ok();
+    Ok((text, found))
 }
 
 /// Wakes the worker whenever a job is announced on PostgreSQL. Reconnects after errors; polling

@@ -122,7 +122,8 @@ async fn transient_failures_retry_with_backoff_then_give_up_with_the_reason() {
             "w",
             WorkerConfig::default(),
             Signals::default(),
-        );
+        )
+        .expect("worker");
         let mut delays = Vec::new();
         for attempt in 1..=MAX_ATTEMPTS {
             let j = worker
@@ -197,7 +198,8 @@ async fn a_damaged_pdf_fails_at_once_without_retries() {
             "w",
             WorkerConfig::default(),
             Signals::default(),
-        );
+        )
+        .expect("worker");
         let j = worker.queue().claim().await.expect("claim").expect("job");
         let outcome = worker.run_job(j).await.expect("run");
         assert!(
@@ -237,7 +239,8 @@ async fn on_postgres_an_idle_worker_wakes_on_notify_not_on_its_poll() {
         "w",
         config,
         Signals::default(),
-    );
+    )
+    .expect("worker");
     let (stop, rx) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(worker.run(rx));
     tokio::time::sleep(Duration::from_millis(800)).await;
