@@ -414,7 +414,6 @@ pub async fn persist<C: ConnectionTrait>(
     }
 
     persist_plan(db, doc, found, home.as_ref(), &mut orgs, &mut trail).await?;
-
     // A case appendix that carries the case's own paper (title, proposed decision) is where
     // that case is described; secretariats often file the saksframlegg as "Vedlegg til sak".
     let describes_case = |c: &entities::Case| {
@@ -1096,13 +1095,7 @@ pub async fn case_with_number<C: ConnectionTrait>(
     db: &C,
     n: CaseNumber,
 ) -> Result<Option<i64>, IngestError> {
-    Ok(case::Entity::find()
-        .filter(case::Column::Year.eq(n.year))
-        .filter(case::Column::Sequence.eq(n.sequence as i32))
-        .order_by_asc(case::Column::Id)
-        .one(db)
-        .await?
-        .map(|c| c.id))
+    Ok(cases_with_numbers(db, &[n]).await?.get(&n).copied())
 }
 
 /// [`case_with_number`] for several numbers in one statement; numbers with no case are absent.

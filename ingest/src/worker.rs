@@ -387,7 +387,6 @@ impl Worker {
         if let Some(found) = &found {
             crate::domain::persist(&txn, &doc, found).await?;
         }
-
         write_outbox(&txn, doc.id, OutboxOp::Upsert).await?;
         if !self.queue.complete_in(&txn, job.id).await? {
             txn.rollback().await?;

@@ -41,6 +41,17 @@ async fn ok(t: &TestApp, q: &str, vars: Value) -> Value {
     body["data"].clone()
 }
 
+/// Extracts a document again and waits until the result is indexed.
+async fn reprocess(t: &TestApp, doc: &str) {
+    ok(
+        t,
+        "mutation($d: ID!) { reprocessDocument(id: $d) { status } }",
+        json!({ "d": doc }),
+    )
+    .await;
+    t.wait_for(doc, &["INDEXED"], WAIT).await;
+}
+
 const CASE_FIELDS: &str = "id number year sequence title proposedDecision meetingDate
     body { name abbreviation kind }
     references { number case { number } }
@@ -195,13 +206,7 @@ async fn seeds_become_a_curated_graph() {
             .as_str()
             .expect("paper id")
             .to_owned();
-        ok(
-            &t,
-            "mutation($d: ID!) { reprocessDocument(id: $d) { status } }",
-            json!({ "d": paper }),
-        )
-        .await;
-        t.wait_for(&paper, &["INDEXED"], WAIT).await;
+        reprocess(&t, &paper).await;
         let d = ok(
             &t,
             "{ case(number: \"24.25\") { references { number case { title } } } }",
@@ -311,13 +316,7 @@ async fn seeds_become_a_curated_graph() {
             .as_str()
             .expect("doc id")
             .to_owned();
-        ok(
-            &t,
-            "mutation($d: ID!) { reprocessDocument(id: $d) { status } }",
-            json!({ "d": strategy_doc }),
-        )
-        .await;
-        t.wait_for(&strategy_doc, &["INDEXED"], WAIT).await;
+        reprocess(&t, &strategy_doc).await;
         let d = ok(
             &t,
             "query($id: ID!) { plan(id: $id) { title vision adoptedBy
