@@ -101,26 +101,9 @@ pub async fn accept_file(
     let title = sub.meta.title.clone().or_else(|| default_title(filename));
     let turn = crate::db::write_turn(db).await;
     let txn = db.begin().await?;
-    let inserted = document::ActiveModel {
-        sha256: Set(sha.clone()),
-        filename: Set(sanitize_filename(filename)),
-        title: Set(title),
-        size_bytes: Set(bytes.len() as i64),
-        status: Set(DocumentStatus::Queued),
-        error: Set(None),
-        page_count: Set(None),
-        producer: Set(None),
-        kind: Set(sub.meta.kind.clone()),
-        organization: Set(sub.meta.organization.clone()),
-        document_date: Set(sub.meta.date.clone()),
-        case_number: Set(sub.meta.case_number.clone()),
-        appendix_number: Set(sub.meta.appendix_number),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
+    let inserted = new_document(&sha, filename, title, bytes.len() as i64, &sub.meta, now)
+        .insert(&txn)
+        .await;
     let doc = match inserted {
         Ok(doc) => doc,
         Err(e) => {
@@ -146,8 +129,38 @@ pub async fn accept_file(
     })
 }
 
+/// The row of a document about to be stored: queued for extraction, with what its submitter
+/// said of it.
+pub(crate) fn new_document(
+    sha: &str,
+    filename: &str,
+    title: Option<String>,
+    size_bytes: i64,
+    meta: &DocumentMeta,
+    now: chrono::DateTime<chrono::Utc>,
+) -> document::ActiveModel {
+    document::ActiveModel {
+        sha256: Set(sha.to_owned()),
+        filename: Set(sanitize_filename(filename)),
+        title: Set(title),
+        size_bytes: Set(size_bytes),
+        status: Set(DocumentStatus::Queued),
+        error: Set(None),
+        page_count: Set(None),
+        producer: Set(None),
+        kind: Set(meta.kind.clone()),
+        organization: Set(meta.organization.clone()),
+        document_date: Set(meta.date.clone()),
+        case_number: Set(meta.case_number.clone()),
+        appendix_number: Set(meta.appendix_number),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
 /// The bytes are already stored: record where else they were found.
-async fn link_existing(
+pub(crate) async fn link_existing(
     db: &DatabaseConnection,
     existing: document::Model,
     origin: Option<&str>,
@@ -215,7 +228,7 @@ pub async fn find_by_sha(
 }
 
 /// Keeps the last path component only: clients send paths like `C:\scan\x.pdf`.
-fn sanitize_filename(name: &str) -> String {
+pub(crate) fn sanitize_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name).trim();
     let base: String = base.chars().filter(|c| !c.is_control()).take(255).collect();
     if base.is_empty() {

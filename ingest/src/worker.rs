@@ -73,7 +73,7 @@ pub struct Worker {
     /// on as soon as it holds one of these, so the next file is extracted while this one is
     /// written; the bound keeps results from piling up when the database is the slower side.
     writes: Arc<Semaphore>,
-    extractors: Arc<rayon::ThreadPool>,
+    extractors: Extractors,
 }
 
 /// Nice value of the extraction threads. Extraction is the bulk of the CPU work and nobody
@@ -115,19 +115,7 @@ impl Worker {
         let queue = Queue::new(db.clone(), worker_id, config.lease);
         let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
         let writes = Arc::new(Semaphore::new(config.concurrency.max(1)));
-        let extractors = rayon::ThreadPoolBuilder::new()
-            .num_threads(config.concurrency.max(1))
-            .thread_name(|i| format!("extract-{i}"))
-            .start_handler(|_| {
-                // Best effort: an unprivileged process may always lower its own priority, and
-                // where it cannot, extraction runs at normal priority as before.
-                let _ = rustix::process::setpriority_process(
-                    Some(rustix::thread::gettid()),
-                    EXTRACTION_NICENESS,
-                );
-            })
-            .build()
-            .map_err(|e| IngestError::Io(std::io::Error::other(e)))?;
+        let extractors = Extractors::new(config.concurrency)?;
         Ok(Self {
             db,
             blobs,
@@ -136,12 +124,17 @@ impl Worker {
             signals,
             permits,
             writes,
-            extractors: Arc::new(extractors),
+            extractors,
         })
     }
 
     pub fn queue(&self) -> &Queue {
         &self.queue
+    }
+
+    /// The extraction threads, for a caller that extracts bytes it already holds (bulk ingest).
+    pub fn extractors(&self) -> Extractors {
+        self.extractors.clone()
     }
 
     /// Claims and runs jobs until `shutdown` turns true. Jobs in flight finish first.
@@ -276,17 +269,10 @@ impl Worker {
         let blobs = self.blobs.clone();
         let sha = doc.sha256.clone();
         let opts = self.config.extract.clone();
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        self.extractors.spawn(move || {
-            // Caught here: a panic would otherwise take the pool's thread with it.
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                extract_blob(&blobs, &sha, &opts)
-            }));
-            let _ = tx.send(result);
-        });
-        let result = rx
-            .await
-            .unwrap_or_else(|_| Err(Box::new("extraction thread vanished")));
+        let result = self
+            .extractors
+            .run(move || extract_blob(&blobs, &sha, &opts))
+            .await;
         let writing = self.writes.clone().acquire_owned().await;
         drop(extracting);
         let outcome = self.write_result(job, doc, result).await;
@@ -301,25 +287,12 @@ impl Worker {
         doc: &document::Model,
         result: std::thread::Result<Result<Extraction, IngestError>>,
     ) -> Result<JobOutcome, IngestError> {
-        let extracted = match result {
-            Ok(Ok(x)) => x,
-            Ok(Err(IngestError::Pdf(e))) => {
-                return self.fail(job, &e.to_string(), e.is_permanent()).await;
-            }
-            Ok(Err(e)) => return self.fail(job, &e.to_string(), false).await,
-            // A panic inside the extractor is a bug on this input; retrying will panic again.
-            Err(panic) => {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "panic".into());
-                return self
-                    .fail(job, &format!("extractor crashed: {what}"), true)
-                    .await;
-            }
+        let (text, found) = match Fate::of(result) {
+            Fate::Extracted(text, found) => (text, found),
+            Fate::Failed(reason) => return self.fail(job, &reason, true).await,
+            Fate::Retry(reason) => return self.fail(job, &reason, false).await,
         };
-        self.store(job, doc, extracted.0, extracted.1).await
+        self.store(job, doc, text, found).await
     }
 
     /// Keeps the lease of a running job fresh until aborted.
@@ -352,33 +325,12 @@ impl Worker {
             .filter(page::Column::DocumentId.eq(doc.id))
             .exec(&txn)
             .await?;
-        // Inserted in chunks to stay under SQLite's bound-parameter limit.
-        let rows: Vec<page::ActiveModel> = x
-            .pages
-            .iter()
-            .map(|p| page::ActiveModel {
-                document_id: Set(doc.id),
-                number: Set(p.number as i32),
-                text: Set(p.text.clone()),
-                ..Default::default()
-            })
-            .collect();
-        for chunk in rows.chunks(200) {
-            page::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
-        }
+        insert_pages(&txn, page_rows(doc.id, &x)).await?;
         let mut d: document::ActiveModel = doc.clone().into();
         d.page_count = Set(Some(n as i32));
         d.producer = Set(x.producer.clone());
-        // Only a title derived from the file name gives way to the PDF's own: one set by a
-        // manifest or by a person is never overwritten by extraction.
-        let untouched =
-            doc.title.is_none() || doc.title == crate::store::default_title(&doc.filename);
-        if let Some(t) = x
-            .title
-            .as_ref()
-            .filter(|t| untouched && is_meaningful_title(t))
-        {
-            d.title = Set(Some(t.clone()));
+        if let Some(t) = extracted_title(doc.title.as_deref(), &doc.filename, &x) {
+            d.title = Set(Some(t));
         }
         d.status = Set(DocumentStatus::Processing);
         d.error = Set(None);
@@ -433,15 +385,136 @@ fn extract_blob(
     opts: &ExtractOptions,
 ) -> Result<Extraction, IngestError> {
     let bytes = blobs.get(sha)?;
-    let text = pdf::extract(&bytes, opts)?;
+    extract_bytes(&bytes, sha, opts)
+}
+
+/// Extracts a file's text and entities; `label` names the file in logs.
+pub fn extract_bytes(
+    bytes: &[u8],
+    label: &str,
+    opts: &ExtractOptions,
+) -> Result<Extraction, IngestError> {
+    let text = pdf::extract(bytes, opts)?;
     // A bug in an entity rule must not cost the document its text: the pages are stored and
     // searchable, and the entities wait for the next extraction.
     let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         crate::entities::extract(&text)
     }))
-    .map_err(|_| tracing::error!(sha = %sha, "entity extraction panicked"))
+    .map_err(|_| tracing::error!(file = %label, "entity extraction panicked"))
     .ok();
     Ok((text, found))
+}
+
+/// The extraction threads: a pool of their own, below the rest of the process in priority.
+#[derive(Clone)]
+pub struct Extractors {
+    pool: Arc<rayon::ThreadPool>,
+}
+
+impl Extractors {
+    pub fn new(threads: usize) -> Result<Self, IngestError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .thread_name(|i| format!("extract-{i}"))
+            .start_handler(|_| {
+                // Best effort: an unprivileged process may always lower its own priority, and
+                // where it cannot, extraction runs at normal priority as before.
+                let _ = rustix::process::setpriority_process(
+                    Some(rustix::thread::gettid()),
+                    EXTRACTION_NICENESS,
+                );
+            })
+            .build()
+            .map_err(|e| IngestError::Io(std::io::Error::other(e)))?;
+        Ok(Self {
+            pool: Arc::new(pool),
+        })
+    }
+
+    /// Runs `f` on an extraction thread. A panic comes back as the error: it would otherwise
+    /// take the pool's thread with it.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> std::thread::Result<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.pool.spawn(move || {
+            let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+        });
+        rx.await
+            .unwrap_or_else(|_| Err(Box::new("extraction thread vanished")))
+    }
+}
+
+/// What an extraction attempt means for its document.
+// Not boxed: a fate is made once per file and moved whole to its writer, and the failures
+// are the rare case.
+#[allow(clippy::large_enum_variant)]
+pub enum Fate {
+    Extracted(pdf::Extracted, Option<crate::entities::DocumentEntities>),
+    /// Trying again gives the same answer (damaged, encrypted, scanned, or a crash).
+    Failed(String),
+    /// Worth another attempt later (a time budget ran out, a read failed).
+    Retry(String),
+}
+
+impl Fate {
+    pub fn of(result: std::thread::Result<Result<Extraction, IngestError>>) -> Self {
+        match result {
+            Ok(Ok((text, found))) => Fate::Extracted(text, found),
+            Ok(Err(IngestError::Pdf(e))) if e.is_permanent() => Fate::Failed(e.to_string()),
+            Ok(Err(e)) => Fate::Retry(e.to_string()),
+            // A panic inside the extractor is a bug on this input; retrying will panic again.
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic".into());
+                Fate::Failed(format!("extractor crashed: {what}"))
+            }
+        }
+    }
+}
+
+/// The page rows of an extracted document.
+pub(crate) fn page_rows(document_id: i64, x: &pdf::Extracted) -> Vec<page::ActiveModel> {
+    x.pages
+        .iter()
+        .map(|p| page::ActiveModel {
+            document_id: Set(document_id),
+            number: Set(p.number as i32),
+            text: Set(p.text.clone()),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// Inserts page rows in chunks, to stay under SQLite's bound-parameter limit.
+pub(crate) async fn insert_pages<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    rows: Vec<page::ActiveModel>,
+) -> Result<(), IngestError> {
+    for chunk in rows.chunks(200) {
+        page::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+    }
+    Ok(())
+}
+
+/// The title extraction gives a document whose title is `current`, if it changes it. Only a
+/// title derived from the file name gives way to the PDF's own: one set by a manifest or by a
+/// person is never overwritten by extraction.
+pub(crate) fn extracted_title(
+    current: Option<&str>,
+    filename: &str,
+    x: &pdf::Extracted,
+) -> Option<String> {
+    let untouched =
+        current.is_none() || current.map(str::to_owned) == crate::store::default_title(filename);
+    x.title
+        .as_ref()
+        .filter(|t| untouched && is_meaningful_title(t))
+        .cloned()
 }
 
 /// Wakes the worker whenever a job is announced on PostgreSQL. Reconnects after errors; polling
@@ -518,18 +591,13 @@ async fn set_status<C: sea_orm::ConnectionTrait>(
     Ok(())
 }
 
-/// Writes an outbox row. On PostgreSQL, sequence values are handed out before commit, so a
-/// later seq could become visible before an earlier one and the indexer would skip it; a
-/// transaction-scoped advisory lock makes outbox writers commit in seq order.
+/// Writes an outbox row (see [`lock_outbox`] for why it locks first).
 pub async fn write_outbox<C: sea_orm::ConnectionTrait>(
     txn: &C,
     document_id: i64,
     op: OutboxOp,
 ) -> Result<(), IngestError> {
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        txn.execute_unprepared("SELECT pg_advisory_xact_lock(7263100001)")
-            .await?;
-    }
+    lock_outbox(txn).await?;
     outbox::ActiveModel {
         document_id: Set(document_id),
         op: Set(op),
@@ -538,5 +606,16 @@ pub async fn write_outbox<C: sea_orm::ConnectionTrait>(
     }
     .insert(txn)
     .await?;
+    Ok(())
+}
+
+/// On PostgreSQL, sequence values are handed out before commit, so a later seq could become
+/// visible before an earlier one and the indexer would skip it; a transaction-scoped advisory
+/// lock makes outbox writers commit in seq order. Taken before writing outbox rows.
+pub(crate) async fn lock_outbox<C: sea_orm::ConnectionTrait>(txn: &C) -> Result<(), IngestError> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(7263100001)")
+            .await?;
+    }
     Ok(())
 }

@@ -478,3 +478,89 @@ async fn a_separate_worker_process_extracts_for_a_server_without_one() {
         t.stop().await;
     }
 }
+
+/// A file whose extraction cannot be written costs only that file: its batch is written file
+/// by file, and the file itself is queued for the worker, which stores it on its next attempt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_that_fails_in_its_batch_is_written_alone_and_then_by_the_worker() {
+    use planarkiv_ingest::bulk::{self, BulkOptions, Progress};
+    use planarkiv_ingest::worker::WorkerConfig;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tree = tmp.path().join("tree");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    let pdf = sample("vedlegg-til-sak-24.25.pdf");
+    for i in 0..8 {
+        let name = if i == 3 {
+            "feil.pdf".to_owned()
+        } else {
+            format!("dok-{i}.pdf")
+        };
+        std::fs::write(tree.join(name), variant(&pdf, i)).expect("write");
+    }
+    let url = planarkiv_ingest::db::sqlite_url(&tmp.path().join("db.sqlite3"));
+    let db = planarkiv_ingest::db::connect(&url).await.expect("db");
+    // Pages of feil.pdf are refused while the document has no job, that is in the bulk write
+    // and its one-file retry, and accepted when the worker stores them.
+    db.execute(Statement::from_string(
+        db.get_database_backend(),
+        "CREATE TRIGGER refuse_feil BEFORE INSERT ON pages \
+         WHEN (SELECT filename FROM documents WHERE id = NEW.document_id) = 'feil.pdf' \
+         AND NOT EXISTS (SELECT 1 FROM jobs WHERE document_id = NEW.document_id) \
+         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    ))
+    .await
+    .expect("trigger");
+    let blobs = planarkiv_ingest::blobs::BlobStore::open(tmp.path().join("blobs")).expect("blobs");
+    let opts = BulkOptions {
+        paths: vec![tree],
+        jobs: 2,
+        dry_run: false,
+        manifest: None,
+        max_file_bytes: 10 << 20,
+        blobs: Some(blobs),
+        index_dir: tmp.path().join("index"),
+        worker: WorkerConfig::default(),
+    };
+    let (ptx, _prx) = tokio::sync::watch::channel(Progress::default());
+    let (_stx, srx) = tokio::sync::watch::channel(false);
+    let report = bulk::run(Some(db.clone()), opts, ptx, srx)
+        .await
+        .expect("run");
+    assert_eq!(report.counts.indexed, 8, "{:?}", report.counts);
+    assert_eq!(report.counts.failed + report.counts.pending, 0);
+
+    let one = |sql: &str| {
+        let db = db.clone();
+        let sql = sql.to_owned();
+        async move {
+            db.query_one(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .expect("query")
+                .expect("row")
+                .try_get_by_index::<i64>(0)
+                .expect("number")
+        }
+    };
+    // Its one job: queued by the bulk write after the failure, then run by the worker.
+    assert_eq!(
+        one(
+            "SELECT attempts FROM jobs j JOIN documents d ON d.id = j.document_id \
+             WHERE d.filename = 'feil.pdf' AND j.state = 'done'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(one("SELECT COUNT(*) FROM jobs").await, 8);
+    assert_eq!(
+        one("SELECT COUNT(*) FROM jobs WHERE state = 'done' AND attempts = 1").await,
+        7,
+        "the other files were written by the bulk write"
+    );
+    assert_eq!(
+        one("SELECT COUNT(*) FROM pages").await,
+        one("SELECT SUM(page_count) FROM documents").await,
+        "no page stored twice"
+    );
+}

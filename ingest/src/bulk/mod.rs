@@ -1,14 +1,17 @@
-//! Bulk ingestion of archived PDFs: discovery → read + hash + dedupe + store (N at a time) →
-//! the database job queue → N extraction workers → the outbox → the index.
+//! Bulk ingestion of archived PDFs: discovery → read + hash + dedupe (N at a time) → blob
+//! store and extraction (N at a time, from the bytes just read) → the batch writer → the
+//! outbox → the index.
 //!
-//! The stages are joined by bounded queues (a channel between discovery and storing, the job
-//! table between storing and extraction), so memory stays flat however large the archive is.
-//! Every file's outcome is written to `ingest_files` as it happens, and every stored file is
-//! linked to its origin path, so a run killed at any moment is finished by running it again:
-//! files already stored are recognised by origin and hash, and their pending jobs are picked up.
+//! The stages are joined by bounded queues (a channel between discovery and reading, a fixed
+//! number of extraction slots, a channel to the writer), so memory stays flat however large
+//! the archive is. Every file's outcome is written to `ingest_files` as it happens, in the
+//! same transaction as its document, and every stored file is linked to its origin path, so a
+//! run killed at any moment is finished by running it again: files already stored are
+//! recognised by origin and hash, and anything queued for the worker is picked up.
 
 pub mod discover;
 pub mod manifest;
+mod write;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,8 +31,8 @@ use planarkiv_schema::time::now_ms;
 use crate::blobs::{sha256_hex, BlobStore};
 use crate::db::sql;
 use crate::index::{Indexer, SearchIndex};
-use crate::store::{accept_file, check, Submission};
-use crate::worker::{Signals, Worker, WorkerConfig};
+use crate::store::{check, find_by_sha, link_existing};
+use crate::worker::{extract_bytes, Extractors, Fate, Signals, Worker, WorkerConfig};
 use crate::IngestError;
 use discover::Found;
 use manifest::Manifest;
@@ -124,6 +127,16 @@ struct Shared {
     stored: AtomicU64,
     dry: Mutex<Vec<FileReport>>,
     signals: Signals,
+    inflight: write::InFlight,
+}
+
+/// Where a real run's files go after reading: extraction (at most `permits` at once), then
+/// the batch writer.
+#[derive(Clone)]
+struct Lane {
+    extractors: Extractors,
+    permits: Arc<tokio::sync::Semaphore>,
+    ready: mpsc::Sender<write::Ready>,
 }
 
 /// Runs an ingest to its end, or until `stop` turns true (then files in flight finish first).
@@ -151,6 +164,7 @@ pub async fn run(
         stored: AtomicU64::new(0),
         dry: Mutex::new(Vec::new()),
         signals: Signals::default(),
+        inflight: write::InFlight::default(),
     });
 
     // Background extraction and indexing for a real run.
@@ -160,6 +174,7 @@ pub async fn run(
     // then would cut the index into many small segments. Their signal is passed on to the
     // indexer only once every file has been handed over, to commit the tail without waiting.
     let flush = Arc::new(tokio::sync::Notify::new());
+    let mut extractors = None;
     if let (Some(db), false) = (&shared.db, shared.opts.dry_run) {
         let blobs = shared
             .opts
@@ -172,6 +187,8 @@ pub async fn run(
         };
         let worker_id = format!("ingest:{}", std::process::id());
         let worker = Worker::new(db.clone(), blobs, worker_id, wc, shared.signals.clone())?;
+        extractors = Some(worker.extractors());
+        // It takes the jobs of files this run could not finish itself, and of earlier runs.
         background.spawn(worker.run(bg_rx.clone()));
         // A running server holds the index; then it indexes what we store, from the outbox.
         let dir = shared.opts.index_dir.clone();
@@ -197,25 +214,48 @@ pub async fn run(
     let discovery = tokio::task::spawn_blocking(move || discover::discover(&roots, &tx, max_zip));
     let rx = Arc::new(Mutex::new(rx));
     let mut storing = tokio::task::JoinSet::new();
+    let lane = match extractors {
+        Some(extractors) => {
+            let (ready, written) = mpsc::channel(write::MAX_FILES * 2);
+            storing.spawn(write::run(shared.clone(), written));
+            Some(Lane {
+                extractors,
+                permits: Arc::new(tokio::sync::Semaphore::new(jobs)),
+                ready,
+            })
+        }
+        None => None,
+    };
     for _ in 0..jobs {
         let rx = rx.clone();
         let shared = shared.clone();
+        let lane = lane.clone();
         let mut stop = stop.clone();
         storing.spawn(async move {
+            // The files this task read and handed to extraction.
+            let mut handed = tokio::task::JoinSet::new();
             loop {
                 let next = tokio::select! {
                     f = async { rx.lock().await.recv().await } => f,
                     _ = stop.wait_for(|s| *s) => None,
                 };
                 let Some(found) = next else {
-                    return Ok::<(), IngestError>(());
+                    break;
                 };
                 shared.discovered.fetch_add(1, Ordering::Relaxed);
-                store_one(&shared, found).await?;
-                shared.stored.fetch_add(1, Ordering::Relaxed);
+                store_one(&shared, found, lane.as_ref(), &mut handed).await?;
+                while let Some(done) = handed.try_join_next() {
+                    done??;
+                }
             }
+            while let Some(done) = handed.join_next().await {
+                done??;
+            }
+            Ok::<(), IngestError>(())
         });
     }
+    // The writer ends once the storing tasks, which hold the other senders, are done.
+    drop(lane);
 
     let mut interrupted = false;
     let mut storing_done = false;
@@ -227,7 +267,10 @@ pub async fn run(
                 Some(Ok(Ok(()))) => {}
                 Some(Ok(Err(e))) => return Err(e),
                 Some(Err(e)) => return Err(e.into()),
-                None => storing_done = true,
+                None => {
+                    storing_done = true;
+                    flush.notify_one();
+                }
             },
             _ = ticker.tick() => {}
             _ = shared.signals.drained.notified(), if storing_done => flush.notify_one(),
@@ -318,8 +361,14 @@ async fn create_run(db: &DatabaseConnection, opts: &BulkOptions) -> Result<i64, 
     Ok(run.id)
 }
 
-/// Reads, checks, hashes and stores one file, and records what happened to it.
-async fn store_one(shared: &Shared, found: Found) -> Result<(), IngestError> {
+/// Reads, checks and hashes one file; a real run then hands a new file to extraction (its
+/// outcome is recorded when it is written) and records every other outcome here.
+async fn store_one(
+    shared: &Arc<Shared>,
+    found: Found,
+    lane: Option<&Lane>,
+    handed: &mut tokio::task::JoinSet<Result<(), IngestError>>,
+) -> Result<(), IngestError> {
     let max = shared.opts.max_file_bytes;
     let f2 = found.clone();
     let read = tokio::task::spawn_blocking(move || f2.read(max)).await?;
@@ -360,80 +409,116 @@ async fn store_one(shared: &Shared, found: Found) -> Result<(), IngestError> {
         .unwrap_or_else(|| Manifest::default().meta_for(&found.origin, &found.filename));
 
     if shared.opts.dry_run {
-        let sha = tokio::task::spawn_blocking(move || sha256_hex(&bytes)).await?;
-        let existing = match &shared.db {
-            Some(db) => crate::store::find_by_sha(db, &sha).await?,
-            None => None,
-        };
-        let seen_in_run = {
-            let dry = shared.dry.lock().await;
-            dry.iter()
-                .find(|r| r.sha256.as_deref() == Some(sha.as_str()))
-                .map(|r| r.path.clone())
-        };
-        let (outcome, doc, reason) = match (existing, seen_in_run) {
-            (Some(d), _) => (
-                outcome::DUPLICATE,
-                Some(d.id),
-                Some("already in the archive".to_owned()),
-            ),
-            (None, Some(first)) => (
-                outcome::DUPLICATE,
-                None,
-                Some(format!("same bytes as {first}")),
-            ),
-            (None, None) => (outcome::NEW, None, None),
-        };
-        return record(shared, &found, Some(sha), Some(size), outcome, reason, doc).await;
+        return dry_run_one(shared, &found, bytes, size).await;
     }
 
-    let Some(db) = &shared.db else {
+    let (Some(db), Some(lane)) = (&shared.db, lane) else {
         return Err(IngestError::Internal("no database".into()));
     };
-    let Some(blobs) = &shared.opts.blobs else {
+    let Some(blobs) = shared.opts.blobs.clone() else {
         return Err(IngestError::Internal("no blob store".into()));
     };
-    let sub = Submission {
-        filename: found.filename.clone(),
-        origin: Some(found.origin.clone()),
-        meta,
+    let sha = sha256_hex(&bytes);
+    let claim = loop {
+        match shared.inflight.claim(&sha) {
+            write::Claim::Mine(claim) => break claim,
+            // The same bytes are being extracted for another path: once they are written,
+            // this one is their duplicate.
+            write::Claim::Wait(mut first) => {
+                let _ = first.wait_for(|written| *written).await;
+            }
+        }
     };
-    match accept_file(db, blobs, &sub, &bytes, max).await {
-        Ok(acc) => {
-            shared.signals.jobs.notify_one();
-            let (outcome, reason) = if !acc.duplicate {
-                (outcome::PENDING, None)
-            } else {
-                (
-                    outcome::DUPLICATE,
-                    Some(format!("same bytes as document {}", acc.document.id)),
-                )
-            };
-            record(
-                shared,
-                &found,
-                Some(acc.document.sha256.clone()),
-                Some(size),
-                outcome,
-                reason,
-                Some(acc.document.id),
+    if let Some(existing) = find_by_sha(db, &sha).await? {
+        drop(claim);
+        let acc = link_existing(db, existing, Some(&found.origin)).await?;
+        let (outcome, reason) = if !acc.duplicate {
+            // An earlier run stored it; its extraction may still be queued.
+            (outcome::PENDING, None)
+        } else {
+            (
+                outcome::DUPLICATE,
+                Some(format!("same bytes as document {}", acc.document.id)),
             )
-            .await
-        }
-        Err(IngestError::Rejected(reason)) => {
-            record(
-                shared,
-                &found,
-                None,
-                Some(size),
-                outcome::FAILED,
-                Some(reason),
-                None,
-            )
-            .await
-        }
-        Err(e) => Err(e),
+        };
+        let id = Some(acc.document.id);
+        return record(shared, &found, Some(sha), Some(size), outcome, reason, id).await;
     }
+    // Read-ahead stops here until an extraction slot is free, which bounds memory.
+    let permit = lane
+        .permits
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| IngestError::Internal("extraction slots closed".into()))?;
+    let lane = lane.clone();
+    let shared = shared.clone();
+    handed.spawn(async move {
+        let bytes = Arc::new(bytes);
+        // The blob goes first: a row must never point at a missing file. A crash before the
+        // row is written leaves an unreferenced blob, reused when the file comes again.
+        let put = {
+            let (bytes, sha) = (bytes.clone(), sha.clone());
+            tokio::task::spawn_blocking(move || blobs.put(&sha, &bytes))
+        };
+        let opts = shared.opts.worker.extract.clone();
+        let label = found.origin.clone();
+        let result = lane
+            .extractors
+            .run(move || extract_bytes(&bytes, &label, &opts))
+            .await;
+        put.await??;
+        let ready = write::Ready {
+            found,
+            sha,
+            size,
+            meta,
+            fate: Fate::of(result),
+            claim,
+        };
+        // Held until the writer has room, so extraction never runs ahead of the database.
+        lane.ready
+            .send(ready)
+            .await
+            .map_err(|_| IngestError::Internal("the writer stopped".into()))?;
+        drop(permit);
+        Ok(())
+    });
+    Ok(())
+}
+
+/// What a real run would do with a readable file, without writing anything.
+async fn dry_run_one(
+    shared: &Shared,
+    found: &Found,
+    bytes: Vec<u8>,
+    size: i64,
+) -> Result<(), IngestError> {
+    let sha = tokio::task::spawn_blocking(move || sha256_hex(&bytes)).await?;
+    let existing = match &shared.db {
+        Some(db) => find_by_sha(db, &sha).await?,
+        None => None,
+    };
+    let seen_in_run = {
+        let dry = shared.dry.lock().await;
+        dry.iter()
+            .find(|r| r.sha256.as_deref() == Some(sha.as_str()))
+            .map(|r| r.path.clone())
+    };
+    let (outcome, doc, reason) = match (existing, seen_in_run) {
+        (Some(d), _) => (
+            outcome::DUPLICATE,
+            Some(d.id),
+            Some("already in the archive".to_owned()),
+        ),
+        (None, Some(first)) => (
+            outcome::DUPLICATE,
+            None,
+            Some(format!("same bytes as {first}")),
+        ),
+        (None, None) => (outcome::NEW, None, None),
+    };
+    record(shared, found, Some(sha), Some(size), outcome, reason, doc).await
 }
 
 fn refused(shared: &Shared) -> &'static str {
@@ -453,6 +538,7 @@ async fn record(
     reason: Option<String>,
     document_id: Option<i64>,
 ) -> Result<(), IngestError> {
+    shared.stored.fetch_add(1, Ordering::Relaxed);
     match (&shared.db, shared.run_id) {
         (Some(db), Some(run_id)) => {
             let _turn = crate::db::write_turn(db).await;
