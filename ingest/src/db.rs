@@ -10,7 +10,10 @@ use crate::IngestError;
 /// Connects and brings the schema up to date. SQLite files are created when missing.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, IngestError> {
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false)
+    // PLANARKIV_SQL_LOG=1 logs every statement with its timing (at info, so RUST_LOG=info
+    // shows it): how the write path's statement counts were found.
+    opts.sqlx_logging(std::env::var_os("PLANARKIV_SQL_LOG").is_some())
+        .sqlx_logging_level(tracing::log::LevelFilter::Info)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
     if url.starts_with("sqlite:") {

@@ -1481,23 +1481,37 @@ pub struct SearchableEntity {
     pub text: String,
 }
 
-/// Loads [`Searchable`] for one document: a handful of queries, whatever its size.
+/// Loads [`Searchable`] for one document.
 pub async fn searchable<C: ConnectionTrait>(
     db: &C,
     doc: &document::Model,
 ) -> Result<Searchable, IngestError> {
+    Ok(searchable_many(db, std::slice::from_ref(doc))
+        .await?
+        .remove(&doc.id)
+        .unwrap_or_default())
+}
+
+/// Loads [`Searchable`] for several documents: a handful of queries, however many documents
+/// and whatever their size.
+pub async fn searchable_many<C: ConnectionTrait>(
+    db: &C,
+    docs: &[document::Model],
+) -> Result<BTreeMap<i64, Searchable>, IngestError> {
+    let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
     let prov = provenance::Entity::find()
-        .filter(provenance::Column::DocumentId.eq(doc.id))
+        .filter(provenance::Column::DocumentId.is_in(ids.clone()))
         .all(db)
         .await?;
-    // The first page any value of the entity was read on.
-    let page_of = |kind: &str, id: i64| {
-        prov.iter()
-            .filter(|p| p.entity_type == kind && p.entity_id == id)
-            .map(|p| p.page)
-            .min()
-            .unwrap_or(1)
-    };
+    // The first page any value of an entity was read on.
+    let mut first_page: BTreeMap<(&str, i64), i32> = BTreeMap::new();
+    for p in &prov {
+        let page = first_page
+            .entry((p.entity_type.as_str(), p.entity_id))
+            .or_insert(p.page);
+        *page = (*page).min(p.page);
+    }
+    let page_of = |kind: &str, id: i64| first_page.get(&(kind, id)).copied().unwrap_or(1);
     let join = |parts: &[Option<&str>]| {
         parts
             .iter()
@@ -1507,9 +1521,9 @@ pub async fn searchable<C: ConnectionTrait>(
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let mut out = Searchable::default();
     let plans = plan::Entity::find()
-        .filter(plan::Column::DocumentId.eq(doc.id))
+        .filter(plan::Column::DocumentId.is_in(ids.clone()))
+        .order_by_asc(plan::Column::Id)
         .all(db)
         .await?;
     let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
@@ -1524,9 +1538,24 @@ pub async fn searchable<C: ConnectionTrait>(
         .order_by_asc(measure::Column::Position)
         .all(db)
         .await?;
+    let cases = case::Entity::find()
+        .filter(case::Column::DocumentId.is_in(ids))
+        .order_by_asc(case::Column::Id)
+        .all(db)
+        .await?;
+
+    let mut out: BTreeMap<i64, Searchable> =
+        docs.iter().map(|d| (d.id, Searchable::default())).collect();
+    let plan_doc: BTreeMap<i64, i64> = plans
+        .iter()
+        .filter_map(|p| Some((p.id, p.document_id?)))
+        .collect();
     for p in &plans {
+        let Some(s) = p.document_id.and_then(|d| out.get_mut(&d)) else {
+            continue;
+        };
         let title = p.title.clone().unwrap_or_else(|| "Plan".to_owned());
-        out.entities.push(SearchableEntity {
+        s.entities.push(SearchableEntity {
             kind: "plan",
             id: p.id,
             page: page_of("plan", p.id),
@@ -1535,7 +1564,10 @@ pub async fn searchable<C: ConnectionTrait>(
         });
     }
     for a in &areas {
-        out.entities.push(SearchableEntity {
+        let Some(s) = plan_doc.get(&a.plan_id).and_then(|d| out.get_mut(d)) else {
+            continue;
+        };
+        s.entities.push(SearchableEntity {
             kind: "focus_area",
             id: a.id,
             page: page_of("focus_area", a.id),
@@ -1545,7 +1577,13 @@ pub async fn searchable<C: ConnectionTrait>(
     }
     for m in &measures {
         let area = areas.iter().find(|a| a.id == m.focus_area_id);
-        out.entities.push(SearchableEntity {
+        let Some(s) = area
+            .and_then(|a| plan_doc.get(&a.plan_id))
+            .and_then(|d| out.get_mut(d))
+        else {
+            continue;
+        };
+        s.entities.push(SearchableEntity {
             kind: "measure",
             id: m.id,
             page: page_of("measure", m.id),
@@ -1553,17 +1591,16 @@ pub async fn searchable<C: ConnectionTrait>(
             text: m.text.clone(),
         });
     }
-    let cases = case::Entity::find()
-        .filter(case::Column::DocumentId.eq(doc.id))
-        .all(db)
-        .await?;
     for c in &cases {
+        let Some(s) = c.document_id.and_then(|d| out.get_mut(&d)) else {
+            continue;
+        };
         let number = number_of(c.year, c.sequence);
         let title = match &c.title {
             Some(t) => format!("Sak {number} {t}"),
             None => format!("Sak {number}"),
         };
-        out.entities.push(SearchableEntity {
+        s.entities.push(SearchableEntity {
             kind: "case",
             id: c.id,
             page: page_of("case", c.id),
@@ -1577,25 +1614,66 @@ pub async fn searchable<C: ConnectionTrait>(
             title,
         });
     }
-    // The body: of the document's own case, or of the case it is an appendix of.
-    let body_id = match cases.iter().find_map(|c| c.body_id) {
-        Some(b) => Some(b),
-        None => match doc.case_number.as_deref().and_then(CaseNumber::parse) {
-            Some(n) => case::Entity::find()
-                .filter(case::Column::Year.eq(n.year))
-                .filter(case::Column::Sequence.eq(n.sequence as i32))
-                .order_by_asc(case::Column::Id)
-                .one(db)
-                .await?
-                .and_then(|c| c.body_id),
-            None => None,
-        },
-    };
-    if let Some(b) = body_id {
-        out.body = body::Entity::find_by_id(b)
-            .one(db)
+
+    // The body: of the document's own case, or of the case it is an appendix of (the first
+    // stored case of its number).
+    let mut body_of: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut by_number: Vec<(i64, CaseNumber)> = Vec::new();
+    for d in docs {
+        match cases
+            .iter()
+            .filter(|c| c.document_id == Some(d.id))
+            .find_map(|c| c.body_id)
+        {
+            Some(b) => {
+                body_of.insert(d.id, b);
+            }
+            None => {
+                if let Some(n) = d.case_number.as_deref().and_then(CaseNumber::parse) {
+                    by_number.push((d.id, n));
+                }
+            }
+        }
+    }
+    let numbers: Vec<CaseNumber> = by_number
+        .iter()
+        .map(|(_, n)| *n)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let firsts = cases_with_numbers(db, &numbers).await?;
+    if !firsts.is_empty() {
+        let case_body: BTreeMap<i64, Option<i64>> = case::Entity::find()
+            .filter(case::Column::Id.is_in(firsts.values().copied()))
+            .all(db)
             .await?
-            .map(|b| b.abbreviation.unwrap_or(b.name));
+            .into_iter()
+            .map(|c| (c.id, c.body_id))
+            .collect();
+        for (doc, n) in &by_number {
+            if let Some(b) = firsts
+                .get(n)
+                .and_then(|c| case_body.get(c))
+                .copied()
+                .flatten()
+            {
+                body_of.insert(*doc, b);
+            }
+        }
+    }
+    if !body_of.is_empty() {
+        let bodies: BTreeMap<i64, String> = body::Entity::find()
+            .filter(body::Column::Id.is_in(body_of.values().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|b| (b.id, b.abbreviation.unwrap_or(b.name)))
+            .collect();
+        for (doc, b) in body_of {
+            if let Some(s) = out.get_mut(&doc) {
+                s.body = bodies.get(&b).cloned();
+            }
+        }
     }
     Ok(out)
 }

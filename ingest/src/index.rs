@@ -364,17 +364,17 @@ impl Indexer {
             latest.insert(r.document_id, r.op);
         }
         let mut deletes = Vec::new();
-        let mut adds = Vec::new();
+        let mut upserts = Vec::new();
         for (id, op) in latest {
             match op {
                 OutboxOp::Delete => deletes.push(id),
-                OutboxOp::Upsert => match source::load(&self.db, id).await? {
-                    Some(loaded) => adds.push(loaded),
-                    // Deleted after the row was written: nothing to index.
-                    None => deletes.push(id),
-                },
+                OutboxOp::Upsert => upserts.push(id),
             }
         }
+        let adds = source::load_many(&self.db, &upserts).await?;
+        // Deleted after the row was written: nothing to index, and nothing left of it.
+        let loaded: std::collections::BTreeSet<i64> = adds.iter().map(|s| s.document.id).collect();
+        deletes.extend(upserts.into_iter().filter(|id| !loaded.contains(id)));
         let added: Vec<i64> = adds.iter().map(|s: &IndexSource| s.document.id).collect();
         let index = self.index.clone();
         let payload = CommitPayload {
@@ -411,12 +411,7 @@ impl Indexer {
             .into_tuple()
             .all(&self.db)
             .await?;
-        let mut adds = Vec::new();
-        for id in &ids {
-            if let Some(loaded) = source::load(&self.db, *id).await? {
-                adds.push(loaded);
-            }
-        }
+        let adds = source::load_many(&self.db, &ids).await?;
         let index = self.index.clone();
         let payload = CommitPayload {
             seq: snapshot,

@@ -216,7 +216,7 @@ pub async fn run(
     let mut storing = tokio::task::JoinSet::new();
     let lane = match extractors {
         Some(extractors) => {
-            let (ready, written) = mpsc::channel(write::MAX_FILES * 2);
+            let (ready, written) = mpsc::channel(write::MAX_FILES);
             storing.spawn(write::run(shared.clone(), written));
             Some(Lane {
                 extractors,

@@ -32,7 +32,7 @@ use crate::IngestError;
 
 /// A batch is written once this many files (or pages) have gathered; more would hold the
 /// write lock long enough to stall a server sharing the database.
-pub(crate) const MAX_FILES: usize = 64;
+pub(crate) const MAX_FILES: usize = 32;
 const MAX_PAGES: usize = 4000;
 
 /// A file read, hashed, stored as a blob and extracted, waiting for its write.
@@ -90,22 +90,29 @@ impl InFlight {
     }
 }
 
-/// Writes what arrives on `rx` until every sender is gone, in batches of what has gathered
-/// while the previous batch was written.
+/// How long the first file of a batch waits for others. Extraction is the slower side, so
+/// without a wait every batch would be a single file; nobody waits on any one file of a bulk
+/// run, and a quarter second gathers a few dozen.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Writes what arrives on `rx` until every sender is gone, in batches of what gathers within
+/// [`LINGER`] of a batch's first file.
 pub(crate) async fn run(
     shared: Arc<Shared>,
     mut rx: mpsc::Receiver<Ready>,
 ) -> Result<(), IngestError> {
     while let Some(first) = rx.recv().await {
+        let deadline = tokio::time::Instant::now() + LINGER;
         let mut pages = first.pages();
         let mut batch = vec![first];
         while batch.len() < MAX_FILES && pages < MAX_PAGES {
-            match rx.try_recv() {
-                Ok(next) => {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(next)) => {
                     pages += next.pages();
                     batch.push(next);
                 }
-                Err(_) => break,
+                // Out of time, or no more files.
+                Ok(None) | Err(_) => break,
             }
         }
         write(&shared, batch).await?;
