@@ -373,12 +373,33 @@ pub async fn persist<C: ConnectionTrait>(
     doc: &document::Model,
     found: &DocumentEntities,
 ) -> Result<(), IngestError> {
+    persist_with(db, doc, found, false).await
+}
+
+/// [`persist`] for a document inserted in this transaction: it has no entities, provenance
+/// or plan of its own yet, so the statements that would look for them are skipped.
+pub async fn persist_new<C: ConnectionTrait>(
+    db: &C,
+    doc: &document::Model,
+    found: &DocumentEntities,
+) -> Result<(), IngestError> {
+    persist_with(db, doc, found, true).await
+}
+
+async fn persist_with<C: ConnectionTrait>(
+    db: &C,
+    doc: &document::Model,
+    found: &DocumentEntities,
+    new: bool,
+) -> Result<(), IngestError> {
     // Persisting and linking by number read-then-write rows other documents share.
     lock_registry(db).await?;
-    provenance::Entity::delete_many()
-        .filter(provenance::Column::DocumentId.eq(doc.id))
-        .exec(db)
-        .await?;
+    if !new {
+        provenance::Entity::delete_many()
+            .filter(provenance::Column::DocumentId.eq(doc.id))
+            .exec(db)
+            .await?;
+    }
     let mut trail = Trail {
         document_id: doc.id,
         rows: Vec::new(),
@@ -405,15 +426,19 @@ pub async fn persist<C: ConnectionTrait>(
     }
 
     let mut touched_numbers: BTreeSet<CaseNumber> = BTreeSet::new();
-    let old_cases = case::Entity::find()
-        .filter(case::Column::DocumentId.eq(doc.id))
-        .all(db)
-        .await?;
+    let old_cases = if new {
+        Vec::new()
+    } else {
+        case::Entity::find()
+            .filter(case::Column::DocumentId.eq(doc.id))
+            .all(db)
+            .await?
+    };
     for c in &old_cases {
         touched_numbers.insert(number_of(c.year, c.sequence));
     }
 
-    persist_plan(db, doc, found, home.as_ref(), &mut orgs, &mut trail).await?;
+    persist_plan(db, doc, found, home.as_ref(), &mut orgs, &mut trail, new).await?;
     // A case appendix that carries the case's own paper (title, proposed decision) is where
     // that case is described; secretariats often file the saksframlegg as "Vedlegg til sak".
     let describes_case = |c: &entities::Case| {
@@ -567,12 +592,17 @@ async fn persist_plan<C: ConnectionTrait>(
     home: Option<&organization::Model>,
     orgs: &mut OrgCache,
     trail: &mut Trail,
+    new_document: bool,
 ) -> Result<(), IngestError> {
-    let existing = plan::Entity::find()
-        .filter(plan::Column::DocumentId.eq(doc.id))
-        .order_by_asc(plan::Column::Id)
-        .one(db)
-        .await?;
+    let existing = if new_document {
+        None
+    } else {
+        plan::Entity::find()
+            .filter(plan::Column::DocumentId.eq(doc.id))
+            .order_by_asc(plan::Column::Id)
+            .one(db)
+            .await?
+    };
     let Some(p) = (found.document_kind == DocumentKind::Plan)
         .then_some(found.plan.as_ref())
         .flatten()
@@ -585,6 +615,8 @@ async fn persist_plan<C: ConnectionTrait>(
         return Ok(());
     };
     let now = now_ms();
+    // A plan row made just now has no children to keep or replace.
+    let new_plan = existing.is_none();
     let row = match existing {
         Some(r) => r,
         None => {
@@ -698,15 +730,20 @@ async fn persist_plan<C: ConnectionTrait>(
     a.update(db).await?;
 
     // Children: curated rows stay; the extracted rest is replaced by this extraction.
-    let old_areas = focus_area::Entity::find()
-        .filter(focus_area::Column::PlanId.eq(id))
-        .all(db)
-        .await?;
-    let area_ids: Vec<i64> = old_areas.iter().map(|f| f.id).collect();
-    let old_measures = measure::Entity::find()
-        .filter(measure::Column::FocusAreaId.is_in(area_ids))
-        .all(db)
-        .await?;
+    let (old_areas, old_measures) = if new_plan {
+        (Vec::new(), Vec::new())
+    } else {
+        let areas = focus_area::Entity::find()
+            .filter(focus_area::Column::PlanId.eq(id))
+            .all(db)
+            .await?;
+        let area_ids: Vec<i64> = areas.iter().map(|f| f.id).collect();
+        let measures = measure::Entity::find()
+            .filter(measure::Column::FocusAreaId.is_in(area_ids))
+            .all(db)
+            .await?;
+        (areas, measures)
+    };
     let mut kept_measures: BTreeMap<i64, Vec<measure::Model>> = BTreeMap::new();
     for m in old_measures {
         if is_curated(&m.origin, &m.edited) {
@@ -813,10 +850,14 @@ async fn persist_plan<C: ConnectionTrait>(
         trail.add("measure", row.id, "text", at);
     }
 
-    let old_items = action_item::Entity::find()
-        .filter(action_item::Column::PlanId.eq(id))
-        .all(db)
-        .await?;
+    let old_items = if new_plan {
+        Vec::new()
+    } else {
+        action_item::Entity::find()
+            .filter(action_item::Column::PlanId.eq(id))
+            .all(db)
+            .await?
+    };
     let mut kept_items = Vec::new();
     for it in old_items {
         if is_curated(&it.origin, &it.edited) {

@@ -206,7 +206,7 @@ async fn write_batch(
     insert_pages(&txn, pages).await?;
     for (r, doc) in fresh.iter().zip(&docs) {
         if let Fate::Extracted(_, Some(found)) = &r.fate {
-            crate::domain::persist(&txn, doc, found).await?;
+            crate::domain::persist_new(&txn, doc, found).await?;
         }
     }
     write_rows(&txn, run_id, &fresh, &docs).await?;
