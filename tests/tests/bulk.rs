@@ -564,3 +564,135 @@ async fn a_file_that_fails_in_its_batch_is_written_alone_and_then_by_the_worker(
         "no page stored twice"
     );
 }
+
+/// The batch writer of a bulk run and the worker (the path of an upload) store the same
+/// documents, entities, provenance and links from the same files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bulk_writer_stores_what_the_worker_stores() {
+    use planarkiv_ingest::blobs::BlobStore;
+    use planarkiv_ingest::bulk::{self, BulkOptions, Progress};
+    use planarkiv_ingest::store::{accept_file, Submission};
+    use planarkiv_ingest::worker::{Signals, Worker, WorkerConfig};
+    use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tree = tmp.path().join("tree");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    let entities = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ingest/tests/fixtures/entities");
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for dir in [samples_dir(), entities] {
+        for e in std::fs::read_dir(dir).expect("fixtures").flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".pdf") {
+                files.push((name, std::fs::read(e.path()).expect("read")));
+            }
+        }
+    }
+    // An appendix known only by its file name.
+    let paper = sample("vedlegg-til-sak-24.25.pdf");
+    files.push(("Vedlegg 2 til sak 24.25.pdf".into(), variant(&paper, 2)));
+    files.sort();
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|(_, bytes)| seen.insert(bytes.clone()));
+    for (name, bytes) in &files {
+        std::fs::write(tree.join(name), bytes).expect("write");
+    }
+
+    async fn open(dir: &Path) -> (DatabaseConnection, BlobStore) {
+        std::fs::create_dir_all(dir).expect("mkdir");
+        let url = planarkiv_ingest::db::sqlite_url(&dir.join("db.sqlite3"));
+        let db = planarkiv_ingest::db::connect(&url).await.expect("db");
+        (db, BlobStore::open(dir.join("blobs")).expect("blobs"))
+    }
+    // By the bulk writer.
+    let (bulk_db, blobs) = open(&tmp.path().join("bulk")).await;
+    let opts = BulkOptions {
+        paths: vec![tree],
+        jobs: 2,
+        dry_run: false,
+        manifest: None,
+        max_file_bytes: 50 << 20,
+        blobs: Some(blobs),
+        index_dir: tmp.path().join("bulk/index"),
+        worker: WorkerConfig::default(),
+    };
+    let (ptx, _prx) = tokio::sync::watch::channel(Progress::default());
+    let (_stx, srx) = tokio::sync::watch::channel(false);
+    let report = bulk::run(Some(bulk_db.clone()), opts, ptx, srx)
+        .await
+        .expect("bulk run");
+    assert_eq!(report.counts.failed, 0, "{:?}", report.files);
+
+    // By the worker, one upload after the other in the same order.
+    let (worker_db, blobs) = open(&tmp.path().join("worker")).await;
+    let worker = Worker::new(
+        worker_db.clone(),
+        blobs.clone(),
+        "test",
+        WorkerConfig::default(),
+        Signals::default(),
+    )
+    .expect("worker");
+    for (name, bytes) in &files {
+        accept_file(
+            &worker_db,
+            &blobs,
+            &Submission::named(name.clone()),
+            bytes,
+            50 << 20,
+        )
+        .await
+        .expect("upload");
+        let job = worker.queue().claim().await.expect("claim").expect("a job");
+        worker.run_job(job).await.expect("job");
+    }
+
+    async fn fingerprint(db: &DatabaseConnection) -> Vec<String> {
+        let count = |sql: &str| format!("|| '|' || ({sql})");
+        let sql = [
+            "SELECT d.filename || '|' || COALESCE(d.title, '') || '|' || COALESCE(d.kind, '') \
+             || '|' || COALESCE(d.case_number, '') || '|' || COALESCE(d.appendix_number, '') \
+             || '|' || COALESCE(d.organization, '') || '|' || COALESCE(d.page_count, '') \
+             || '|' || COALESCE(d.producer, '')"
+                .to_owned(),
+            count("SELECT COUNT(*) FROM pages x WHERE x.document_id = d.id"),
+            count("SELECT COUNT(*) FROM plans x WHERE x.document_id = d.id"),
+            count(
+                "SELECT COUNT(*) FROM focus_areas f JOIN plans p ON p.id = f.plan_id \
+                 WHERE p.document_id = d.id",
+            ),
+            count(
+                "SELECT COUNT(*) FROM measures m JOIN focus_areas f ON f.id = m.focus_area_id \
+                 JOIN plans p ON p.id = f.plan_id WHERE p.document_id = d.id",
+            ),
+            count(
+                "SELECT COUNT(*) FROM action_items a JOIN plans p ON p.id = a.plan_id \
+                 WHERE p.document_id = d.id",
+            ),
+            count(
+                "SELECT COALESCE(GROUP_CONCAT(x.year || '.' || x.sequence || ' ' || COALESCE(x.title, ''), ';'), '') \
+                 FROM cases x WHERE x.document_id = d.id",
+            ),
+            count(
+                "SELECT COALESCE(GROUP_CONCAT(x.case_year || '.' || x.case_sequence || '#' || COALESCE(x.number, ''), ';'), '') \
+                 FROM appendices x WHERE x.document_id = d.id",
+            ),
+            count("SELECT COUNT(*) FROM provenance x WHERE x.document_id = d.id"),
+            " AS f FROM documents d ORDER BY d.filename".to_owned(),
+        ]
+        .concat();
+        db.query_all(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("fingerprint")
+            .into_iter()
+            .map(|r| r.try_get::<String>("", "f").expect("f"))
+            .collect()
+    }
+    let bulk = fingerprint(&bulk_db).await;
+    assert_eq!(bulk.len(), files.len());
+    assert!(
+        bulk.iter().any(|f| f.contains("|plan|")),
+        "the fixtures hold a plan: {bulk:#?}"
+    );
+    assert_eq!(bulk, fingerprint(&worker_db).await);
+}
