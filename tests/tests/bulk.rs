@@ -483,8 +483,6 @@ async fn a_separate_worker_process_extracts_for_a_server_without_one() {
 /// by file, and the file itself is queued for the worker, which stores it on its next attempt.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_that_fails_in_its_batch_is_written_alone_and_then_by_the_worker() {
-    use planarkiv_ingest::bulk::{self, BulkOptions, Progress};
-    use planarkiv_ingest::worker::WorkerConfig;
     use sea_orm::{ConnectionTrait, Statement};
 
     let tmp = tempfile::tempdir().expect("tmp");
@@ -513,21 +511,7 @@ async fn a_file_that_fails_in_its_batch_is_written_alone_and_then_by_the_worker(
     .await
     .expect("trigger");
     let blobs = planarkiv_ingest::blobs::BlobStore::open(tmp.path().join("blobs")).expect("blobs");
-    let opts = BulkOptions {
-        paths: vec![tree],
-        jobs: 2,
-        dry_run: false,
-        manifest: None,
-        max_file_bytes: 10 << 20,
-        blobs: Some(blobs),
-        index_dir: tmp.path().join("index"),
-        worker: WorkerConfig::default(),
-    };
-    let (ptx, _prx) = tokio::sync::watch::channel(Progress::default());
-    let (_stx, srx) = tokio::sync::watch::channel(false);
-    let report = bulk::run(Some(db.clone()), opts, ptx, srx)
-        .await
-        .expect("run");
+    let report = run_in_process(&db, tree, blobs, tmp.path().join("index")).await;
     assert_eq!(report.counts.indexed, 8, "{:?}", report.counts);
     assert_eq!(report.counts.failed + report.counts.pending, 0);
 
@@ -570,7 +554,6 @@ async fn a_file_that_fails_in_its_batch_is_written_alone_and_then_by_the_worker(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bulk_writer_stores_what_the_worker_stores() {
     use planarkiv_ingest::blobs::BlobStore;
-    use planarkiv_ingest::bulk::{self, BulkOptions, Progress};
     use planarkiv_ingest::store::{accept_file, Submission};
     use planarkiv_ingest::worker::{Signals, Worker, WorkerConfig};
     use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
@@ -606,21 +589,7 @@ async fn the_bulk_writer_stores_what_the_worker_stores() {
     }
     // By the bulk writer.
     let (bulk_db, blobs) = open(&tmp.path().join("bulk")).await;
-    let opts = BulkOptions {
-        paths: vec![tree],
-        jobs: 2,
-        dry_run: false,
-        manifest: None,
-        max_file_bytes: 50 << 20,
-        blobs: Some(blobs),
-        index_dir: tmp.path().join("bulk/index"),
-        worker: WorkerConfig::default(),
-    };
-    let (ptx, _prx) = tokio::sync::watch::channel(Progress::default());
-    let (_stx, srx) = tokio::sync::watch::channel(false);
-    let report = bulk::run(Some(bulk_db.clone()), opts, ptx, srx)
-        .await
-        .expect("bulk run");
+    let report = run_in_process(&bulk_db, tree, blobs, tmp.path().join("bulk/index")).await;
     assert_eq!(report.counts.failed, 0, "{:?}", report.files);
 
     // By the worker, one upload after the other in the same order.
@@ -695,4 +664,29 @@ async fn the_bulk_writer_stores_what_the_worker_stores() {
         "the fixtures hold a plan: {bulk:#?}"
     );
     assert_eq!(bulk, fingerprint(&worker_db).await);
+}
+
+/// A bulk run of `tree` with two jobs in this process, to its end.
+async fn run_in_process(
+    db: &sea_orm::DatabaseConnection,
+    tree: std::path::PathBuf,
+    blobs: planarkiv_ingest::blobs::BlobStore,
+    index_dir: std::path::PathBuf,
+) -> planarkiv_ingest::bulk::RunReport {
+    use planarkiv_ingest::bulk::{self, BulkOptions, Progress};
+    let opts = BulkOptions {
+        paths: vec![tree],
+        jobs: 2,
+        dry_run: false,
+        manifest: None,
+        max_file_bytes: 50 << 20,
+        blobs: Some(blobs),
+        index_dir,
+        worker: planarkiv_ingest::worker::WorkerConfig::default(),
+    };
+    let (ptx, _prx) = tokio::sync::watch::channel(Progress::default());
+    let (_stx, srx) = tokio::sync::watch::channel(false);
+    bulk::run(Some(db.clone()), opts, ptx, srx)
+        .await
+        .expect("bulk run")
 }
