@@ -32,6 +32,17 @@ pub fn parse_case_number(s: &str) -> Option<CaseNumber> {
 }
 
 fn is_case_word(raw: &str) -> bool {
+    // Every case word holds "sak"; most words of a text do not, and are let go before the
+    // allocation below. Only ASCII is judged here: lower-casing maps some other letters to
+    // ASCII ones.
+    if raw.is_ascii()
+        && !raw
+            .as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"sak"))
+    {
+        return false;
+    }
     let lower = raw.to_lowercase();
     let word = lower.trim_matches(|c: char| matches!(c, '(' | ')' | ',' | ';' | '«' | '»' | '"'));
     let word = word.rsplit('-').next().unwrap_or(word);

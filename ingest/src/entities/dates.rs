@@ -139,6 +139,10 @@ fn parse_year(s: &str) -> Option<i32> {
 }
 
 pub(crate) fn month_number(word: &str) -> Option<u32> {
+    // Month names are short ASCII words: a longer ASCII word is none, without lower-casing it.
+    if word.len() > "september".len() + 4 && word.is_ascii() {
+        return None;
+    }
     let lower = word.to_lowercase();
     let bare = lower.trim_end_matches([',', ';', ':', ')']);
     MONTHS

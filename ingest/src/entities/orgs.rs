@@ -127,7 +127,12 @@ fn ends_phrase(raw: &str) -> bool {
 }
 
 fn is_health_community(raw: &str) -> bool {
-    let w = bare(raw).to_lowercase();
+    let w = bare(raw);
+    // Checked before lower-casing, which is most of the cost: ASCII keeps its length.
+    if w.is_ascii() && !("helsefelleskap".len()..="helsefellesskapet".len()).contains(&w.len()) {
+        return false;
+    }
+    let w = w.to_lowercase();
     let w = w.strip_suffix("et").unwrap_or(&w);
     w == "helsefellesskap" || w == "helsefelleskap"
 }
