@@ -430,7 +430,8 @@ async fn store_one(
         }
     };
     if let Some(existing) = find_by_sha(db, &sha).await? {
-        drop(claim);
+        // Released, not just dropped: the map of claims must not grow with every known file.
+        shared.inflight.release(&sha, &claim);
         let acc = link_existing(db, existing, Some(&found.origin)).await?;
         let (outcome, reason) = if !acc.duplicate {
             // An earlier run stored it; its extraction may still be queued.

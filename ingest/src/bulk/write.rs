@@ -81,7 +81,7 @@ impl InFlight {
         Claim::Mine(tx)
     }
 
-    fn release(&self, sha: &str, claim: &watch::Sender<bool>) {
+    pub fn release(&self, sha: &str, claim: &watch::Sender<bool>) {
         self.by_sha
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -406,6 +406,10 @@ mod tests {
         assert!(matches!(f.claim("a"), Claim::Wait(_)));
         assert!(matches!(f.claim("b"), Claim::Mine(_)));
         f.release("a", &first);
+        assert!(
+            !f.by_sha.lock().unwrap().contains_key("a"),
+            "released claims are forgotten"
+        );
         assert!(matches!(f.claim("a"), Claim::Mine(_)));
         // A holder that goes away without releasing frees the claim too.
         let Claim::Mine(dropped) = f.claim("c") else {
