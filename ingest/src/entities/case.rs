@@ -86,7 +86,7 @@ pub(crate) struct CaseFindings {
 }
 
 fn lower_starts(b: &Block, labels: &[&str]) -> bool {
-    let lower = b.text.to_lowercase();
+    let lower = b.lower();
     labels.iter().any(|l| lower.starts_with(l))
 }
 
@@ -95,9 +95,7 @@ pub(crate) fn extract(blocks: &[Block]) -> Option<CaseFindings> {
     let title = find_title(blocks, at, &number);
     let (body, body_abbreviation) = find_body(blocks);
     let proposed_decision = find_decision(blocks);
-    let saksframlegg = blocks
-        .iter()
-        .any(|b| b.text.to_lowercase().starts_with("saksframlegg"));
+    let saksframlegg = blocks.iter().any(|b| b.lower().starts_with("saksframlegg"));
     let case = Case {
         number: own.clone(),
         sequence: number.sequence,
@@ -130,7 +128,7 @@ fn own_number(blocks: &[Block]) -> Option<(usize, Located<String>, CaseNumber, b
 /// The number in the row under a table header naming the case-number column.
 fn table_number(blocks: &[Block]) -> Option<(usize, Located<String>, CaseNumber, bool)> {
     let header = blocks.iter().take(HEADER_WINDOW).position(|b| {
-        let lower = b.text.to_lowercase();
+        let lower = b.lower();
         TABLE_HEADER_WORDS.iter().any(|w| lower.contains(w))
             && find_case_numbers(&b.text).is_empty()
     })?;
@@ -164,7 +162,7 @@ fn labelled_number(blocks: &[Block]) -> Option<(usize, Located<String>, CaseNumb
             if f.cue_start > MAX_LABEL_BYTES || b.is_list_item() {
                 return None;
             }
-            let lower = b.text.to_lowercase();
+            let lower = b.lower();
             let appendix = lower.starts_with("vedlegg");
             Some((
                 i,
@@ -181,7 +179,7 @@ fn find_title(blocks: &[Block], at: usize, number: &CaseNumber) -> Option<Locate
     }
     let near = blocks.get(at + 1..).unwrap_or(&[]).iter().take(6);
     let labelled = near.clone().find_map(|n| {
-        let lower = n.text.to_lowercase();
+        let lower = n.lower();
         let label = TITLE_LABELS.iter().find(|l| lower.starts_with(*l))?;
         n.located(label.len()..n.text.len(), &[])
     });
@@ -213,7 +211,7 @@ fn title_after_number(b: &Block, number: &CaseNumber) -> Option<Located<String>>
 }
 
 fn is_section_heading(b: &Block) -> bool {
-    let lower = b.text.to_lowercase();
+    let lower = b.lower();
     SECTION_HEADINGS.contains(&lower.trim_end_matches(':').trim())
 }
 
@@ -240,9 +238,7 @@ fn find_meeting_date(blocks: &[Block]) -> Option<Located<super::PartialDate>> {
     let under_header = |i: usize| {
         i.checked_sub(1)
             .and_then(|p| blocks.get(p))
-            .is_some_and(|h| {
-                h.text.to_lowercase().contains("møtedato") && find_dates(&h.text).is_empty()
-            })
+            .is_some_and(|h| h.lower().contains("møtedato") && find_dates(&h.text).is_empty())
     };
     blocks
         .iter()
@@ -361,7 +357,7 @@ fn find_appendices(blocks: &[Block]) -> Vec<Appendix> {
         };
         under_heading = match b.kind {
             super::text::BlockKind::Paragraph => {
-                let lower = b.text.to_lowercase();
+                let lower = b.lower();
                 matches!(
                     lower.trim_end_matches(':').trim(),
                     "vedlegg" | "vedlegg i saken" | "vedlagt"

@@ -51,7 +51,7 @@ pub(crate) fn classify(
     if looks_like_slides(blocks) {
         return DocumentKind::Presentation;
     }
-    let lower: Vec<String> = blocks.iter().map(|b| b.text.to_lowercase()).collect();
+    let lower: Vec<&str> = blocks.iter().map(|b| b.lower()).collect();
     if lower
         .iter()
         .any(|t| WEB_CUES.iter().any(|c| t.starts_with(c) || t.ends_with(c)))

@@ -328,7 +328,7 @@ fn find_adoption(blocks: &[Block]) -> Option<(Located<PartialDate>, Option<Locat
 }
 
 fn passive_adoption(b: &Block) -> Option<(Located<PartialDate>, Option<Located<String>>)> {
-    let lower = b.text.to_lowercase();
+    let lower = b.lower();
     if lower.len() != b.text.len() {
         return None;
     }
@@ -388,7 +388,7 @@ fn adopter(b: &Block, range: std::ops::Range<usize>) -> Option<Located<String>> 
 }
 
 fn active_adoption(b: &Block) -> Option<(Located<PartialDate>, Option<Located<String>>)> {
-    let lower = b.text.to_lowercase();
+    let lower = b.lower();
     if lower.len() != b.text.len() {
         return None;
     }
@@ -443,7 +443,7 @@ fn sentence_start(text: &str, before: usize) -> usize {
 /// "Visjon" heading and the next block, or "Visjon: …", or a quotation in a block about the vision.
 fn find_vision(blocks: &[Block]) -> Option<Located<String>> {
     for (i, b) in blocks.iter().enumerate() {
-        let lower = b.text.to_lowercase();
+        let lower = b.lower();
         if lower.len() != b.text.len() || b.is_list_item() {
             continue;
         }
@@ -488,7 +488,7 @@ fn quoted(b: &Block) -> Option<Located<String>> {
 }
 
 fn is_measure_intro(b: &Block) -> bool {
-    let lower = b.text.to_lowercase();
+    let lower = b.lower();
     !b.is_list_item()
         && lower.ends_with(':')
         && (MEASURE_INTRO_ENDINGS.iter().any(|e| lower.ends_with(e))
@@ -614,7 +614,7 @@ fn after_focus_label(text: &str) -> Option<usize> {
 }
 
 fn title_from_question(b: &Block) -> Option<Located<String>> {
-    let lower = b.text.to_lowercase();
+    let lower = b.lower();
     if lower.len() != b.text.len() {
         return None;
     }
@@ -638,7 +638,7 @@ fn title_from_question(b: &Block) -> Option<Located<String>> {
 }
 
 fn goal_of(intro: &Block) -> Option<Located<String>> {
-    let lower = intro.text.to_lowercase();
+    let lower = intro.lower();
     let cut = [" ved å:", " gjennom å:"]
         .iter()
         .find_map(|e| lower.ends_with(e).then(|| lower.len() - e.len()))?;
@@ -654,7 +654,7 @@ fn labelled_goal(between: &[Block]) -> Option<Located<String>> {
 }
 
 fn starts_action_part(b: &Block) -> bool {
-    let lower = b.text.to_lowercase();
+    let lower = b.lower();
     !b.is_list_item()
         && ACTION_HEADINGS.iter().any(|h| lower.starts_with(h))
         && !ends_sentence(&b.text)
@@ -734,12 +734,12 @@ fn find_action_plan(
 const BACK_MATTER: [&str; 4] = ["vedlegg", "referanser", "kilder", "litteratur"];
 
 fn ends_action_part(b: &Block) -> bool {
-    let lower = b.text.to_lowercase();
+    let lower = b.lower();
     BACK_MATTER.iter().any(|w| lower.starts_with(w))
 }
 
 fn is_label_heading(b: &Block) -> bool {
-    let lower = b.text.to_lowercase();
+    let lower = b.lower();
     LABEL_HEADINGS.contains(&lower.trim_end_matches(':').trim())
 }
 

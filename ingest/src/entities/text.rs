@@ -59,6 +59,10 @@ pub(crate) struct Block {
     /// Set by `mark_headings`.
     pub heading: bool,
     segments: Vec<Segment>,
+    /// `text` lower-cased, made on first use: most rules match lower-cased text, and making it
+    /// anew in each rule was a large part of the entity rules' time. Only `push_line` changes
+    /// `text`, and it clears this.
+    lower: std::cell::OnceCell<String>,
 }
 
 impl Block {
@@ -127,7 +131,13 @@ impl Block {
         ends_sentence(&self.text)
     }
 
+    /// `text`, lower-cased.
+    pub fn lower(&self) -> &str {
+        self.lower.get_or_init(|| self.text.to_lowercase())
+    }
+
     fn push_line(&mut self, line: &SourceLine, text: &str, glue: &str) {
+        self.lower.take();
         if !self.text.is_empty() {
             self.text.push_str(glue);
         }
@@ -383,6 +393,7 @@ fn new_block(kind: BlockKind, line: &SourceLine) -> Block {
         bold: line.bold,
         heading: false,
         segments: Vec::new(),
+        lower: std::cell::OnceCell::new(),
     }
 }
 
