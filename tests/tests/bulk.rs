@@ -18,14 +18,20 @@ struct Expected {
     stored_documents: u64,
 }
 
-fn generate(root: &Path) -> Expected {
-    let names: Vec<String> = std::fs::read_dir(samples_dir())
+/// The sample PDFs, in a stable order.
+fn sample_pdfs() -> Vec<Vec<u8>> {
+    let mut names: Vec<String> = std::fs::read_dir(samples_dir())
         .expect("samples")
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".pdf"))
         .collect();
-    let pdfs: Vec<Vec<u8>> = names.iter().map(|n| sample(n)).collect();
+    names.sort();
+    names.iter().map(|n| sample(n)).collect()
+}
+
+fn generate(root: &Path) -> Expected {
+    let pdfs = sample_pdfs();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/tests/fixtures");
     let scanned = std::fs::read(fixtures.join("scanned.pdf")).expect("scanned");
     let encrypted = std::fs::read(fixtures.join("password.pdf")).expect("password");
@@ -515,18 +521,7 @@ async fn a_file_that_fails_in_its_batch_is_written_alone_and_then_by_the_worker(
     assert_eq!(report.counts.indexed, 8, "{:?}", report.counts);
     assert_eq!(report.counts.failed + report.counts.pending, 0);
 
-    let one = |sql: &str| {
-        let db = db.clone();
-        let sql = sql.to_owned();
-        async move {
-            db.query_one(Statement::from_string(db.get_database_backend(), sql))
-                .await
-                .expect("query")
-                .expect("row")
-                .try_get_by_index::<i64>(0)
-                .expect("number")
-        }
-    };
+    let one = |sql: &str| scalar(&db, sql.to_owned());
     // Its one job: queued by the bulk write after the failure, then run by the worker.
     assert_eq!(
         one(
@@ -689,4 +684,122 @@ async fn run_in_process(
     bulk::run(Some(db.clone()), opts, ptx, srx)
         .await
         .expect("bulk run")
+}
+
+/// A server taking uploads of the same bytes while a bulk run (another process) stores them:
+/// every file is stored once, whichever side gets there first, and every path is accounted for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_racing_a_bulk_run_on_the_same_bytes_store_each_file_once() {
+    use planarkiv_ingest::store::{accept_file, Submission};
+
+    const FILES: usize = 60;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tree = tmp.path().join("tree");
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    let pdfs = sample_pdfs();
+    let files: Vec<Vec<u8>> = (0..FILES)
+        .map(|i| variant(&pdfs[i % pdfs.len()], i))
+        .collect();
+    for (i, bytes) in files.iter().enumerate() {
+        std::fs::write(tree.join(format!("dok-{i:02}.pdf")), bytes).expect("write");
+    }
+    // The "server": its own connection to the archive, migrated before the run starts.
+    std::fs::create_dir_all(&data).expect("mkdir");
+    let url = planarkiv_ingest::db::sqlite_url(&data.join("planarkiv.sqlite3"));
+    let db = planarkiv_ingest::db::connect(&url).await.expect("db");
+    let blobs = planarkiv_ingest::blobs::BlobStore::open(data.join("blobs")).expect("blobs");
+
+    let report = tmp.path().join("report.json");
+    let child = ingest(&data, &tree, Some(&report)).spawn().expect("spawn");
+    // Uploads from the other end of the walk, so that some come before the run reads a file,
+    // some while it extracts it, and some after it has stored it.
+    let mut uploaded = 0;
+    for (i, bytes) in files.iter().enumerate().rev() {
+        let sub = Submission::named(format!("opplastet-{i}.pdf"));
+        let acc = accept_file(&db, &blobs, &sub, bytes, 50 << 20)
+            .await
+            .expect("upload");
+        uploaded += usize::from(acc.created);
+        tokio::time::sleep(Duration::from_millis(15)).await;
+    }
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("join")
+        .expect("wait");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "every file indexed or a duplicate: {log}"
+    );
+
+    let one = |sql: &str| scalar(&db, sql.to_owned());
+    assert_eq!(one("SELECT COUNT(*) FROM documents").await, FILES as i64);
+    assert_eq!(
+        one("SELECT COUNT(DISTINCT sha256) FROM documents").await,
+        FILES as i64
+    );
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    let c = &r["counts"];
+    assert_eq!(c["total"], FILES as u64, "{c}");
+    assert_eq!(c["failed"], 0, "{c}");
+    assert_eq!(c["pending"], 0, "{c}");
+    let indexed = c["indexed"].as_u64().expect("indexed");
+    let duplicate = c["duplicate"].as_u64().expect("duplicate");
+    assert_eq!(indexed + duplicate, FILES as u64, "{c}");
+    // The run stored exactly the files the uploads did not.
+    assert_eq!(indexed as usize, FILES - uploaded, "{c}");
+    // Each path of the walk points at the document holding its bytes.
+    for f in r["files"].as_array().expect("files") {
+        let path = f["path"].as_str().expect("path");
+        let sha = f["sha256"].as_str().expect("sha256");
+        let id = f["document_id"].as_i64().expect("document id");
+        let owner = one(&format!("SELECT id FROM documents WHERE sha256 = '{sha}'")).await;
+        assert_eq!(id, owner, "{f}");
+        let linked = one(&format!(
+            "SELECT COUNT(*) FROM document_origins WHERE document_id = {id} AND origin = '{}'",
+            path.replace('\'', "''")
+        ))
+        .await;
+        assert_eq!(linked, 1, "the run's path is linked: {f}");
+    }
+    // No document's pages written twice (by the run's writer and by a worker).
+    assert_eq!(
+        one(
+            "SELECT COUNT(*) FROM (SELECT document_id, number FROM pages \
+             GROUP BY document_id, number HAVING COUNT(*) > 1) x"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        one(
+            "SELECT COUNT(*) FROM pages p JOIN documents d ON d.id = p.document_id \
+             WHERE d.status = 'indexed'"
+        )
+        .await,
+        one("SELECT COALESCE(SUM(page_count), 0) FROM documents WHERE status = 'indexed'").await
+    );
+    assert_eq!(
+        one("SELECT COUNT(*) FROM jobs").await,
+        FILES as i64,
+        "one extraction per document"
+    );
+    eprintln!(
+        "{uploaded} of {FILES} stored by the uploads, {indexed} by the run, {} found stored \
+         between the run's check and its write",
+        log.matches("stored meanwhile").count()
+    );
+}
+
+/// The one number a query returns.
+async fn scalar(db: &sea_orm::DatabaseConnection, sql: String) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    db.query_one(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("query")
+        .expect("row")
+        .try_get_by_index::<i64>(0)
+        .expect("number")
 }

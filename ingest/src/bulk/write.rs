@@ -156,6 +156,7 @@ async fn write(shared: &Shared, batch: Vec<Ready>) -> Result<(), IngestError> {
             continue;
         };
         {
+            tracing::info!(file = %item.found.origin, document = doc.id, "stored meanwhile by another writer; linked to it");
             let acc = crate::store::link_existing(db, doc, Some(&item.found.origin)).await?;
             let (oc, reason) = if acc.duplicate {
                 (
