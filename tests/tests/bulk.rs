@@ -690,6 +690,12 @@ async fn run_in_process(
 /// every file is stored once, whichever side gets there first, and every path is accounted for.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_racing_a_bulk_run_on_the_same_bytes_store_each_file_once() {
+    for backend in planarkiv_tests::Backend::all() {
+        uploads_race_a_bulk_run(&backend).await;
+    }
+}
+
+async fn uploads_race_a_bulk_run(backend: &planarkiv_tests::Backend) {
     use planarkiv_ingest::store::{accept_file, Submission};
 
     const FILES: usize = 60;
@@ -706,12 +712,18 @@ async fn uploads_racing_a_bulk_run_on_the_same_bytes_store_each_file_once() {
     }
     // The "server": its own connection to the archive, migrated before the run starts.
     std::fs::create_dir_all(&data).expect("mkdir");
-    let url = planarkiv_ingest::db::sqlite_url(&data.join("planarkiv.sqlite3"));
-    let db = planarkiv_ingest::db::connect(&url).await.expect("db");
+    let test_db = planarkiv_tests::TestDb::create(backend, &data).await;
+    let db = planarkiv_ingest::db::connect(&test_db.url)
+        .await
+        .expect("db");
     let blobs = planarkiv_ingest::blobs::BlobStore::open(data.join("blobs")).expect("blobs");
 
     let report = tmp.path().join("report.json");
-    let child = ingest(&data, &tree, Some(&report)).spawn().expect("spawn");
+    let child = ingest(&data, &tree, Some(&report))
+        .arg("--database-url")
+        .arg(&test_db.url)
+        .spawn()
+        .expect("spawn");
     // Uploads from the other end of the walk, so that some come before the run reads a file,
     // some while it extracts it, and some after it has stored it.
     let mut uploaded = 0;
@@ -787,10 +799,13 @@ async fn uploads_racing_a_bulk_run_on_the_same_bytes_store_each_file_once() {
         "one extraction per document"
     );
     eprintln!(
-        "{uploaded} of {FILES} stored by the uploads, {indexed} by the run, {} found stored \
-         between the run's check and its write",
-        log.matches("stored meanwhile").count()
+        "{backend:?}: {uploaded} of {FILES} stored by the uploads, {indexed} by the run, {} found \
+         stored between the run's check and its write, {} batches retried file by file",
+        log.matches("stored meanwhile").count(),
+        log.matches("writing its files one by one").count()
     );
+    db.close().await.ok();
+    test_db.drop_db().await;
 }
 
 /// The one number a query returns.
