@@ -104,8 +104,20 @@ pub(crate) struct Token<'a> {
 pub(crate) fn tokens(text: &str) -> Vec<Token<'_>> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        if c.is_whitespace() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII decided from the byte (tab to carriage return, and space, are its white
+        // space); only other characters are decoded.
+        let (white, len) = match bytes[i] {
+            b @ 0..=0x7f => (matches!(b, b'\t'..=b'\r' | b' '), 1),
+            // `i` is always at a character boundary: it moves by whole characters.
+            _ => match text.get(i..).and_then(|r| r.chars().next()) {
+                Some(c) => (c.is_whitespace(), c.len_utf8()),
+                None => break,
+            },
+        };
+        if white {
             if let Some(s) = start.take() {
                 out.push(Token {
                     raw: &text[s..i],
@@ -115,6 +127,7 @@ pub(crate) fn tokens(text: &str) -> Vec<Token<'_>> {
         } else if start.is_none() {
             start = Some(i);
         }
+        i += len;
     }
     if let Some(s) = start {
         out.push(Token {
@@ -311,6 +324,17 @@ fn period_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_split_on_every_kind_of_white_space() {
+        let text = " Sak  24.25\u{a0}ble\tvedtatt på\u{2003}møtet\r\nsør-øst\u{85}x\u{b}y ";
+        let toks = tokens(text);
+        let raws: Vec<&str> = toks.iter().map(|t| t.raw).collect();
+        assert_eq!(raws, text.split_whitespace().collect::<Vec<_>>());
+        for t in &toks {
+            assert_eq!(&text[t.range.clone()], t.raw);
+        }
+    }
 
     fn day(year: i32, month: u32, day: u32) -> PartialDate {
         PartialDate::Day { year, month, day }

@@ -44,7 +44,11 @@ fn marker_only(text: &str) -> Option<String> {
             || matches!(first, '\u{2190}'..='\u{2bff}' | '\u{1f300}'..='\u{1faff}');
         return symbol.then(|| "•".to_owned());
     }
-    // "1." or "b)" drawn apart from its text.
+    // "1." or "b)" drawn apart from its text. Only a bullet, a digit or a small letter can
+    // open a marker; most lines start otherwise and need no probe string.
+    if !(BULLETS.contains(&first) || first.is_ascii_digit() || first.is_ascii_lowercase()) {
+        return None;
+    }
     let probe = format!("{text} x");
     list_marker(&probe, 0).map(|_| text.to_owned())
 }

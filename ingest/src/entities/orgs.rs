@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::dates::{tokens, Token};
+use super::dates::tokens;
 
 /// Corporate suffixes that belong to a health trust's name.
 const SUFFIXES: [&str; 2] = ["RHF", "HF"];
@@ -110,8 +110,31 @@ fn bare(raw: &str) -> &str {
         .trim_end_matches(['.', '-'])
 }
 
-fn is_name_word(raw: &str) -> bool {
-    let w = bare(raw);
+/// A token with what the name rules ask of it, worked out once: every token is looked at by
+/// several rules, and again by each look-ahead that passes over it.
+struct Word<'a> {
+    raw: &'a str,
+    start: usize,
+    bare: &'a str,
+    name: bool,
+}
+
+fn words(text: &str) -> Vec<Word<'_>> {
+    tokens(text)
+        .into_iter()
+        .map(|t| {
+            let bare = bare(t.raw);
+            Word {
+                raw: t.raw,
+                start: t.range.start,
+                bare,
+                name: is_bare_name_word(bare),
+            }
+        })
+        .collect()
+}
+
+fn is_bare_name_word(w: &str) -> bool {
     let capital = w.chars().next().is_some_and(|c| c.is_uppercase());
     capital
         && w.chars().any(|c| c.is_alphabetic())
@@ -126,8 +149,7 @@ fn ends_phrase(raw: &str) -> bool {
     !abbreviation && raw.ends_with([',', '.', ';', ':', ')', '?', '!', '»'])
 }
 
-fn is_health_community(raw: &str) -> bool {
-    let w = bare(raw);
+fn is_health_community(w: &str) -> bool {
     // Checked before lower-casing, which is most of the cost: ASCII keeps its length.
     if w.is_ascii() && !("helsefelleskap".len()..="helsefellesskapet".len()).contains(&w.len()) {
         return false;
@@ -147,7 +169,7 @@ pub struct FoundOrg {
 /// Organisation mentions in text order. A name without its RHF/HF suffix is completed from a
 /// suffixed mention of the same name elsewhere in `text`.
 pub fn find_orgs(text: &str) -> Vec<FoundOrg> {
-    let toks = tokens(text);
+    let toks = words(text);
     let mut out: Vec<FoundOrg> = Vec::new();
     let mut i = 0;
     while i < toks.len() {
@@ -175,23 +197,23 @@ pub fn find_orgs(text: &str) -> Vec<FoundOrg> {
     out
 }
 
-fn span(toks: &[Token<'_>], from: usize, to_inclusive: usize) -> Option<(Range<usize>, String)> {
+fn span(toks: &[Word<'_>], from: usize, to_inclusive: usize) -> Option<(Range<usize>, String)> {
     let first = toks.get(from)?;
     let last = toks.get(to_inclusive)?;
-    let start = first.range.start
+    let start = first.start
         + (first.raw.len()
             - first
                 .raw
                 .trim_start_matches(|c: char| !c.is_alphanumeric())
                 .len());
-    let end = last.range.start + bare_end(last.raw);
+    let end = last.start + bare_end(last.raw);
     let words: Vec<&str> = toks
         .get(from..=to_inclusive)?
         .iter()
         .map(|t| t.raw)
         .collect();
     let joined = words.join(" ");
-    let lead = start - first.range.start;
+    let lead = start - first.start;
     let cut = joined.len() - (last.raw.len() - bare_end(last.raw));
     Some((start..end, joined.get(lead..cut)?.to_owned()))
 }
@@ -203,11 +225,11 @@ fn bare_end(raw: &str) -> usize {
 }
 
 /// Reads up to `max` name words from `i`; returns the index of the last one.
-fn name_words(toks: &[Token<'_>], i: usize, max: usize) -> Option<usize> {
+fn name_words(toks: &[Word<'_>], i: usize, max: usize) -> Option<usize> {
     let mut last = None;
     for k in i..i + max {
         let Some(t) = toks.get(k) else { break };
-        if !is_name_word(t.raw) {
+        if !t.name {
             break;
         }
         last = Some(k);
@@ -218,8 +240,8 @@ fn name_words(toks: &[Token<'_>], i: usize, max: usize) -> Option<usize> {
     last
 }
 
-fn with_suffix(toks: &[Token<'_>], last: usize) -> usize {
-    let next = toks.get(last + 1).map(|t| bare(t.raw));
+fn with_suffix(toks: &[Word<'_>], last: usize) -> usize {
+    let next = toks.get(last + 1).map(|t| t.bare);
     let last_ends = toks.get(last).is_some_and(|t| ends_phrase(t.raw));
     match next {
         Some(s) if !last_ends && SUFFIXES.contains(&s) => last + 1,
@@ -227,7 +249,7 @@ fn with_suffix(toks: &[Token<'_>], last: usize) -> usize {
     }
 }
 
-fn found(toks: &[Token<'_>], from: usize, to: usize) -> Option<(usize, FoundOrg)> {
+fn found(toks: &[Word<'_>], from: usize, to: usize) -> Option<(usize, FoundOrg)> {
     let (range, raw) = span(toks, from, to)?;
     Some((
         to + 1,
@@ -238,10 +260,10 @@ fn found(toks: &[Token<'_>], from: usize, to: usize) -> Option<(usize, FoundOrg)
     ))
 }
 
-fn org_at(toks: &[Token<'_>], i: usize) -> Option<(usize, FoundOrg)> {
+fn org_at(toks: &[Word<'_>], i: usize) -> Option<(usize, FoundOrg)> {
     let t = toks.get(i)?;
-    let word = bare(t.raw);
-    if is_health_community(t.raw) && !ends_phrase(t.raw) {
+    let word = t.bare;
+    if is_health_community(word) && !ends_phrase(t.raw) {
         let first = if toks
             .get(i + 1)
             .is_some_and(|n| n.raw.eq_ignore_ascii_case("i"))
@@ -272,8 +294,8 @@ fn org_at(toks: &[Token<'_>], i: usize) -> Option<(usize, FoundOrg)> {
     }
     let next_is_kommune = toks
         .get(i + 1)
-        .is_some_and(|n| matches!(bare(n.raw), "kommune" | "fylkeskommune"));
-    if next_is_kommune && is_name_word(t.raw) && !ends_phrase(t.raw) {
+        .is_some_and(|n| matches!(n.bare, "kommune" | "fylkeskommune"));
+    if next_is_kommune && t.name && !ends_phrase(t.raw) {
         return found(toks, i, i + 1);
     }
     trust_ending_at(toks, i)
@@ -281,17 +303,17 @@ fn org_at(toks: &[Token<'_>], i: usize) -> Option<(usize, FoundOrg)> {
 
 /// "Sykehuset Innlandet HF", "Oslo universitetssykehus HF": a trust's name is only known to be
 /// one when its suffix follows within a few words, so a capitalised word starts a look-ahead.
-fn trust_ending_at(toks: &[Token<'_>], i: usize) -> Option<(usize, FoundOrg)> {
-    if !is_name_word(toks.get(i)?.raw) {
+fn trust_ending_at(toks: &[Word<'_>], i: usize) -> Option<(usize, FoundOrg)> {
+    if !toks.get(i)?.name {
         return None;
     }
     for k in i + 1..i + 5 {
         let t = toks.get(k)?;
-        let w = bare(t.raw);
+        let w = t.bare;
         if SUFFIXES.contains(&w) {
             return found(toks, i, k);
         }
-        let inner = NAME_INNER_WORDS.contains(&w) || is_name_word(t.raw);
+        let inner = NAME_INNER_WORDS.contains(&w) || t.name;
         if !inner || toks.get(k - 1).is_some_and(|p| ends_phrase(p.raw)) {
             return None;
         }

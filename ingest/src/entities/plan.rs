@@ -332,11 +332,17 @@ fn passive_adoption(b: &Block) -> Option<(Located<PartialDate>, Option<Located<S
     if lower.len() != b.text.len() {
         return None;
     }
+    // Where each "ble " ends, found once: searching for "ble {verb}" per verb built a searcher
+    // (and a string) per verb for every block, and most blocks have no "ble " at all.
+    let after_ble: Vec<usize> = lower.match_indices("ble ").map(|(i, _)| i + 4).collect();
     let verb = PASSIVE_ADOPTION.iter().filter_map(|v| {
         let at = if lower.starts_with(v) {
             Some(0)
         } else {
-            lower.find(&format!("ble {v}")).map(|i| i + 4)
+            after_ble
+                .iter()
+                .copied()
+                .find(|&i| lower.get(i..).is_some_and(|rest| rest.starts_with(v)))
         };
         at.map(|at| at + v.len())
     });

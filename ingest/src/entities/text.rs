@@ -203,10 +203,19 @@ pub(crate) fn lines_from_page_text(text: &str, page: u32) -> Vec<SourceLine> {
 
 /// Char range of `needle` in `hay`, searching forward from byte `cursor`.
 pub(crate) fn locate(hay: &str, needle: &str, cursor: &mut usize) -> Option<Range<usize>> {
-    let from = hay
-        .get(*cursor..)
-        .and_then(|rest| rest.find(needle))
-        .map(|i| i + *cursor);
+    // Lines come in page order, so the next one nearly always starts after a little
+    // whitespace: checked first, before building a substring searcher for the needle.
+    let next = hay.get(*cursor..).and_then(|rest| {
+        let skipped = rest.len() - rest.trim_start().len();
+        rest.get(skipped..)?
+            .starts_with(needle)
+            .then_some(*cursor + skipped)
+    });
+    let from = next.or_else(|| {
+        hay.get(*cursor..)
+            .and_then(|rest| rest.find(needle))
+            .map(|i| i + *cursor)
+    });
     let at = from.or_else(|| hay.find(needle))?;
     *cursor = at + needle.len();
     let start = hay.get(..at)?.chars().count();
@@ -491,7 +500,8 @@ fn is_label_line(text: &str) -> bool {
 
 fn heading_by_text(b: &Block) -> bool {
     let text = b.text.trim();
-    let lower = text.to_lowercase();
+    // The block's cached lower-case text: trimming and lower-casing commute.
+    let lower = b.lower().trim();
     if HEADING_WORDS
         .iter()
         .any(|w| lower.trim_end_matches(':') == *w)
