@@ -48,7 +48,7 @@ pub fn binary() -> PathBuf {
         .and_then(Path::parent)
         .map(|d| d.join("planarkiv"))
         .expect("target dir");
-    if !bin.exists() {
+    if !bin.exists() || older_than_sources(&bin) {
         let ok = std::process::Command::new(env!("CARGO"))
             .args(["build", "-p", "planarkiv-api", "--bin", "planarkiv"])
             .status()
@@ -57,6 +57,32 @@ pub fn binary() -> PathBuf {
         assert!(ok, "building the planarkiv binary failed");
     }
     bin
+}
+
+/// True when a source file of a crate in the binary changed after it was built: a test run
+/// of this crate alone does not rebuild the binary, and an old one would be tested instead.
+fn older_than_sources(bin: &Path) -> bool {
+    fn newest(dir: &Path) -> Option<std::time::SystemTime> {
+        let mut best = None;
+        for e in std::fs::read_dir(dir).ok()?.flatten() {
+            let p = e.path();
+            let t = if p.is_dir() {
+                newest(&p)
+            } else {
+                e.metadata().and_then(|m| m.modified()).ok()
+            };
+            best = best.max(t);
+        }
+        best
+    }
+    let Ok(built) = std::fs::metadata(bin).and_then(|m| m.modified()) else {
+        return true;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    ["api/src", "ingest/src", "schema/src", "migrations/src"]
+        .iter()
+        .filter_map(|d| newest(&root.join(d)))
+        .any(|t| t > built)
 }
 
 /// A distinct copy of a PDF: bytes after `%%EOF` are ignored by readers but change the hash.
