@@ -8,6 +8,9 @@ use sha2::{Digest, Sha256};
 
 use crate::IngestError;
 
+/// How long a temporary file must be untouched before it counts as left behind.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     root: PathBuf,
@@ -21,7 +24,36 @@ impl BlobStore {
     pub fn open(root: impl Into<PathBuf>) -> Result<Self, IngestError> {
         let root = root.into();
         std::fs::create_dir_all(root.join("tmp"))?;
-        Ok(Self { root })
+        let store = Self { root };
+        store.remove_stale_temporaries(STALE_AFTER);
+        Ok(store)
+    }
+
+    /// A process killed while writing a blob leaves its temporary file behind. Another process
+    /// may be writing one right now (a server and a bulk run share the store), so only files
+    /// untouched for `age` go.
+    fn remove_stale_temporaries(&self, age: std::time::Duration) -> usize {
+        let Ok(entries) = std::fs::read_dir(self.root.join("tmp")) else {
+            return 0;
+        };
+        let now = std::time::SystemTime::now();
+        let mut removed = 0;
+        for e in entries.flatten() {
+            let stale = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > age);
+            if stale && std::fs::remove_file(e.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            tracing::info!(
+                removed,
+                "removed temporary files left by an interrupted write"
+            );
+        }
+        removed
     }
 
     pub fn path_of(&self, sha256: &str) -> Result<PathBuf, IngestError> {
@@ -66,5 +98,37 @@ mod tests {
         assert_eq!(store.get(&h).unwrap(), b"%PDF-1.4 hello");
         assert!(p1.ends_with(&h[2..]));
         assert!(store.path_of("../etc/passwd").is_err());
+    }
+
+    #[test]
+    fn temporaries_left_by_a_killed_write_are_removed_and_fresh_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let tmp = dir.path().join("tmp");
+        let old = tmp.join(".tmpOLD");
+        let fresh = tmp.join(".tmpNEW");
+        let leave_old = || {
+            std::fs::write(&old, b"%PDF-1.4 half").unwrap();
+            let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+            std::fs::File::options()
+                .write(true)
+                .open(&old)
+                .unwrap()
+                .set_modified(two_hours_ago)
+                .unwrap();
+        };
+        leave_old();
+        std::fs::write(&fresh, b"%PDF-1.4 being written").unwrap();
+        assert_eq!(store.remove_stale_temporaries(STALE_AFTER), 1);
+        assert!(!old.exists());
+        assert!(
+            fresh.exists(),
+            "a write in progress elsewhere is left alone"
+        );
+        // Opening the store does the same.
+        leave_old();
+        BlobStore::open(dir.path()).unwrap();
+        assert!(!old.exists());
+        assert!(fresh.exists());
     }
 }
