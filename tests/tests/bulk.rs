@@ -532,11 +532,25 @@ async fn a_file_that_fails_in_its_batch_is_written_alone_and_then_by_the_worker(
         2
     );
     assert_eq!(one("SELECT COUNT(*) FROM jobs").await, 8);
-    assert_eq!(
-        one("SELECT COUNT(*) FROM jobs WHERE state = 'done' AND attempts = 1").await,
-        7,
-        "the other files were written by the bulk write"
-    );
+    let by_bulk = one("SELECT COUNT(*) FROM jobs WHERE state = 'done' AND attempts = 1").await;
+    if by_bulk != 7 {
+        // Seen once in CI and not reproduced since: say which file took another path, and why.
+        let rows = db
+            .query_all(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT d.filename || ' ' || j.state || ' attempts ' || j.attempts || ': ' \
+                 || COALESCE(j.last_error, d.error, '') AS r FROM jobs j \
+                 JOIN documents d ON d.id = j.document_id WHERE j.attempts <> 1"
+                    .to_owned(),
+            ))
+            .await
+            .expect("jobs");
+        let rows: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.try_get::<String>("", "r").ok())
+            .collect();
+        panic!("the other files were written by the bulk write: {by_bulk} of 7; {rows:?}");
+    }
     assert_eq!(
         one("SELECT COUNT(*) FROM pages").await,
         one("SELECT SUM(page_count) FROM documents").await,
@@ -817,4 +831,61 @@ async fn scalar(db: &sea_orm::DatabaseConnection, sql: String) -> i64 {
         .expect("row")
         .try_get_by_index::<i64>(0)
         .expect("number")
+}
+
+/// Another connection writing to the same SQLite archive, as a server would, makes a batch wait
+/// for the write lock: no batch fails and falls back to file-by-file writes and the worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_waits_for_another_writer_instead_of_failing() {
+    use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tree = tmp.path().join("tree");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    let pdfs = sample_pdfs();
+    for i in 0..24 {
+        std::fs::write(
+            tree.join(format!("dok-{i:02}.pdf")),
+            variant(&pdfs[i % pdfs.len()], i),
+        )
+        .expect("write");
+    }
+    let url = planarkiv_ingest::db::sqlite_url(&tmp.path().join("db.sqlite3"));
+    let db = planarkiv_ingest::db::connect(&url).await.expect("db");
+    db.execute_unprepared("CREATE TABLE other_writer (x INTEGER)")
+        .await
+        .expect("table");
+    // A connection of its own, as another process would have, holding the write lock most of
+    // the time until the run ends.
+    let other = Database::connect(&url).await.expect("other connection");
+    let (done_tx, mut done_rx) = tokio::sync::watch::channel(false);
+    let holder = tokio::spawn(async move {
+        let mut held = 0;
+        while !*done_rx.borrow() {
+            let txn = other.begin().await.expect("begin");
+            txn.execute(Statement::from_string(
+                txn.get_database_backend(),
+                "INSERT INTO other_writer VALUES (1)",
+            ))
+            .await
+            .expect("write");
+            held += 1;
+            let _ = tokio::time::timeout(Duration::from_millis(150), done_rx.changed()).await;
+            txn.commit().await.expect("commit");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        held
+    });
+    let blobs = planarkiv_ingest::blobs::BlobStore::open(tmp.path().join("blobs")).expect("blobs");
+    let report = run_in_process(&db, tree, blobs, tmp.path().join("index")).await;
+    done_tx.send(true).expect("stop the other writer");
+    let held = holder.await.expect("holder");
+    assert!(held > 3, "the other writer held the lock {held} times");
+    assert_eq!(report.counts.indexed, 24, "{:?}", report.counts);
+    let one = |sql: &str| scalar(&db, sql.to_owned());
+    assert_eq!(
+        one("SELECT COUNT(*) FROM jobs WHERE state = 'done' AND attempts = 1").await,
+        24,
+        "every file written by the bulk write, none sent to the worker"
+    );
 }

@@ -136,7 +136,7 @@ async fn write(shared: &Shared, batch: Vec<Ready>) -> Result<(), IngestError> {
         Err(e) => {
             let item = &batch[0];
             tracing::warn!(file = %item.found.origin, error = %e, "could not store the extraction; queued for the worker");
-            queue_instead(db, run_id, item).await?;
+            queue_instead(db, run_id, item, &e).await?;
             shared.signals.jobs.notify_one();
             shared.inflight.release(&item.sha, &item.claim);
             return Ok(());
@@ -184,10 +184,32 @@ async fn write_batch(
 ) -> Result<Vec<Option<document::Model>>, IngestError> {
     let _turn = crate::db::write_turn(db).await;
     let txn = db.begin().await?;
+    let written = write_batch_in(&txn, run_id, batch).await;
+    // Rolled back here, inside the turn: a dropped transaction rolls back later, on its own,
+    // and until then holds SQLite's write lock against the retry that follows a failure.
+    match written {
+        Ok(known) => {
+            txn.commit().await?;
+            Ok(known)
+        }
+        Err(e) => {
+            if let Err(r) = txn.rollback().await {
+                tracing::warn!(error = %r, "rolling back a failed batch");
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn write_batch_in(
+    txn: &DatabaseTransaction,
+    run_id: i64,
+    batch: &[Ready],
+) -> Result<Vec<Option<document::Model>>, IngestError> {
     let shas: Vec<String> = batch.iter().map(|r| r.sha.clone()).collect();
     let mut known: HashMap<String, document::Model> = document::Entity::find()
         .filter(document::Column::Sha256.is_in(shas))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|d| (d.sha256.clone(), d))
@@ -196,7 +218,7 @@ async fn write_batch(
         .iter()
         .filter(|r| !known.contains_key(&r.sha))
         .collect();
-    let docs = insert_documents(&txn, &fresh).await?;
+    let docs = insert_documents(txn, &fresh).await?;
 
     let mut pages = Vec::new();
     for (r, doc) in fresh.iter().zip(&docs) {
@@ -204,14 +226,13 @@ async fn write_batch(
             pages.extend(page_rows(doc.id, x));
         }
     }
-    insert_pages(&txn, pages).await?;
+    insert_pages(txn, pages).await?;
     for (r, doc) in fresh.iter().zip(&docs) {
         if let Fate::Extracted(_, Some(found)) = &r.fate {
-            crate::domain::persist_new(&txn, doc, found).await?;
+            crate::domain::persist_new(txn, doc, found).await?;
         }
     }
-    write_rows(&txn, run_id, &fresh, &docs).await?;
-    txn.commit().await?;
+    write_rows(txn, run_id, &fresh, &docs).await?;
     Ok(batch.iter().map(|r| known.remove(&r.sha)).collect())
 }
 
@@ -376,6 +397,7 @@ async fn queue_instead(
     db: &DatabaseConnection,
     run_id: i64,
     item: &Ready,
+    why: &IngestError,
 ) -> Result<(), IngestError> {
     let _turn = crate::db::write_turn(db).await;
     let txn = db.begin().await?;
@@ -384,7 +406,7 @@ async fn queue_instead(
         sha: item.sha.clone(),
         size: item.size,
         meta: item.meta.clone(),
-        fate: Fate::Retry("queued for the worker after a failed write".into()),
+        fate: Fate::Retry(format!("queued for the worker after a failed write: {why}")),
         claim: watch::channel(false).0,
     };
     let fresh = [&queued];
