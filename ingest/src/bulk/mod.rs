@@ -284,14 +284,7 @@ pub async fn run(
             last_beat = Instant::now();
             if let (Some(db), Some(id)) = (&shared.db, run_id) {
                 let _turn = crate::db::write_turn(db).await;
-                ingest_run::Entity::update_many()
-                    .col_expr(
-                        ingest_run::Column::HeartbeatAt,
-                        sea_orm::sea_query::Expr::value(now_ms()),
-                    )
-                    .filter(ingest_run::Column::Id.eq(id))
-                    .exec(db)
-                    .await?;
+                beat(db, id).await?;
             }
         }
         let counts = current_counts(&shared).await?;
@@ -528,6 +521,22 @@ fn refused(shared: &Shared) -> &'static str {
     } else {
         outcome::FAILED
     }
+}
+
+/// Moves the run's heartbeat to now.
+pub(super) async fn beat<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    run_id: i64,
+) -> Result<(), IngestError> {
+    ingest_run::Entity::update_many()
+        .col_expr(
+            ingest_run::Column::HeartbeatAt,
+            sea_orm::sea_query::Expr::value(now_ms()),
+        )
+        .filter(ingest_run::Column::Id.eq(run_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 async fn record(

@@ -206,6 +206,10 @@ async fn write_batch_in(
     run_id: i64,
     batch: &[Ready],
 ) -> Result<Vec<Option<document::Model>>, IngestError> {
+    // A write first. On SQLite, a transaction that has read and then wants to write fails at
+    // once ("database is locked") while another connection (a server) holds the write lock:
+    // the busy handler is not used for that upgrade. One that starts by writing waits in it.
+    super::beat(txn, run_id).await?;
     let shas: Vec<String> = batch.iter().map(|r| r.sha.clone()).collect();
     let mut known: HashMap<String, document::Model> = document::Entity::find()
         .filter(document::Column::Sha256.is_in(shas))
