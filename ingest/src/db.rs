@@ -63,6 +63,30 @@ pub async fn write_turn(db: &DatabaseConnection) -> Option<tokio::sync::MutexGua
     }
 }
 
+/// Begins a transaction that will write, in the write turn (the guard must outlive it). On
+/// SQLite its first statement takes the write lock: a transaction that has only read and then
+/// writes fails at once ("database is locked") while another process holds the lock, because
+/// SQLite does not use the busy handler for that upgrade; one that starts by writing waits.
+pub async fn begin_write(
+    db: &DatabaseConnection,
+) -> Result<
+    (
+        Option<tokio::sync::MutexGuard<'static, ()>>,
+        sea_orm::DatabaseTransaction,
+    ),
+    IngestError,
+> {
+    use sea_orm::TransactionTrait;
+    let turn = write_turn(db).await;
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // Changes nothing, but as a write statement it takes the lock (waiting if need be).
+        txn.execute_unprepared("UPDATE seaql_migrations SET version = version WHERE 0")
+            .await?;
+    }
+    Ok((turn, txn))
+}
+
 pub async fn ping(db: &DatabaseConnection) -> Result<(), IngestError> {
     db.execute_unprepared("SELECT 1").await?;
     Ok(())

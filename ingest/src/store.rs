@@ -257,7 +257,7 @@ pub async fn delete_document(
     blobs: &BlobStore,
     id: i64,
 ) -> Result<bool, IngestError> {
-    let txn = db.begin().await?;
+    let (_turn, txn) = crate::db::begin_write(db).await?;
     let Some(doc) = document::Entity::find_by_id(id).one(&txn).await? else {
         txn.rollback().await?;
         return Ok(false);

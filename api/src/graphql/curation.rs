@@ -5,7 +5,7 @@
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, ID};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 
 use planarkiv_ingest::domain::{self, with_edited, ORIGIN_PERSON};
@@ -120,11 +120,17 @@ fn given<T>(
     }
 }
 
-async fn begin<'a>(
-    ctx: &'a Context<'_>,
-) -> ApiResult<(DatabaseTransaction, &'a crate::app::AppState)> {
+/// The write turn (held for the mutation), its transaction and the app state.
+type Begun<'a> = (
+    Option<tokio::sync::MutexGuard<'static, ()>>,
+    DatabaseTransaction,
+    &'a crate::app::AppState,
+);
+
+async fn begin<'a>(ctx: &'a Context<'_>) -> ApiResult<Begun<'a>> {
     let state = super::app_state(ctx)?;
-    Ok((state.db.begin().await?, state))
+    let (turn, txn) = planarkiv_ingest::db::begin_write(&state.db).await?;
+    Ok((turn, txn, state))
 }
 
 async fn commit(txn: DatabaseTransaction, state: &crate::app::AppState) -> ApiResult<()> {
@@ -328,7 +334,7 @@ impl CurationMutation {
         let title = text("title", input.title)?;
         check_period(input.period_start, input.period_end)?;
         let adopted_on = date("adoptedOn", input.adopted_on)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let parent = match input.parent_plan_id {
             Some(p) => Some(find_plan(&txn, &p).await?.id),
             None => None,
@@ -366,7 +372,7 @@ impl CurationMutation {
         #[graphql(desc = "The changes.")] input: UpdatePlanInput,
     ) -> GqlResult<Plan> {
         require(ctx, Role::Editor)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let row = find_plan(&txn, &id).await?;
         let mut edited = Vec::new();
         let mut a: plan::ActiveModel = row.clone().into();
@@ -424,7 +430,7 @@ impl CurationMutation {
     /// Deletes a plan with its focus areas, measures and action items. Returns its id.
     async fn delete_plan(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ID> {
         require(ctx, Role::Editor)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let row = find_plan(&txn, &id).await?;
         plan::Entity::delete_by_id(row.id)
             .exec(&txn)
@@ -448,7 +454,7 @@ impl CurationMutation {
         let title = text("title", title)?;
         let goal = opt_text("goal", goal)?;
         let position = self::position(position)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let p = find_plan(&txn, &plan_id).await?;
         let pos = match position {
             Some(p) => p,
@@ -488,7 +494,7 @@ impl CurationMutation {
         #[graphql(desc = "A new 1-based position.")] position: Option<i32>,
     ) -> GqlResult<FocusArea> {
         require(ctx, Role::Editor)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let row = find_area(&txn, &id).await?;
         let mut edited = Vec::new();
         let mut a: focus_area::ActiveModel = row.clone().into();
@@ -514,7 +520,7 @@ impl CurationMutation {
     /// Deletes a focus area with its measures. Returns its id.
     async fn delete_focus_area(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ID> {
         require(ctx, Role::Editor)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let row = find_area(&txn, &id).await?;
         let doc = plan_document(&txn, row.plan_id).await?;
         focus_area::Entity::delete_by_id(row.id)
@@ -537,7 +543,7 @@ impl CurationMutation {
         require(ctx, Role::Editor)?;
         let body = self::text("text", text)?;
         let position = self::position(position)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let area = find_area(&txn, &focus_area_id).await?;
         let pos = match position {
             Some(p) => p,
@@ -576,7 +582,7 @@ impl CurationMutation {
         #[graphql(desc = "A new 1-based position.")] position: Option<i32>,
     ) -> GqlResult<Measure> {
         require(ctx, Role::Editor)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let row_id = ids::decode(IdKind::Measure, &id).map_err(ApiError::from)?;
         let row = measure::Entity::find_by_id(row_id)
             .one(&txn)
@@ -604,7 +610,7 @@ impl CurationMutation {
     /// Deletes a measure. Returns its id.
     async fn delete_measure(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ID> {
         require(ctx, Role::Editor)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let row_id = ids::decode(IdKind::Measure, &id).map_err(ApiError::from)?;
         let row = measure::Entity::find_by_id(row_id)
             .one(&txn)
@@ -630,7 +636,7 @@ impl CurationMutation {
         require(ctx, Role::Editor)?;
         let n = case_number(&input.number)?;
         let meeting_date = date("meetingDate", input.meeting_date)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let body = body_id(&txn, input.body).await?;
         let meeting = match (body, &meeting_date) {
             (Some(b), Some(d)) => Some(domain::meeting_for(&txn, b, d).await?.id),
@@ -672,7 +678,7 @@ impl CurationMutation {
         #[graphql(desc = "The changes.")] input: UpdateCaseInput,
     ) -> GqlResult<Case> {
         require(ctx, Role::Editor)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let row = find_case(&txn, &id).await?;
         let old_number = CaseNumber {
             year: row.year,
@@ -759,7 +765,7 @@ impl CurationMutation {
     /// archive). Returns its id.
     async fn delete_case(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ID> {
         require(ctx, Role::Editor)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let row = find_case(&txn, &id).await?;
         appendix::Entity::delete_many()
             .filter(appendix::Column::CaseId.eq(row.id))
@@ -796,7 +802,7 @@ impl CurationMutation {
             return Err(ApiError::BadUserInput("`number` starts at 1".into()).into());
         }
         let title = opt_text("title", title)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let c = find_case(&txn, &case_id).await?;
         let doc = match document_id {
             Some(d) => {
@@ -843,7 +849,7 @@ impl CurationMutation {
         >,
     ) -> GqlResult<Appendix> {
         require(ctx, Role::Editor)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let row_id = ids::decode(IdKind::Appendix, &id).map_err(ApiError::from)?;
         let row = appendix::Entity::find_by_id(row_id)
             .one(&txn)
@@ -887,7 +893,7 @@ impl CurationMutation {
     /// Removes an appendix from its case's list (its document stays). Returns its id.
     async fn delete_appendix(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ID> {
         require(ctx, Role::Editor)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let row_id = ids::decode(IdKind::Appendix, &id).map_err(ApiError::from)?;
         if appendix::Entity::delete_by_id(row_id)
             .exec(&txn)
@@ -918,7 +924,7 @@ impl CurationMutation {
                 ApiError::BadUserInput("cannot merge an organization into itself".into()).into(),
             );
         }
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         for (id, raw) in [(keep_id, &keep), (merge_id, &merge)] {
             if planarkiv_schema::entities::organization::Entity::find_by_id(id)
                 .one(&txn)
@@ -946,7 +952,7 @@ impl CurationMutation {
     /// kept. Returns the document, queued.
     async fn reprocess_document(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Document> {
         require(ctx, Role::Editor)?;
-        let (txn, state) = begin(ctx).await?;
+        let (_turn, txn, state) = begin(ctx).await?;
         let row = ids::decode(IdKind::Document, &id).map_err(ApiError::from)?;
         let doc = document::Entity::find_by_id(row)
             .one(&txn)

@@ -182,8 +182,7 @@ async fn write_batch(
     run_id: i64,
     batch: &[Ready],
 ) -> Result<Vec<Option<document::Model>>, IngestError> {
-    let _turn = crate::db::write_turn(db).await;
-    let txn = db.begin().await?;
+    let (_turn, txn) = crate::db::begin_write(db).await?;
     let written = write_batch_in(&txn, run_id, batch).await;
     // Rolled back here, inside the turn: a dropped transaction rolls back later, on its own,
     // and until then holds SQLite's write lock against the retry that follows a failure.
@@ -206,10 +205,6 @@ async fn write_batch_in(
     run_id: i64,
     batch: &[Ready],
 ) -> Result<Vec<Option<document::Model>>, IngestError> {
-    // A write first. On SQLite, a transaction that has read and then wants to write fails at
-    // once ("database is locked") while another connection (a server) holds the write lock:
-    // the busy handler is not used for that upgrade. One that starts by writing waits in it.
-    super::beat(txn, run_id).await?;
     let shas: Vec<String> = batch.iter().map(|r| r.sha.clone()).collect();
     let mut known: HashMap<String, document::Model> = document::Entity::find()
         .filter(document::Column::Sha256.is_in(shas))
