@@ -159,13 +159,15 @@ async fn ingest(args: IngestArgs, manifest: Option<Manifest>) -> anyhow::Result<
 
 fn counts_line(p: &Progress) -> String {
     let c = &p.counts;
+    if p.dry_run {
+        return format!(
+            "new {} · duplicate {} · unreadable {}",
+            c.new, c.duplicate, c.unreadable
+        );
+    }
     format!(
         "indexed {} · duplicate {} · failed {} · pending {} · {} pages",
-        c.indexed + c.new,
-        c.duplicate,
-        c.failed + c.unreadable,
-        c.pending,
-        c.pages
+        c.indexed, c.duplicate, c.failed, c.pending, c.pages
     )
 }
 
@@ -261,5 +263,42 @@ fn print_summary(r: &RunReport) {
         if bad.len() > 50 {
             println!("  … and {} more (see --report)", bad.len() - 50);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use planarkiv_ingest::bulk::Counts;
+
+    #[test]
+    fn a_dry_run_reports_new_files_not_indexed_ones() {
+        let counts = Counts {
+            total: 7,
+            new: 4,
+            duplicate: 2,
+            unreadable: 1,
+            ..Counts::default()
+        };
+        let mut p = Progress {
+            counts,
+            dry_run: true,
+            ..Progress::default()
+        };
+        assert_eq!(counts_line(&p), "new 4 · duplicate 2 · unreadable 1");
+        p.dry_run = false;
+        p.counts = Counts {
+            total: 9,
+            indexed: 5,
+            duplicate: 1,
+            failed: 2,
+            pending: 1,
+            pages: 40,
+            ..Counts::default()
+        };
+        assert_eq!(
+            counts_line(&p),
+            "indexed 5 · duplicate 1 · failed 2 · pending 1 · 40 pages"
+        );
     }
 }

@@ -69,6 +69,8 @@ pub struct Progress {
     /// Files past the storing stage (stored, duplicate or refused).
     pub stored: u64,
     pub counts: Counts,
+    /// A dry run counts files as new or unreadable, never as indexed or failed.
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -293,6 +295,7 @@ pub async fn run(
             discovery_done: storing_done,
             stored: shared.stored.load(Ordering::Relaxed),
             counts: counts.clone(),
+            dry_run: shared.opts.dry_run,
         });
         if storing_done && (counts.pending == 0 || interrupted || shared.opts.dry_run) {
             break;
