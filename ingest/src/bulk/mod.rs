@@ -263,6 +263,7 @@ pub async fn run(
     let mut storing_done = false;
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     let mut last_beat = Instant::now();
+    let mut last_count = Instant::now() - COUNT_EVERY;
     loop {
         tokio::select! {
             r = storing.join_next(), if !storing_done => match r {
@@ -289,15 +290,21 @@ pub async fn run(
                 beat(db, id).await?;
             }
         }
-        let counts = current_counts(&shared).await?;
-        let _ = progress.send(Progress {
-            discovered: shared.discovered.load(Ordering::Relaxed),
-            discovery_done: storing_done,
-            stored: shared.stored.load(Ordering::Relaxed),
-            counts: counts.clone(),
-            dry_run: shared.opts.dry_run,
-        });
-        if storing_done && (counts.pending == 0 || interrupted || shared.opts.dry_run) {
+        // The end is looked for every round, in a statement that reads only pending files;
+        // the full counts, which read an index entry per file of the run, once a second.
+        let pending = settle_pending(&shared).await?;
+        let finished = storing_done && (pending == 0 || interrupted || shared.opts.dry_run);
+        if finished || last_count.elapsed() >= COUNT_EVERY {
+            last_count = Instant::now();
+            let _ = progress.send(Progress {
+                discovered: shared.discovered.load(Ordering::Relaxed),
+                discovery_done: storing_done,
+                stored: shared.stored.load(Ordering::Relaxed),
+                counts: current_counts(&shared).await?,
+                dry_run: shared.opts.dry_run,
+            });
+        }
+        if finished {
             break;
         }
         if interrupted && storing_done {
@@ -582,7 +589,9 @@ async fn record(
     Ok(())
 }
 
-/// Copies the final state of documents into the run's pending file rows.
+/// Copies the final state of documents into the run's pending file rows. Each pending row
+/// looks its document up by id: `document_id IN (SELECT id … WHERE status = …)` listed every
+/// such document of the archive, on every progress round.
 async fn resolve_pending(db: &DatabaseConnection, run_id: i64) -> Result<(), IngestError> {
     let backend = db.get_database_backend();
     let now = now_ms();
@@ -594,7 +603,7 @@ async fn resolve_pending(db: &DatabaseConnection, run_id: i64) -> Result<(), Ing
             "UPDATE ingest_files SET outcome = 'indexed', updated_at = $1, \
              page_count = (SELECT d.page_count FROM documents d WHERE d.id = ingest_files.document_id) \
              WHERE run_id = $2 AND outcome = 'pending' \
-             AND document_id IN (SELECT id FROM documents WHERE status = 'indexed')",
+             AND (SELECT d.status FROM documents d WHERE d.id = ingest_files.document_id) = 'indexed'",
         ),
         [Value::from(now), Value::from(run_id)],
     ))
@@ -606,7 +615,7 @@ async fn resolve_pending(db: &DatabaseConnection, run_id: i64) -> Result<(), Ing
             "UPDATE ingest_files SET outcome = 'failed', updated_at = $1, \
              reason = (SELECT d.error FROM documents d WHERE d.id = ingest_files.document_id) \
              WHERE run_id = $2 AND outcome = 'pending' \
-             AND document_id IN (SELECT id FROM documents WHERE status = 'failed')",
+             AND (SELECT d.status FROM documents d WHERE d.id = ingest_files.document_id) = 'failed'",
         ),
         [Value::from(now), Value::from(run_id)],
     ))
@@ -614,12 +623,36 @@ async fn resolve_pending(db: &DatabaseConnection, run_id: i64) -> Result<(), Ing
     Ok(())
 }
 
+/// How often a run counts its files for the progress display.
+const COUNT_EVERY: Duration = Duration::from_secs(1);
+
+/// Settles what can be settled and returns how many of the run's files are still pending.
+async fn settle_pending(shared: &Shared) -> Result<u64, IngestError> {
+    let (Some(db), Some(run_id)) = (&shared.db, shared.run_id) else {
+        return Ok(0);
+    };
+    resolve_pending(db, run_id).await?;
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            sql(
+                backend,
+                "SELECT COUNT(*) AS n FROM ingest_files WHERE run_id = $1 AND outcome = 'pending'",
+            ),
+            [Value::from(run_id)],
+        ))
+        .await?;
+    let n: i64 = match row {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(n as u64)
+}
+
 async fn current_counts(shared: &Shared) -> Result<Counts, IngestError> {
     match (&shared.db, shared.run_id) {
-        (Some(db), Some(run_id)) => {
-            resolve_pending(db, run_id).await?;
-            run_counts(db, run_id).await
-        }
+        (Some(db), Some(run_id)) => run_counts(db, run_id).await,
         _ => {
             let dry = shared.dry.lock().await;
             let mut c = Counts::default();
