@@ -27,8 +27,8 @@ pub struct IngestArgs {
     /// PostgreSQL or SQLite URL; default: SQLite in the data dir.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
-    /// Files stored and extracted at once (default: the number of cores).
-    #[arg(long)]
+    /// Files stored and extracted at once, 1 to 256 (default: the number of cores).
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
     pub jobs: Option<usize>,
     /// Report what would happen (new, duplicate, unreadable) without writing anything.
     #[arg(long)]

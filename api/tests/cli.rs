@@ -250,3 +250,21 @@ fn check_reports_drift_and_reindex_repairs_it() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn ingest_refuses_a_job_count_it_cannot_use() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for jobs in ["0", "-1", "100000", "many"] {
+        let out = bin()
+            .args(["ingest", &format!("--jobs={jobs}"), "--data-dir"])
+            .arg(dir.path())
+            .arg(sample("vedlegg-til-sak-24.25.pdf"))
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "--jobs {jobs}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--jobs"), "--jobs {jobs}: {stderr}");
+    }
+    // Nothing was written: a usage error is found before the archive is opened.
+    assert!(std::fs::read_dir(dir.path()).expect("dir").next().is_none());
+}
