@@ -263,7 +263,7 @@ pub async fn run(
     let mut storing_done = false;
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     let mut last_beat = Instant::now();
-    let mut last_count = Instant::now() - COUNT_EVERY;
+    let mut last_count: Option<Instant> = None;
     loop {
         tokio::select! {
             r = storing.join_next(), if !storing_done => match r {
@@ -294,8 +294,8 @@ pub async fn run(
         // the full counts, which read an index entry per file of the run, once a second.
         let pending = settle_pending(&shared).await?;
         let finished = storing_done && (pending == 0 || interrupted || shared.opts.dry_run);
-        if finished || last_count.elapsed() >= COUNT_EVERY {
-            last_count = Instant::now();
+        if finished || last_count.is_none_or(|t| t.elapsed() >= COUNT_EVERY) {
+            last_count = Some(Instant::now());
             let _ = progress.send(Progress {
                 discovered: shared.discovered.load(Ordering::Relaxed),
                 discovery_done: storing_done,
