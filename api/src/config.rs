@@ -37,6 +37,55 @@ pub struct Config {
     /// How long a GraphQL DataLoader waits for more keys before it queries. Longer batches
     /// deeper trees into fewer queries; shorter answers small requests sooner.
     pub batch_delay: Duration,
+    /// Names a request's `Host` may carry besides IP literals and `localhost` (a DNS-rebinding
+    /// page reaches a loopback server under its own name, so unknown names are refused).
+    /// `*` allows any name.
+    pub allowed_hosts: Vec<String>,
+    /// What one request or connection may cost; see [`Limits`].
+    pub limits: Limits,
+}
+
+/// Bounds on the work one client can make the server do. Each protects the process (memory,
+/// file descriptors, CPU) so that no single request, connection or caller can freeze or crash
+/// it; ARCHITECTURE.md lists them with what each protects.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Open HTTP connections at once; more are answered 503 and closed. Each one holds a file
+    /// descriptor the index and the database also need.
+    pub max_connections: usize,
+    /// Time a connection may take to send a request's headers, and to start the next request
+    /// on a kept-alive connection; then it is closed (half-sent and idle connections).
+    pub header_read_timeout: Duration,
+    /// Time a request body may go without a byte arriving (a body sent a drop at a time).
+    pub body_idle_timeout: Duration,
+    /// Whole-request time limit, upload included.
+    pub request_timeout: Duration,
+    /// Largest JSON (non-upload) request body in bytes.
+    pub max_json_bytes: usize,
+    /// Operations in one batched request.
+    pub max_batch: usize,
+    /// Fields of one operation after its fragments are expanded.
+    pub max_query_fields: usize,
+    /// The cost of one operation, where a list costs its page size times its items.
+    pub max_complexity: usize,
+    /// Uploads received at once; more are answered 503 with `SERVICE_UNAVAILABLE`.
+    pub max_concurrent_uploads: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(15),
+            body_idle_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(120),
+            max_json_bytes: 1024 * 1024,
+            max_batch: 20,
+            max_query_fields: 2_000,
+            max_complexity: 5_000,
+            max_concurrent_uploads: 4,
+        }
+    }
 }
 
 impl Config {
@@ -63,6 +112,8 @@ impl Config {
             cors_origins: Vec::new(),
             batch_delay: Duration::from_millis(2),
             index_dir: None,
+            allowed_hosts: Vec::new(),
+            limits: Limits::default(),
         }
     }
 

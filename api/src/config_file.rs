@@ -25,6 +25,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ("max_upload_mb", "PLANARKIV_MAX_UPLOAD_MB"),
     ("job_lease_secs", "PLANARKIV_JOB_LEASE_SECS"),
     ("samples", "PLANARKIV_SAMPLES"),
+    ("allowed_hosts", "PLANARKIV_ALLOWED_HOSTS"),
+    ("max_connections", "PLANARKIV_MAX_CONNECTIONS"),
+    ("max_concurrent_uploads", "PLANARKIV_MAX_CONCURRENT_UPLOADS"),
 ];
 
 /// Reads the file and returns `(environment variable, value)` for every setting in it.

@@ -27,39 +27,142 @@ use crate::graphql::ApiSchema;
 
 /// Room for the multipart envelope and the operations part around the files themselves.
 const ENVELOPE_BYTES: usize = 1024 * 1024;
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 #[derive(Clone)]
 struct HttpState {
     app: AppState,
     schema: ApiSchema,
     metrics: Arc<Metrics>,
+    /// One permit per upload being received; see `Limits::max_concurrent_uploads`.
+    uploads: Arc<tokio::sync::Semaphore>,
 }
 
 pub fn router(app: AppState, schema: ApiSchema) -> Router {
     let limit = app.config.max_upload_bytes.saturating_add(ENVELOPE_BYTES);
     let metrics = Arc::new(Metrics::new());
     let cors = cors_layer(&app.config.cors_origins);
+    let uploads = Arc::new(tokio::sync::Semaphore::new(
+        app.config.limits.max_concurrent_uploads.max(1),
+    ));
+    let timeout = app.config.limits.request_timeout;
+    let state = HttpState {
+        app,
+        schema,
+        metrics: metrics.clone(),
+        uploads,
+    };
+    // Probes answer whatever the Host: load balancers and orchestrators call them by address
+    // or by an internal name, and they reveal nothing.
+    let probes = Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready));
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
-        .route("/health", get(health))
-        .route("/ready", get(ready))
         .route("/metrics", get(metrics_handler))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            same_site_only,
+        ))
+        .merge(probes)
         .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
+            timeout,
         ))
         .layer(cors)
         .route_layer(axum::middleware::from_fn_with_state(
-            metrics.clone(),
+            metrics,
             crate::metrics::track,
         ))
-        .with_state(HttpState {
-            app,
-            schema,
-            metrics,
-        })
+        .with_state(state)
+}
+
+/// Refuses requests a web page on another site could have made a browser send:
+/// - a `Host` that is not an address, `localhost` or a configured name (DNS rebinding: a
+///   page on `evil.example` whose name was re-pointed at 127.0.0.1 sends `Host: evil.example`);
+/// - a POST whose `Origin` is neither this server nor a configured CORS origin. Browsers set
+///   `Origin` on every cross-origin POST, so this holds even where a content type slips past
+///   the preflight rule below.
+async fn same_site_only(
+    State(s): State<HttpState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let headers = req.headers();
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if let Some(host) = host {
+        if !host_allowed(host, &s.app.config.allowed_hosts) {
+            tracing::warn!(host, "request for a host name not served here refused");
+            return error_response(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "this server does not answer to that host name; start it with --allowed-host <name> to serve it",
+            );
+        }
+    }
+    if req.method() == Method::POST {
+        if let Some(origin) = headers.get(header::ORIGIN) {
+            let origin = origin.to_str().unwrap_or("");
+            if !origin_allowed(origin, host, &s.app.config.cors_origins) {
+                tracing::warn!(origin, "cross-origin POST refused");
+                return error_response(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    "requests from another origin are refused; configure it with --cors-origin",
+                );
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// IP literals (a rebinding page cannot make a browser send one for its own name),
+/// `localhost` and its subdomains (browsers resolve those to loopback themselves), and the
+/// configured names.
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let name = host_name(host);
+    if name.is_empty() {
+        return false;
+    }
+    let name = name.to_ascii_lowercase();
+    let name = name.trim_end_matches('.');
+    if name.parse::<std::net::IpAddr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
+    {
+        return true;
+    }
+    allowed.iter().any(|a| {
+        let a = a.trim();
+        a == "*" || a.trim_end_matches('.').eq_ignore_ascii_case(name)
+    })
+}
+
+/// The name part of a `Host` header: without its port, and an IPv6 literal without brackets.
+fn host_name(host: &str) -> &str {
+    let host = host.trim();
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or("");
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
+/// The request's own origin (the scheme-less `Origin` authority equals `Host`) or a configured
+/// CORS origin.
+pub fn origin_allowed(origin: &str, host: Option<&str>, cors: &[String]) -> bool {
+    if cors.iter().any(|c| c.trim().eq_ignore_ascii_case(origin)) {
+        return true;
+    }
+    let authority = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"));
+    match (authority, host) {
+        (Some(a), Some(h)) => a.eq_ignore_ascii_case(h.trim()),
+        _ => false,
+    }
 }
 
 /// Only the configured origins may call the API from a browser; with none configured, no
@@ -211,14 +314,12 @@ async fn graphql_get(
             selected && op.node.ty != OperationType::Query
         });
         if is_mutation {
-            let mut r = error_response(
+            let r = error_response(
                 StatusCode::METHOD_NOT_ALLOWED,
                 ErrorCode::BadUserInput,
                 "mutations must be sent with POST",
             );
-            r.headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            return r;
+            return with_header(r, header::ALLOW, "POST");
         }
     }
     execute(&s, &headers, BatchRequest::Single(req)).await
@@ -228,60 +329,129 @@ async fn graphql_post(State(s): State<HttpState>, headers: HeaderMap, body: Body
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let acceptable = content_type.as_deref().is_some_and(|c| {
-        let c = c.to_ascii_lowercase();
-        c.starts_with("application/json")
-            || c.starts_with("application/graphql-response+json")
-            || c.starts_with("multipart/form-data")
-    });
-    if !acceptable {
-        return error_response(
+        .map(|c| c.trim().to_owned());
+    // Media types are case-insensitive: `Multipart/Form-Data` is multipart to a browser too.
+    let media = content_type
+        .as_deref()
+        .map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    let is_multipart = media == "multipart/form-data";
+    let is_json = media == "application/json" || media == "application/graphql-response+json";
+    let limits = &s.app.config.limits;
+    let idle = limits.body_idle_timeout;
+    if !is_multipart && !is_json {
+        let refusal = error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::BadUserInput,
             "a GraphQL POST needs Content-Type: application/json (or multipart/form-data for uploads)",
         );
+        return drained(body, idle, refusal).await;
     }
-    let is_multipart = content_type
-        .as_deref()
-        .is_some_and(|c| c.starts_with("multipart/"));
     // A plain HTML form can post multipart across sites without a CORS preflight; requiring a
     // custom header forces one, so uploads cannot be forged from another origin.
     if is_multipart && !has_preflight_header(&headers) {
-        return error_response(
+        let refusal = error_response(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadUserInput,
             "multipart requests need an `apollo-require-preflight: true` (or `graphql-preflight`) header",
         );
+        return drained(body, idle, refusal).await;
     }
     let max_file = s.app.config.max_upload_bytes;
-    let limit = max_file.saturating_add(ENVELOPE_BYTES);
-    let bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(_) => {
-            return error_response(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::PayloadTooLarge,
-                &format!("the request is larger than the limit of {max_file} bytes per upload"),
-            )
+    let (limit, too_large) = if is_multipart {
+        (
+            max_file.saturating_add(ENVELOPE_BYTES),
+            format!("the request is larger than the limit of {max_file} bytes per upload"),
+        )
+    } else {
+        (
+            limits.max_json_bytes,
+            format!(
+                "a JSON request may be at most {} bytes (files go in a multipart upload)",
+                limits.max_json_bytes
+            ),
+        )
+    };
+    let too_large_response = || {
+        error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            &too_large,
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return drained(body, idle, too_large_response()).await;
+    }
+    // The permit lives until the request is answered: the upload's temporary file and its copy
+    // into the blob store are what it bounds.
+    let permit = if is_multipart {
+        match s.uploads.clone().try_acquire_owned() {
+            Ok(p) => Some(p),
+            Err(_) => {
+                let r = error_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::ServiceUnavailable,
+                    "too many uploads are being received; try again shortly",
+                );
+                return drained(body, idle, with_header(r, header::RETRY_AFTER, "2")).await;
+            }
+        }
+    } else {
+        None
+    };
+    let stop = Arc::new(std::sync::OnceLock::new());
+    let stream = guarded_body(body, idle, limit, stop.clone());
+    let batch = if is_multipart {
+        let opts = MultipartOptions::default()
+            .max_file_size(max_file)
+            .max_num_files(s.app.config.max_files_per_request);
+        // Streamed: async-graphql writes each file to a temporary file as it arrives, so an
+        // upload is never held in memory whole.
+        let reader = futures::TryStreamExt::into_async_read(stream);
+        async_graphql::http::receive_batch_body(content_type, reader, opts).await
+    } else {
+        match collect(stream).await {
+            Ok(bytes) => {
+                async_graphql::http::receive_batch_body(
+                    content_type,
+                    futures::io::Cursor::new(bytes),
+                    MultipartOptions::default(),
+                )
+                .await
+            }
+            Err(e) => Err(ParseRequestError::Io(e)),
         }
     };
-    let opts = MultipartOptions::default()
-        .max_file_size(max_file)
-        .max_num_files(s.app.config.max_files_per_request);
-    let batch = async_graphql::http::receive_batch_body(
-        content_type,
-        futures::io::Cursor::new(bytes.to_vec()),
-        opts,
-    )
-    .await;
-    match batch {
-        Ok(b) if b.iter().any(|r| r.query.trim().is_empty()) => error_response(
+    let response = match (batch, stop.get()) {
+        (_, Some(BodyStop::TooLarge)) | (Err(ParseRequestError::PayloadTooLarge), _) => {
+            too_large_response()
+        }
+        (_, Some(BodyStop::Stalled)) => error_response(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::BadUserInput,
+            &format!("the request body stopped arriving for {} s", idle.as_secs()),
+        ),
+        (Ok(b), _) if b.iter().any(|r| r.query.trim().is_empty()) => error_response(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadUserInput,
             "the request has no `query`",
         ),
-        Ok(b)
+        (Ok(b), _) if b.iter().count() > limits.max_batch => error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            &format!("a batch may hold at most {} operations", limits.max_batch),
+        ),
+        (Ok(b), _)
             if b.iter().map(|r| r.uploads.len()).sum::<usize>()
                 > s.app.config.max_files_per_request =>
         {
@@ -294,18 +464,106 @@ async fn graphql_post(State(s): State<HttpState>, headers: HeaderMap, body: Body
                 ),
             )
         }
-        Ok(b) => execute(&s, &headers, b).await,
-        Err(ParseRequestError::PayloadTooLarge) => error_response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::PayloadTooLarge,
-            &format!("a file is larger than the upload limit of {max_file} bytes"),
-        ),
-        Err(e) => error_response(
+        (Ok(b), _) => execute(&s, &headers, b).await,
+        (Err(e), _) => error_response(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadUserInput,
             &format!("malformed GraphQL request: {e}"),
         ),
+    };
+    drop(permit);
+    response
+}
+
+/// How much of a refused request's body is read (and thrown away) before the refusal is sent.
+/// Answering before the body is read makes the server close a connection with unread bytes,
+/// which the client's TCP stack reports as a reset: browsers and Node then show a network
+/// failure instead of the coded error. Past this much, the connection is closed anyway.
+const DRAIN_BYTES: usize = 4 * 1024 * 1024;
+
+/// Sends `refusal` after reading up to [`DRAIN_BYTES`] of the body.
+async fn drained(body: Body, idle: Duration, refusal: Response) -> Response {
+    discard(&mut body.into_data_stream(), idle).await;
+    refusal
+}
+
+/// Reads and drops up to [`DRAIN_BYTES`] more of a body, stopping when it stalls for `idle`.
+async fn discard(frames: &mut axum::body::BodyDataStream, idle: Duration) {
+    use futures::StreamExt;
+    let mut seen = 0usize;
+    while seen <= DRAIN_BYTES {
+        match tokio::time::timeout(idle, frames.next()).await {
+            Ok(Some(Ok(chunk))) => seen += chunk.len(),
+            _ => break,
+        }
     }
+}
+
+fn with_header(mut r: Response, name: HeaderName, value: &'static str) -> Response {
+    r.headers_mut()
+        .insert(name, HeaderValue::from_static(value));
+    r
+}
+
+/// Why reading a request body was stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyStop {
+    TooLarge,
+    Stalled,
+}
+
+/// The body as a stream that ends in an error when it passes `limit` bytes or when no bytes
+/// arrive for `idle`; `stop` records which, since parsers wrap the error in their own.
+fn guarded_body(
+    body: Body,
+    idle: Duration,
+    limit: usize,
+    stop: Arc<std::sync::OnceLock<BodyStop>>,
+) -> impl futures::Stream<Item = std::io::Result<axum::body::Bytes>> + Send + Unpin + 'static {
+    use futures::StreamExt;
+    let frames = body.into_data_stream();
+    Box::pin(futures::stream::unfold(
+        (frames, 0usize, false),
+        move |(mut frames, seen, done)| {
+            let stop = stop.clone();
+            async move {
+                if done {
+                    return None;
+                }
+                let fail = |why: BodyStop, frames, seen| {
+                    let _ = stop.set(why);
+                    let e = std::io::Error::other(format!("{why:?}"));
+                    Some((Err(e), (frames, seen, true)))
+                };
+                match tokio::time::timeout(idle, frames.next()).await {
+                    Err(_) => fail(BodyStop::Stalled, frames, seen),
+                    Ok(None) => None,
+                    Ok(Some(Err(e))) => Some((Err(std::io::Error::other(e)), (frames, seen, true))),
+                    Ok(Some(Ok(chunk))) => {
+                        let seen = seen.saturating_add(chunk.len());
+                        if seen > limit {
+                            // Read on a little so the client sees the 413 (see DRAIN_BYTES).
+                            discard(&mut frames, idle).await;
+                            fail(BodyStop::TooLarge, frames, seen)
+                        } else {
+                            Some((Ok(chunk), (frames, seen, false)))
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+async fn collect(
+    mut stream: impl futures::Stream<Item = std::io::Result<axum::body::Bytes>> + Unpin,
+) -> std::io::Result<Vec<u8>> {
+    use futures::StreamExt;
+    let mut out = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        out.extend_from_slice(&chunk?);
+    }
+    Ok(out)
 }
 
 fn has_preflight_header(h: &HeaderMap) -> bool {

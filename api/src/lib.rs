@@ -12,6 +12,7 @@ pub mod ingest_cmd;
 pub mod metrics;
 pub mod search;
 pub mod searchbench_cmd;
+pub mod serve;
 
 pub use app::{App, AppState};
-pub use config::Config;
+pub use config::{Config, Limits};

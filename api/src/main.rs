@@ -172,6 +172,17 @@ struct ServeArgs {
     /// Default: editor when listening on loopback, none otherwise.
     #[arg(long, env = "PLANARKIV_ANONYMOUS_ROLE")]
     anonymous_role: Option<String>,
+    /// Host names the server answers to besides IP addresses and `localhost`
+    /// (comma-separated; `*` for any). Requests naming another host are refused, so a web
+    /// page cannot reach this server through DNS rebinding.
+    #[arg(long, env = "PLANARKIV_ALLOWED_HOSTS", value_delimiter = ',')]
+    allowed_host: Vec<String>,
+    /// Open HTTP connections at once; more are answered 503.
+    #[arg(long, env = "PLANARKIV_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Uploads received at once; more are answered 503.
+    #[arg(long, env = "PLANARKIV_MAX_CONCURRENT_UPLOADS", default_value_t = 4)]
+    max_concurrent_uploads: usize,
 }
 
 /// `--config FILE` (or `PLANARKIV_CONFIG`) fills in, before the command line is parsed, the
@@ -267,6 +278,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.cors_origins = args.cors_origin;
     config.index_dir = args.index_dir;
     config.max_upload_bytes = args.max_upload_mb.max(1) * 1024 * 1024;
+    config.allowed_hosts = args.allowed_host;
+    config.limits.max_connections = args.max_connections.max(1);
+    config.limits.max_concurrent_uploads = args.max_concurrent_uploads.max(1);
     config.anonymous_role = match args.anonymous_role.as_deref() {
         Some("none") => None,
         Some(r) => Some(r.parse::<Role>().map_err(anyhow::Error::msg)?),
@@ -279,12 +293,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(address = %listen, "planarkiv is serving GraphQL at /graphql");
-    axum::serve(listener, app.router())
-        .with_graceful_shutdown(async {
-            shutdown_signal().await;
-            tracing::info!("shutting down: finishing jobs in flight");
-        })
-        .await?;
+    if app
+        .state
+        .config
+        .anonymous_role
+        .is_some_and(|r| r >= Role::Editor)
+    {
+        tracing::warn!(
+            "callers without a token may change the archive (anonymous role {:?}); any program on this machine can",
+            app.state.config.anonymous_role
+        );
+    }
+    let limits = app.state.config.limits.clone();
+    planarkiv_api::serve::serve(listener, app.router(), &limits, async {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing jobs in flight");
+    })
+    .await?;
     app.shutdown().await;
     Ok(())
 }

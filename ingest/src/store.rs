@@ -96,12 +96,61 @@ pub async fn accept_file(
     let sha2 = sha.clone();
     let owned = bytes.to_vec();
     tokio::task::spawn_blocking(move || blobs2.put(&sha2, &owned)).await??;
+    record(db, sub, sha, bytes.len() as i64).await
+}
 
+/// Like [`accept_file`] for a file read from `reader` (an upload in a temporary file): it is
+/// sniffed, hashed and copied into the blob store in one pass on a blocking thread, never held
+/// in memory whole.
+pub async fn accept_reader(
+    db: &DatabaseConnection,
+    blobs: &BlobStore,
+    sub: &Submission,
+    reader: impl std::io::Read + Send + 'static,
+    max_bytes: usize,
+) -> Result<Accepted, IngestError> {
+    let filename = sub.filename.clone();
+    let blobs2 = blobs.clone();
+    let (sha, size) = tokio::task::spawn_blocking(move || {
+        blobs2
+            .put_reader(reader, max_bytes as u64, |head| {
+                if head.is_empty() {
+                    return check(&filename, head, max_bytes);
+                }
+                if !looks_like_pdf(head) {
+                    return Err(IngestError::Rejected(format!(
+                        "{filename}: not a PDF (no %PDF- header)"
+                    )));
+                }
+                Ok(())
+            })
+            .map_err(|e| match e {
+                IngestError::Rejected(m) if !m.starts_with(filename.as_str()) => {
+                    IngestError::Rejected(format!("{filename}: {m}"))
+                }
+                other => other,
+            })
+    })
+    .await??;
+    if let Some(existing) = find_by_sha(db, &sha).await? {
+        return link_existing(db, existing, sub.origin.as_deref()).await;
+    }
+    record(db, sub, sha, size as i64).await
+}
+
+/// Writes the document row, its origin and its extraction job for a blob already stored.
+async fn record(
+    db: &DatabaseConnection,
+    sub: &Submission,
+    sha: String,
+    size_bytes: i64,
+) -> Result<Accepted, IngestError> {
+    let filename = sub.filename.as_str();
     let now = chrono::Utc::now();
     let title = sub.meta.title.clone().or_else(|| default_title(filename));
     let turn = crate::db::write_turn(db).await;
     let txn = db.begin().await?;
-    let inserted = new_document(&sha, filename, title, bytes.len() as i64, &sub.meta, now)
+    let inserted = new_document(&sha, filename, title, size_bytes, &sub.meta, now)
         .insert(&txn)
         .await;
     let doc = match inserted {

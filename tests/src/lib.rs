@@ -85,6 +85,20 @@ fn older_than_sources(bin: &Path) -> bool {
         .any(|t| t > built)
 }
 
+/// Every file below `dir`, at any depth (none when it does not exist).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// A distinct copy of a PDF: bytes after `%%EOF` are ignored by readers but change the hash.
 pub fn variant(pdf: &[u8], n: usize) -> Vec<u8> {
     let mut v = pdf.to_vec();
@@ -179,8 +193,11 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let router = app.router();
+        let limits = app.state.config.limits.clone();
+        // The server's own loop (timeouts, connection cap), as `planarkiv serve` runs it.
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let _ = planarkiv_api::serve::serve(listener, router, &limits, std::future::pending())
+                .await;
         });
         TestApp {
             app: Some(app),

@@ -96,7 +96,7 @@ async fn bad_uploads_are_refused_and_nothing_half_stored() {
         let t = TestApp::start(&backend).await;
         let blobs = t.dir.path().join("data/blobs");
         let blob_files = || {
-            walk(&blobs)
+            planarkiv_tests::files_under(&blobs)
                 .into_iter()
                 .filter(|p| !p.to_string_lossy().contains("/tmp/"))
                 .count()
@@ -278,21 +278,6 @@ async fn uploads_over_the_limit_get_413() {
     let (_, list) = t.gql("{ documents { totalCount } }", json!({})).await;
     assert_eq!(list["data"]["documents"]["totalCount"], 0);
     t.stop().await;
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

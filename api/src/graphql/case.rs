@@ -145,6 +145,7 @@ impl Case {
 
     /// Other cases about the same things: more-like-this over the text of this case's paper,
     /// the cases of the most similar documents first. Empty for a case without a document.
+    #[graphql(complexity = "super::SEARCH_COST + super::list_cost(first, 5, child_complexity)")]
     async fn related_cases(
         &self,
         ctx: &Context<'_>,

@@ -122,6 +122,7 @@ impl DomainQuery {
     }
 
     /// Plans, oldest first.
+    #[graphql(complexity = "super::list_cost(first, 20, child_complexity)")]
     async fn plans(
         &self,
         ctx: &Context<'_>,
@@ -160,6 +161,7 @@ impl DomainQuery {
     }
 
     /// Cases, oldest first.
+    #[graphql(complexity = "super::list_cost(first, 20, child_complexity)")]
     async fn cases(
         &self,
         ctx: &Context<'_>,
@@ -218,6 +220,7 @@ impl DomainQuery {
     }
 
     /// Organisations by name.
+    #[graphql(complexity = "super::list_cost(first, 20, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -258,6 +261,7 @@ impl DomainQuery {
     }
 
     /// Bodies (committees, partnership meetings, …).
+    #[graphql(complexity = "super::list_cost(first, 20, child_complexity)")]
     async fn bodies(
         &self,
         ctx: &Context<'_>,
@@ -277,6 +281,7 @@ impl DomainQuery {
     }
 
     /// Meetings of bodies.
+    #[graphql(complexity = "super::list_cost(first, 20, child_complexity)")]
     async fn meetings(
         &self,
         ctx: &Context<'_>,

@@ -20,6 +20,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The request or a file in it is larger than allowed.
     PayloadTooLarge,
+    /// The server is at a limit of concurrent work (connections, uploads); retry shortly.
+    ServiceUnavailable,
     /// Something failed on our side; the message carries no detail.
     InternalServerError,
 }
@@ -34,6 +36,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }

@@ -154,6 +154,7 @@ impl IngestRun {
     }
 
     /// The run's files in the order they were processed; `outcome` filters them.
+    #[graphql(complexity = "super::list_cost(first, 20, child_complexity)")]
     async fn files(
         &self,
         ctx: &Context<'_>,

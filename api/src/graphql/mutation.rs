@@ -1,5 +1,3 @@
-use std::io::Read;
-
 use async_graphql::{Context, Object, Upload, ID};
 
 use planarkiv_schema::ids::{self, IdKind};
@@ -28,29 +26,13 @@ impl MutationRoot {
             .map_err(|e| ApiError::BadUserInput(format!("cannot read the upload: {e}")))?;
         let filename = value.filename.clone();
         let limit = state.config.max_upload_bytes;
-        // The upload sits in a temporary file; reading it is blocking I/O.
-        let bytes = tokio::task::spawn_blocking(move || {
-            let mut bytes = Vec::new();
-            value
-                .into_read()
-                .take(limit as u64 + 1)
-                .read_to_end(&mut bytes)
-                .map(|_| bytes)
-        })
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
-        if bytes.len() > limit {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "{filename}: larger than the upload limit of {limit} bytes"
-            ))
-            .into());
-        }
-        let accepted = planarkiv_ingest::store::accept_file(
+        // The upload sits in a temporary file; it is copied into the blob store as it is
+        // hashed, on a blocking thread.
+        let accepted = planarkiv_ingest::store::accept_reader(
             &state.db,
             &state.blobs,
             &planarkiv_ingest::store::Submission::named(filename),
-            &bytes,
+            value.into_read(),
             limit,
         )
         .await

@@ -54,6 +54,7 @@ impl QueryRoot {
     }
 
     /// All documents, oldest first.
+    #[graphql(complexity = "super::list_cost(first, 20, child_complexity)")]
     async fn documents(
         &self,
         ctx: &Context<'_>,
@@ -110,6 +111,7 @@ impl QueryRoot {
     }
 
     /// Bulk ingest runs, newest first.
+    #[graphql(complexity = "super::list_cost(first, 20, child_complexity)")]
     async fn ingest_runs(
         &self,
         ctx: &Context<'_>,

@@ -129,6 +129,7 @@ impl SearchHit {
     }
 
     /// Up to `max` non-overlapping passages, best first; at least one (as `snippet`).
+    #[graphql(complexity = "super::list_cost(max, 3, child_complexity)")]
     async fn snippets(
         &self,
         #[graphql(desc = "1 to 10; default 3.")] max: Option<i32>,

@@ -129,6 +129,30 @@ fn request(
     })
 }
 
+/// How deep a client may page into one search's results. A cursor is an offset the client
+/// can forge, and ranking needs every hit up to it in memory: an offset of 10^14 once asked
+/// for a buffer of 800 TB. Past this, narrow the search instead (as web search engines do).
+pub const MAX_SEARCH_WINDOW: usize = 10_000;
+
+/// The offset a search page starts at: just after the cursor's hit, within the window.
+fn search_offset(after: Option<String>) -> ApiResult<usize> {
+    let Some(last) = decode_cursor::<usize>(after)? else {
+        return Ok(0);
+    };
+    if last >= MAX_SEARCH_WINDOW - 1 {
+        return Err(ApiError::BadUserInput(format!(
+            "a search can be paged through its first {MAX_SEARCH_WINDOW} hits; narrow the query to see more"
+        )));
+    }
+    Ok(last + 1)
+}
+
+/// Whether a next page exists that the window lets a client reach.
+fn has_more(offset: usize, shown: usize, total: u64) -> bool {
+    let end = offset + shown;
+    (end as u64) < total && end < MAX_SEARCH_WINDOW
+}
+
 /// Searching the archive.
 #[derive(Default)]
 pub struct SearchQuery;
@@ -149,6 +173,7 @@ impl SearchQuery {
     /// exact matches. Case numbers in any form ("sak 24.25", "24/25", "2025/24",
     /// "sak 24/2025") match that case only.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::SEARCH_COST + super::list_cost(first, 20, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -165,13 +190,13 @@ impl SearchQuery {
     ) -> GqlResult<SearchConnection> {
         require(ctx, Role::Reader)?;
         let limit = page_size(first)?;
-        let offset: usize = decode_cursor::<usize>(after)?.map(|o| o + 1).unwrap_or(0);
+        let offset = search_offset(after)?;
         let req = request(ctx, query, filter, sort, offset, limit)?;
         let st = state(ctx)?.clone();
         let result = tokio::task::spawn_blocking(move || search::run(&st.index, &req))
             .await
             .map_err(ApiError::internal)??;
-        let has_next = offset + result.hits.len() < result.total as usize;
+        let has_next = has_more(offset, result.hits.len(), result.total);
         let mut conn = Connection::with_additional_fields(
             offset > 0,
             has_next,
@@ -193,6 +218,9 @@ impl SearchQuery {
     /// The same search (same query language, filter and sort), grouped by document: each
     /// document once, with its best pages. Facets count hits, as in `search`.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(
+        complexity = "super::SEARCH_COST + super::list_cost(first, 20, child_complexity) * super::per_document(pages_per_document)"
+    )]
     async fn search_documents(
         &self,
         ctx: &Context<'_>,
@@ -216,14 +244,14 @@ impl SearchQuery {
         if !(1..=20).contains(&per) {
             return Err(ApiError::BadUserInput("`pagesPerDocument` must be 1 to 20".into()).into());
         }
-        let offset: usize = decode_cursor::<usize>(after)?.map(|o| o + 1).unwrap_or(0);
+        let offset = search_offset(after)?;
         let req = request(ctx, query, filter, sort, offset, limit)?;
         let st = state(ctx)?.clone();
         let result =
             tokio::task::spawn_blocking(move || search::run_grouped(&st.index, &req, per as usize))
                 .await
                 .map_err(ApiError::internal)??;
-        let has_next = offset + result.groups.len() < result.total as usize;
+        let has_next = has_more(offset, result.groups.len(), result.total);
         let mut conn = Connection::with_additional_fields(
             offset > 0,
             has_next,
@@ -254,6 +282,9 @@ impl SearchQuery {
     /// Documents about the same things as the given one (tantivy's more-like-this over the
     /// stemmed text), the document itself excluded; most similar first, with the pages that
     /// match best. NOT_FOUND when the document has nothing in the index.
+    #[graphql(
+        complexity = "super::SEARCH_COST + super::list_cost(first, 10, child_complexity) * super::per_document(pages_per_document)"
+    )]
     async fn more_like_this(
         &self,
         ctx: &Context<'_>,
