@@ -43,10 +43,12 @@ const COMPOUND_BOOST: Score = 0.3;
 const TITLE_BOOST: Score = 0.5;
 
 /// Document kinds a `type:` qualifier accepts: the classifier's and the manifest's vocabulary.
-pub const DOCUMENT_KINDS: [&str; 6] = [
+pub const DOCUMENT_KINDS: [&str; 8] = [
     "plan",
     "case_paper",
     "case_appendix",
+    "minutes",
+    "letter",
     "presentation",
     "web_page",
     "other",

@@ -448,15 +448,22 @@ async fn persist_with<C: ConnectionTrait>(
     };
     // Numbers whose case appeared or went: their appendix documents are re-indexed.
     let mut case_events: BTreeSet<CaseNumber> = BTreeSet::new();
+    // A case row is keyed by its item number; a paper that leaves it blank is still a case
+    // paper, but gets no row until the number is known.
     let kept_case = match &found.case {
-        Some(c) if describes_case(c) => {
-            if old_cases.is_empty() {
-                case_events.insert(number_of(c.year, c.sequence as i32));
+        Some(c) if describes_case(c) => match c.item_number() {
+            Some(n) => {
+                let n = number_of(n.year, n.sequence as i32);
+                if old_cases.is_empty() {
+                    case_events.insert(n);
+                }
+                let id = persist_case(db, doc, c, n, home.as_ref(), old_cases.first(), &mut trail)
+                    .await?;
+                touched_numbers.insert(n);
+                Some(id)
             }
-            let id = persist_case(db, doc, c, home.as_ref(), old_cases.first(), &mut trail).await?;
-            touched_numbers.insert(number_of(c.year, c.sequence as i32));
-            Some(id)
-        }
+            None => None,
+        },
         _ => None,
     };
     for old in &old_cases {
@@ -504,7 +511,8 @@ async fn persist_with<C: ConnectionTrait>(
         let n = found
             .case
             .as_ref()
-            .map(|c| number_of(c.year, c.sequence as i32))
+            .and_then(|c| c.item_number())
+            .map(|n| number_of(n.year, n.sequence as i32))
             .or(name_case.filter(|_| is_appendix));
         if let Some(n) = n {
             d.case_number = Set(Some(n.to_string()));
@@ -556,6 +564,8 @@ pub fn kind_name(kind: DocumentKind) -> &'static str {
         DocumentKind::Plan => "plan",
         DocumentKind::CasePaper => "case_paper",
         DocumentKind::CaseAppendix => "case_appendix",
+        DocumentKind::Minutes => "minutes",
+        DocumentKind::Letter => "letter",
         DocumentKind::Presentation => "presentation",
         DocumentKind::WebPage => "web_page",
         DocumentKind::Other => "other",
@@ -950,10 +960,12 @@ async fn plan_is_curated<C: ConnectionTrait>(db: &C, p: &plan::Model) -> Result<
         || items.iter().any(|i| is_curated(&i.origin, &i.edited)))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn persist_case<C: ConnectionTrait>(
     db: &C,
     doc: &document::Model,
     c: &entities::Case,
+    number: CaseNumber,
     home: Option<&organization::Model>,
     existing: Option<&case::Model>,
     trail: &mut Trail,
@@ -963,8 +975,8 @@ async fn persist_case<C: ConnectionTrait>(
         Some(r) => r.clone(),
         None => {
             case::ActiveModel {
-                year: Set(c.year),
-                sequence: Set(c.sequence as i32),
+                year: Set(number.year),
+                sequence: Set(number.sequence as i32),
                 document_id: Set(Some(doc.id)),
                 origin: Set(ORIGIN_EXTRACTED.to_owned()),
                 edited: Set("[]".to_owned()),
@@ -1018,9 +1030,9 @@ async fn persist_case<C: ConnectionTrait>(
     }
     let mut a: case::ActiveModel = row.into();
     if !edited.contains("year") {
-        a.year = Set(c.year);
-        a.sequence = Set(c.sequence as i32);
-        trail.add("case", id, "number", c.number.at);
+        a.year = Set(number.year);
+        a.sequence = Set(number.sequence as i32);
+        trail.add("case", id, "number", c.number.as_ref().and_then(|v| v.at));
     }
     put!(
         a,

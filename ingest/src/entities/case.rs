@@ -1,11 +1,12 @@
 //! Case papers and their appendices: the case's own number, title, body, meeting date,
 //! sections, proposed decision, references to other cases and the list of appendices.
 
-use super::case_number::{find_case_numbers, parse_case_number, CaseNumber};
+use super::case_number::{find_case_numbers, CaseNumber};
 use super::dates::find_dates;
 use super::orgs::find_bodies;
+use super::saksgang::{archive_number, saksgang, ArchiveNumber, Saksgang};
 use super::text::Block;
-use super::{Appendix, Case, Located};
+use super::{Appendix, Case, Located, Treatment};
 
 /// How far into the document the case's own number may appear, in blocks.
 const HEADER_WINDOW: usize = 15;
@@ -14,13 +15,22 @@ const HEADER_WINDOW: usize = 15;
 const MAX_LABEL_BYTES: usize = 30;
 
 /// Header labels whose block is metadata, never the case title.
-const METADATA_LABELS: [&str; 14] = [
+const METADATA_LABELS: [&str; 23] = [
     "møtedato",
     "møtedag",
     "dato",
     "saksbehandler",
+    "saksbehandlar",
+    "sakshandsamar",
+    "sakshandsamer",
     "arkivsak",
     "arkiv",
+    "saksnr",
+    "saknr",
+    "utvalgssak",
+    "saksgang",
+    "journalpost",
+    "gradering",
     "til:",
     "fra:",
     "utvalg",
@@ -47,15 +57,34 @@ const MEETING_LABELS: [&str; 5] = ["møtedato", "møtedag", "dato for møte", "m
 /// Labels whose rest is the case title.
 const TITLE_LABELS: [&str; 3] = ["sakstittel:", "tittel:", "sak:"];
 
-/// Headings after which the proposed decision follows.
-const DECISION_HEADINGS: [&str; 6] = [
+/// Headings after which the proposed decision follows, in bokmål and nynorsk; owned forms
+/// ("Kommunedirektørens forslag til vedtak") are recognised by their ending.
+const DECISION_HEADINGS: [&str; 11] = [
     "forslag til vedtak",
     "forslag til innstilling",
     "forslag til beslutning",
+    "forslag til vedtak/innstilling",
     "innstilling",
+    "innstilling til vedtak",
     "administrasjonens forslag til vedtak",
     "sekretariatets forslag til vedtak",
+    "framlegg til vedtak",
+    "framlegg til innstilling",
+    "tilråding",
 ];
+
+/// What a case paper calls itself at its top, in the case systems' and secretariats'
+/// templates, bokmål and nynorsk.
+const PAPER_CUES: [&str; 6] = [
+    "saksframlegg",
+    "saksfremlegg",
+    "saksutgreiing",
+    "saksutredning",
+    "sakspapir",
+    "saksframstilling",
+];
+/// How far down a paper's own name may stand.
+const PAPER_CUE_WINDOW: usize = 5;
 
 /// Section headings of case papers, reported in order of appearance.
 const SECTION_HEADINGS: [&str; 13] = [
@@ -85,25 +114,93 @@ pub(crate) struct CaseFindings {
     pub saksframlegg: bool,
 }
 
+/// The block starts with one of the labels as a word of its own: "Møte: …" is a label,
+/// "Møteavvikling" is not.
 fn lower_starts(b: &Block, labels: &[&str]) -> bool {
     let lower = b.lower();
-    labels.iter().any(|l| lower.starts_with(l))
+    labels.iter().any(|l| {
+        lower.strip_prefix(l).is_some_and(|rest| {
+            l.ends_with(':') || !rest.chars().next().is_some_and(char::is_alphanumeric)
+        })
+    })
 }
 
 pub(crate) fn extract(blocks: &[Block]) -> Option<CaseFindings> {
-    let (at, own, number, appendix) = own_number(blocks)?;
-    let title = find_title(blocks, at, &number);
-    let (body, body_abbreviation) = find_body(blocks);
+    let archive = archive_number(blocks);
+    let table = saksgang(blocks);
+    let saksframlegg = blocks
+        .iter()
+        .take(PAPER_CUE_WINDOW)
+        .any(|b| PAPER_CUES.iter().any(|c| b.lower().starts_with(c)));
+    let treatments: Vec<Treatment> = table
+        .as_ref()
+        .map(|t| {
+            t.rows
+                .iter()
+                .map(|r| Treatment {
+                    body: r.body.clone(),
+                    body_abbreviation: r.abbreviation.clone(),
+                    meeting_date: r.meeting_date.clone(),
+                    item_number: r.item_number.as_ref().map(|(l, _)| l.clone()),
+                    item_type: r.item_type.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // The item number: the deciding body's (the last row that has one), else a case word's
+    // number in the header, never from a block that holds the archive number.
+    let from_table = table.as_ref().and_then(|t| {
+        t.rows
+            .iter()
+            .rev()
+            .find_map(|r| r.item_number.as_ref().map(|(l, n)| (r, l.clone(), *n)))
+    });
+    // Where the template has a column for the item number, a number elsewhere in the header
+    // is another case's (an appendix's title, a reference).
+    let labelled = labelled_number(blocks, archive.as_ref())
+        .filter(|_| !table.as_ref().is_some_and(|t| t.number_column));
     let proposed_decision = find_decision(blocks);
-    let saksframlegg = blocks.iter().any(|b| b.lower().starts_with("saksframlegg"));
+    let is_case = from_table.is_some()
+        || labelled.is_some()
+        || saksframlegg
+        || !treatments.is_empty()
+        || proposed_decision.is_some();
+    if !is_case {
+        return None;
+    }
+    let (own, number, appendix, at) = match (&from_table, labelled) {
+        (Some((_, l, n)), _) => (Some(l.clone()), Some(*n), false, None),
+        (None, Some((i, l, n, appendix))) => (Some(l), Some(n), appendix, Some(i)),
+        (None, None) => (None, None, false, None),
+    };
+    let anchor = at.or_else(|| header_end(blocks, archive.as_ref(), table.as_ref()));
+    let title = anchor.and_then(|a| find_title(blocks, a, number.as_ref()));
+    // Body and meeting date: the deciding row's when the table has rows; the labels' else.
+    let deciding = from_table
+        .as_ref()
+        .map(|(r, _, _)| *r)
+        .or_else(|| table.as_ref().and_then(|t| t.rows.last()));
+    let (body, body_abbreviation, meeting_date) = match deciding {
+        Some(r) => (
+            Some(r.body.clone()),
+            r.abbreviation.clone(),
+            r.meeting_date.clone(),
+        ),
+        None => {
+            let (b, a) = find_body(blocks);
+            (b, a, find_meeting_date(blocks))
+        }
+    };
     let case = Case {
-        number: own.clone(),
-        sequence: number.sequence,
-        year: number.year,
+        number: own,
+        sequence: number.map(|n| n.sequence),
+        year: number.map(|n| n.year),
+        archive_number: archive.map(|a| a.number),
         title,
         body,
         body_abbreviation,
-        meeting_date: find_meeting_date(blocks),
+        meeting_date,
+        treatments,
         sections: find_sections(blocks),
         proposed_decision,
         references: find_references(blocks, number),
@@ -116,49 +213,53 @@ pub(crate) fn extract(blocks: &[Block]) -> Option<CaseFindings> {
     })
 }
 
-/// Header-row words of the "Saksgang" table (Utvalg | Møtedato | Saksnr), whose next row holds
-/// the case number without a case word before it.
-const TABLE_HEADER_WORDS: [&str; 4] = ["saksnr", "saksnummer", "utvalgssak", "sak nr"];
-
-/// (block index, located number, number, is appendix) of the number the header introduces.
-fn own_number(blocks: &[Block]) -> Option<(usize, Located<String>, CaseNumber, bool)> {
-    labelled_number(blocks).or_else(|| table_number(blocks))
-}
-
-/// The number in the row under a table header naming the case-number column.
-fn table_number(blocks: &[Block]) -> Option<(usize, Located<String>, CaseNumber, bool)> {
-    let header = blocks.iter().take(HEADER_WINDOW).position(|b| {
-        let lower = b.lower();
-        TABLE_HEADER_WORDS.iter().any(|w| lower.contains(w))
-            && find_case_numbers(&b.text).is_empty()
-    })?;
-    blocks
+/// The last block of the paper's header: the archive number's, the table's or a metadata
+/// label's (the case handler), whichever comes last near the top. The title follows it.
+fn header_end(
+    blocks: &[Block],
+    archive: Option<&ArchiveNumber>,
+    table: Option<&Saksgang>,
+) -> Option<usize> {
+    // The header ends at the latest where the paper's body begins: its proposed decision, a
+    // section or its list of appendices (whose entries may look like labels: "Saksnr …pdf").
+    let body_starts = blocks
         .iter()
-        .enumerate()
-        .skip(header + 1)
-        .take(3)
-        .find_map(|(i, b)| {
-            super::dates::tokens(&b.text).into_iter().find_map(|t| {
-                let number = parse_case_number(t.raw)?;
-                let lead = t.raw.len() - t.raw.trim_start_matches('(').len();
-                let len = t
-                    .raw
-                    .trim_start_matches('(')
-                    .trim_end_matches([',', ';', ':', ')', '.'])
-                    .len();
-                let at = b.provenance(t.range.start + lead..t.range.start + lead + len);
-                Some((i, Located::new(number.to_string(), at), number, false))
-            })
+        .take(HEADER_WINDOW)
+        .position(|b| {
+            is_decision_heading(&b.text)
+                || is_section_heading(b)
+                || b.lower().starts_with("vedlegg")
         })
+        .unwrap_or(HEADER_WINDOW);
+    let labelled = blocks.iter().take(body_starts).rposition(|b| {
+        lower_starts(b, &METADATA_LABELS) || PAPER_CUES.iter().any(|c| b.lower().starts_with(c))
+    });
+    [
+        archive.map(|a| a.block),
+        table.map(|t| t.last_block),
+        labelled,
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|i| *i < HEADER_WINDOW)
+    .max()
 }
 
-fn labelled_number(blocks: &[Block]) -> Option<(usize, Located<String>, CaseNumber, bool)> {
+/// (block index, located number, number, is appendix) of the number a case word introduces
+/// near the top ("Sak 07/26", "Vedlegg til sak 24.25"), outside the archive number's block.
+fn labelled_number(
+    blocks: &[Block],
+    archive: Option<&ArchiveNumber>,
+) -> Option<(usize, Located<String>, CaseNumber, bool)> {
     blocks
         .iter()
         .enumerate()
         .take(HEADER_WINDOW)
+        .filter(|(i, _)| archive.is_none_or(|a| a.block != *i))
         .find_map(|(i, b)| {
-            let f = find_case_numbers(&b.text).into_iter().next()?;
+            let f = find_case_numbers(&b.text)
+                .into_iter()
+                .find(|f| !b.text[f.range.end..].starts_with('-'))?;
             if f.cue_start > MAX_LABEL_BYTES || b.is_list_item() {
                 return None;
             }
@@ -173,8 +274,8 @@ fn labelled_number(blocks: &[Block]) -> Option<(usize, Located<String>, CaseNumb
         })
 }
 
-fn find_title(blocks: &[Block], at: usize, number: &CaseNumber) -> Option<Located<String>> {
-    if let Some(t) = blocks.get(at).and_then(|b| title_after_number(b, number)) {
+fn find_title(blocks: &[Block], at: usize, number: Option<&CaseNumber>) -> Option<Located<String>> {
+    if let Some(t) = number.and_then(|n| blocks.get(at).and_then(|b| title_after_number(b, n))) {
         return Some(t);
     }
     let near = blocks.get(at + 1..).unwrap_or(&[]).iter().take(6);
@@ -188,8 +289,53 @@ fn find_title(blocks: &[Block], at: usize, number: &CaseNumber) -> Option<Locate
             !n.is_list_item() && !lower_starts(n, &METADATA_LABELS) && !is_section_heading(n)
         })
         .find(|n| !n.ends_sentence() || n.heading)
-        .and_then(|n| title_after_number(n, number).or_else(|| n.located_all(&[])))
+        .and_then(|n| {
+            let title = number
+                .and_then(|num| title_after_number(n, num))
+                .or_else(|| n.located_all(&[]))?;
+            Some(with_wrapped_tail(blocks, n, title))
+        })
     })
+}
+
+/// Words a title line does not end on: where one does, the title wrapped onto the next line
+/// ("… i private barnehager i" / "Steinkjer kommune").
+const WRAP_WORDS: [&str; 14] = [
+    "i", "og", "for", "til", "av", "om", "med", "på", "fra", "frå", "ved", "-", "–", "en",
+];
+
+/// The title with its next line added when the title's line ends mid-phrase and the next one
+/// follows without a gap.
+fn with_wrapped_tail(
+    blocks: &[Block],
+    title_block: &Block,
+    title: Located<String>,
+) -> Located<String> {
+    let last = title.value.rsplit(' ').next().unwrap_or("").to_lowercase();
+    if !WRAP_WORDS.contains(&last.as_str()) {
+        return title;
+    }
+    let Some(pos) = blocks.iter().position(|b| std::ptr::eq(b, title_block)) else {
+        return title;
+    };
+    let Some(next) = blocks.get(pos + 1) else {
+        return title;
+    };
+    let gap = next.line_ranges().next().is_none_or(|(_, gap)| gap);
+    let short = next.text.split_whitespace().count() <= 8;
+    if gap
+        || !short
+        || next.is_list_item()
+        || next.ends_sentence()
+        || lower_starts(next, &METADATA_LABELS)
+    {
+        return title;
+    }
+    let at = match (title.at, next.whole()) {
+        (Some(a), Some(b)) if a.page == b.page => Some(super::Provenance { end: b.end, ..a }),
+        (a, _) => a,
+    };
+    Located::new(format!("{} {}", title.value, next.text.trim()), at)
 }
 
 /// "Sak 07/26 – Tittel": the text after the case's own number on its line.
@@ -325,8 +471,8 @@ fn find_decision(blocks: &[Block]) -> Option<Located<String>> {
 }
 
 /// Other case numbers in order of first mention.
-fn find_references(blocks: &[Block], own: CaseNumber) -> Vec<Located<String>> {
-    let mut seen = vec![own];
+fn find_references(blocks: &[Block], own: Option<CaseNumber>) -> Vec<Located<String>> {
+    let mut seen: Vec<CaseNumber> = own.into_iter().collect();
     let mut out = Vec::new();
     for b in blocks {
         for f in find_case_numbers(&b.text) {
@@ -406,11 +552,11 @@ mod tests {
     #[test]
     fn header_forms() {
         let c = case("Sak 07/26: Handlingsplan for samhandling\n\nBakgrunn\n\nTekst.");
-        assert_eq!(c.number.value, "07.26");
-        assert_eq!((c.sequence, c.year), (7, 2026));
+        assert_eq!(c.number.unwrap().value, "07.26");
+        assert_eq!((c.sequence, c.year), (Some(7), Some(2026)));
         assert_eq!(c.title.unwrap().value, "Handlingsplan for samhandling");
         let c = case("Saksnr.: 2025/24\nMøtedato: 5. desember 2024\nUtvalg: Arbeidsutvalget\nSakstittel: Budsjett 2025");
-        assert_eq!(c.number.value, "24.25");
+        assert_eq!(c.number.unwrap().value, "24.25");
         assert_eq!(c.title.unwrap().value, "Budsjett 2025");
         assert_eq!(c.meeting_date.unwrap().value.to_string(), "2024-12-05");
         assert_eq!(c.body.unwrap().value, "Arbeidsutvalget");
@@ -431,7 +577,7 @@ mod tests {
     #[test]
     fn saksgang_table() {
         let c = case("Saksgang\nUtvalg Møtedato Saksnr\nStrategisk samarbeidsutvalg 12.03.2026 07/26\n\nBudsjett 2026\n\nDaglig leders forslag til vedtak\n\nSSU vedtar budsjettet.\n\nVedlegg:\n- Budsjett\n- Notat");
-        assert_eq!(c.number.value, "07.26");
+        assert_eq!(c.number.unwrap().value, "07.26");
         assert_eq!(
             c.meeting_date.map(|d| d.value.to_string()).as_deref(),
             Some("2026-03-12")

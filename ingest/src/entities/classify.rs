@@ -27,12 +27,40 @@ const SLIDE_FRAGMENT_SHARE: f32 = 0.6;
 const SLIDE_FRAGMENT_CHARS: usize = 60;
 const MIN_SLIDE_BLOCKS: usize = 12;
 
+/// How a meeting's minutes or protocol name themselves at the top (bokmål and nynorsk).
+const MINUTES_CUES: [&str; 8] = [
+    "møteprotokoll",
+    "protokoll",
+    "møtebok",
+    "utskrift av møtebok",
+    "særutskrift",
+    "møtereferat",
+    "referat",
+    "utdrag av møtebok",
+];
+/// The first blocks looked at for what a document calls itself.
+const TOP_BLOCKS: usize = 6;
+/// Header fields of an e-mail as printed ("From:", "Fra:", …); two or more make a letter.
+const MAIL_FIELDS: [&str; 10] = [
+    "from:", "sent:", "to:", "subject:", "cc:", "fra:", "sendt:", "til:", "emne:", "kopi:",
+];
+const TOP_LINES: usize = 20;
+
 pub(crate) fn classify(
     blocks: &[Block],
     case: Option<&CaseFindings>,
     plan: Option<&PlanFindings>,
 ) -> DocumentKind {
     let is_plan = plan.is_some_and(|p| p.score >= PLAN_THRESHOLD);
+    let paper = case.is_some_and(|c| c.saksframlegg);
+    if !paper {
+        if is_minutes(blocks) {
+            return DocumentKind::Minutes;
+        }
+        if is_letter(blocks) {
+            return DocumentKind::Letter;
+        }
+    }
     if let Some(c) = case {
         // An appendix may quote its case's proposed decision; only a "Saksframlegg" header
         // overrides "Vedlegg til sak".
@@ -40,8 +68,9 @@ pub(crate) fn classify(
             return DocumentKind::CaseAppendix;
         }
         let paper = c.saksframlegg || c.case.proposed_decision.is_some();
-        // A bare "Sak 12/24" near the top of a full plan is a reference, not a case header.
-        if paper || !is_plan {
+        // A bare "Sak 12/24" near the top of a full plan is a reference, not a case header;
+        // nor is it on a form or a notice that has nothing else of a case paper.
+        if paper || (!is_plan && case_signals(c) >= MIN_CASE_SIGNALS) {
             return DocumentKind::CasePaper;
         }
     }
@@ -59,6 +88,69 @@ pub(crate) fn classify(
         return DocumentKind::WebPage;
     }
     DocumentKind::Other
+}
+
+/// Minutes name themselves at the top ("Møteprotokoll", "Referat"), or open with a body's
+/// treatment of a case ("Formannskapets behandling av sak 10/2026 i møte …").
+fn is_minutes(blocks: &[Block]) -> bool {
+    blocks.iter().take(TOP_BLOCKS).any(|b| {
+        let lower = b.lower();
+        let first_word = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .find(|w| !w.is_empty())
+            .unwrap_or("");
+        MINUTES_CUES
+            .iter()
+            .any(|c| lower.starts_with(c) && (c.contains(' ') || first_word == *c))
+            || (lower.contains(" behandling av sak ") && lower.chars().count() < 160)
+            || (lower.contains(" handsaming av sak ") && lower.chars().count() < 160)
+    })
+}
+
+/// A printed e-mail (two or more of its header fields at line starts near the top), or a
+/// letter that says it is one ("Brev fra …").
+fn is_letter(blocks: &[Block]) -> bool {
+    let lines: Vec<&str> = blocks
+        .iter()
+        .flat_map(|b| {
+            b.line_ranges()
+                .filter_map(move |(r, _)| b.text.get(r))
+                .map(str::trim)
+        })
+        .take(TOP_LINES)
+        .collect();
+    let fields = MAIL_FIELDS
+        .iter()
+        .filter(|f| lines.iter().any(|l| l.to_lowercase().starts_with(*f)))
+        .count();
+    let has = |label: &str| lines.iter().any(|l| l.to_lowercase().starts_with(label));
+    // A formal letter answers someone: it carries the other side's reference beside its own.
+    let formal = (has("deres ref") || has("dykkar ref")) && (has("vår ref") || has("vår dato"));
+    fields >= 2
+        || formal
+        || lines
+            .first()
+            .is_some_and(|l| l.to_lowercase().starts_with("brev fra "))
+}
+
+/// What makes a paper a case paper besides a number: two of these at least.
+const MIN_CASE_SIGNALS: usize = 2;
+
+fn case_signals(c: &CaseFindings) -> usize {
+    let case = &c.case;
+    [
+        case.number.is_some(),
+        c.saksframlegg,
+        !case.treatments.is_empty(),
+        case.archive_number.is_some(),
+        case.proposed_decision.is_some(),
+        !case.sections.is_empty(),
+        case.meeting_date.is_some(),
+        !case.appendices.is_empty(),
+    ]
+    .into_iter()
+    .filter(|s| *s)
+    .count()
 }
 
 fn looks_like_slides(blocks: &[Block]) -> bool {

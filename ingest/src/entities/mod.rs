@@ -16,6 +16,7 @@ mod case;
 mod classify;
 mod layout;
 mod plan;
+mod saksgang;
 mod text;
 
 use serde::{Serialize, Serializer};
@@ -59,6 +60,11 @@ pub enum DocumentKind {
     Plan,
     CasePaper,
     CaseAppendix,
+    /// Minutes or a protocol of a meeting (møteprotokoll, møtebok, referat), or a body's
+    /// treatment of one case.
+    Minutes,
+    /// A letter or an e-mail.
+    Letter,
     Presentation,
     WebPage,
     Other,
@@ -132,10 +138,17 @@ pub struct ActionItem {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Case {
-    /// "24.25": sequence and two-digit year, whatever form the document used.
-    pub number: Located<String>,
-    pub sequence: u32,
-    pub year: i32,
+    /// The item number the paper is handled under ("24.25": sequence and two-digit year,
+    /// whatever form the document used); many papers leave it blank, and then it stays empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<Located<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// The archive case the paper belongs to ("2026/308"), never an item number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive_number: Option<Located<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Located<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -144,6 +157,9 @@ pub struct Case {
     pub body_abbreviation: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_date: Option<Located<PartialDate>>,
+    /// The bodies the case goes through (*saksgang*), in the order printed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub treatments: Vec<Treatment>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<Located<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -152,6 +168,31 @@ pub struct Case {
     pub references: Vec<Located<String>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub appendices: Vec<Appendix>,
+}
+
+impl Case {
+    /// The item number, when the paper states one.
+    pub fn item_number(&self) -> Option<CaseNumber> {
+        Some(CaseNumber {
+            year: self.year?,
+            sequence: self.sequence?,
+        })
+    }
+}
+
+/// One body's handling of a case: a row of the paper's *saksgang*.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Treatment {
+    pub body: Located<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_abbreviation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting_date: Option<Located<PartialDate>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_number: Option<Located<String>>,
+    /// "PS", "RS", "OS", … where the number carries it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -239,7 +280,22 @@ impl DocumentEntities {
             }
         }
         if let Some(c) = &self.case {
-            put("case.number".into(), c.number.at);
+            put("case.number".into(), c.number.as_ref().and_then(|v| v.at));
+            put(
+                "case.archive_number".into(),
+                c.archive_number.as_ref().and_then(|v| v.at),
+            );
+            for (i, t) in c.treatments.iter().enumerate() {
+                put(format!("case.treatments[{i}].body"), t.body.at);
+                put(
+                    format!("case.treatments[{i}].meeting_date"),
+                    t.meeting_date.as_ref().and_then(|v| v.at),
+                );
+                put(
+                    format!("case.treatments[{i}].item_number"),
+                    t.item_number.as_ref().and_then(|v| v.at),
+                );
+            }
             put("case.title".into(), c.title.as_ref().and_then(|v| v.at));
             put("case.body".into(), c.body.as_ref().and_then(|v| v.at));
             put(

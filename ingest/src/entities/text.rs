@@ -44,6 +44,8 @@ pub(crate) enum BlockKind {
 struct Segment {
     offset: usize,
     len: usize,
+    /// A blank line or a vertical gap came before this line.
+    gap_before: bool,
     page: u32,
     chars: Option<Range<usize>>,
 }
@@ -91,6 +93,18 @@ impl Block {
 
     pub fn whole(&self) -> Option<Provenance> {
         self.provenance(0..self.text.len())
+    }
+
+    /// The byte ranges in `text` of the source lines the block was joined from, each with
+    /// whether a blank line or gap came before it: tables and label/value pairs are read line
+    /// by line even where the lines were joined into one block.
+    pub fn line_ranges(&self) -> impl Iterator<Item = (Range<usize>, bool)> + '_ {
+        self.segments.iter().map(|s| {
+            (
+                s.offset..(s.offset + s.len).min(self.text.len()),
+                s.gap_before,
+            )
+        })
     }
 
     /// The text of `range` with `junk` characters and whitespace trimmed from both ends, located.
@@ -154,6 +168,7 @@ impl Block {
         self.segments.push(Segment {
             offset,
             len: text.len(),
+            gap_before: line.gap_before,
             page: line.page,
             chars,
         });
