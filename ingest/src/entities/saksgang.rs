@@ -392,27 +392,9 @@ fn columns_after(lines: &[HeaderLine<'_>], h: usize) -> Option<Saksgang> {
         let key = head.key();
         k += 1;
         if DATE_COLUMN.contains(&key.as_str()) {
-            let mut found = Vec::new();
-            while let Some(line) = lines.get(k) {
-                match lone_date(line) {
-                    Some(d) => found.push(d),
-                    None => break,
-                }
-                last_block = line.block;
-                k += 1;
-            }
-            dates = Some(found);
+            dates = Some(column(lines, &mut k, &mut last_block, lone_date));
         } else if NUMBER_COLUMN.contains(&key.as_str()) {
-            let mut found = Vec::new();
-            while let Some(line) = lines.get(k) {
-                match lone_number(line) {
-                    Some(n) => found.push(n),
-                    None => break,
-                }
-                last_block = line.block;
-                k += 1;
-            }
-            numbers = Some(found);
+            numbers = Some(column(lines, &mut k, &mut last_block, lone_number));
         } else {
             break;
         }
@@ -441,6 +423,22 @@ fn columns_after(lines: &[HeaderLine<'_>], h: usize) -> Option<Saksgang> {
         last_block,
         number_column,
     })
+}
+
+/// The entries of one column from line `k` on, as long as `read` takes them.
+fn column<'a, T>(
+    lines: &[HeaderLine<'a>],
+    k: &mut usize,
+    last_block: &mut usize,
+    read: impl Fn(&HeaderLine<'a>) -> Option<T>,
+) -> Vec<T> {
+    let mut found = Vec::new();
+    while let Some(v) = lines.get(*k).and_then(&read) {
+        found.push(v);
+        *last_block = lines[*k].block;
+        *k += 1;
+    }
+    found
 }
 
 /// A line that names a body and nothing else.
