@@ -267,13 +267,16 @@ async fn footprint(db: &sea_orm::DatabaseConnection, blobs: &std::path::Path) ->
     }
 }
 
+/// A member to add to a zip: its name and what writes its bytes.
+type NewMember<'a> = (&'a str, &'a dyn Fn(&mut dyn std::io::Write));
+
 /// A copy of the zip at `from` with each member passed through `change` (None leaves it out)
 /// and `extra` members added.
 fn rewrite(
     from: &std::path::Path,
     to: &std::path::Path,
     change: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>,
-    extra: &[(&str, &dyn Fn(&mut dyn std::io::Write))],
+    extra: &[NewMember],
 ) {
     use std::io::{Read, Write};
     let mut src = zip::ZipArchive::new(std::fs::File::open(from).expect("zip")).expect("zip");

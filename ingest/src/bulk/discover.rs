@@ -123,7 +123,7 @@ impl std::fmt::Debug for Zip {
 impl Zip {
     /// The members that are files, each with its name, or with its raw name shown lossily when
     /// the name cannot be decoded.
-    fn names(&self) -> Result<Vec<(Member, Result<String, String>)>, String> {
+    fn names(&self) -> Result<Vec<Named>, String> {
         match self {
             Zip::OnDisk(z) => member_names(z),
             Zip::InMemory(z) => member_names(z),
@@ -142,6 +142,9 @@ impl Zip {
     }
 }
 
+/// A member with its name, or with its raw name shown lossily when it cannot be decoded.
+type Named = (Member, Result<String, String>);
+
 fn decoded(
     name: zip::result::ZipResult<std::borrow::Cow<'_, str>>,
     raw: &[u8],
@@ -150,9 +153,7 @@ fn decoded(
         .map_err(|_| String::from_utf8_lossy(raw).into_owned())
 }
 
-fn member_names<R: Read + Seek + Clone>(
-    z: &zip::ZipArchive<R>,
-) -> Result<Vec<(Member, Result<String, String>)>, String> {
+fn member_names<R: Read + Seek + Clone>(z: &zip::ZipArchive<R>) -> Result<Vec<Named>, String> {
     if z.has_duplicate_names() {
         return all_member_names(z);
     }
@@ -167,9 +168,7 @@ fn member_names<R: Read + Seek + Clone>(
 /// Every member of a zip in which some share a name. Its directory of names keeps one member
 /// per name (two members named "sak.pdf" reported as one), so the central directory is walked
 /// instead, and a member whose name repeats is read by its position in it.
-fn all_member_names<R: Read + Seek + Clone>(
-    z: &zip::ZipArchive<R>,
-) -> Result<Vec<(Member, Result<String, String>)>, String> {
+fn all_member_names<R: Read + Seek + Clone>(z: &zip::ZipArchive<R>) -> Result<Vec<Named>, String> {
     let reader = z.clone().into_inner();
     let mut all = zip::unstable::read::ZipIterable::try_new(reader, Default::default())
         .map_err(|e| format!("broken zip: {e}"))?;
