@@ -203,9 +203,15 @@ fn peak_rss_kib() -> u64 {
 fn child_extracts_the_fan_out() {
     let bytes = fan_out(400, 4, 16, &"x".repeat(100));
     let before = peak_rss_kib();
+    let started = Instant::now();
     let (limit, _, _) = limit_passed(&bytes, &ExtractOptions::default());
     assert_eq!(limit, TextLimit::PageGlyphs(MAX_PAGE_GLYPHS));
-    println!("PEAK_RSS_KIB before={before} after={}", peak_rss_kib());
+    println!(
+        "PEAK_RSS_KIB before={before} after={} ({} bytes failed in {:?})",
+        peak_rss_kib(),
+        bytes.len(),
+        started.elapsed()
+    );
 }
 
 #[test]

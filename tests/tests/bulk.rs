@@ -671,6 +671,18 @@ async fn run_in_process(
     blobs: planarkiv_ingest::blobs::BlobStore,
     index_dir: std::path::PathBuf,
 ) -> planarkiv_ingest::bulk::RunReport {
+    let worker = planarkiv_ingest::worker::WorkerConfig::default();
+    run_in_process_with(db, tree, blobs, index_dir, worker).await
+}
+
+/// [`run_in_process`] with the given worker settings (extraction limits among them).
+async fn run_in_process_with(
+    db: &sea_orm::DatabaseConnection,
+    tree: std::path::PathBuf,
+    blobs: planarkiv_ingest::blobs::BlobStore,
+    index_dir: std::path::PathBuf,
+    worker: planarkiv_ingest::worker::WorkerConfig,
+) -> planarkiv_ingest::bulk::RunReport {
     use planarkiv_ingest::bulk::{self, BulkOptions, Progress};
     let opts = BulkOptions {
         paths: vec![tree],
@@ -680,7 +692,7 @@ async fn run_in_process(
         max_file_bytes: 50 << 20,
         blobs: Some(blobs),
         index_dir,
-        worker: planarkiv_ingest::worker::WorkerConfig::default(),
+        worker,
     };
     let (ptx, _prx) = tokio::sync::watch::channel(Progress::default());
     let (_stx, srx) = tokio::sync::watch::channel(false);
@@ -1069,4 +1081,29 @@ fn hostile_trees_and_zips_are_walked_once_and_every_file_is_reported() {
         "{junk_stored} bytes of junk stored"
     );
     assert_eq!(stored.len(), 3 + fits, "{stored:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_that_runs_out_of_time_in_a_bulk_run_gets_one_more_attempt() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tree = tmp.path().join("tree");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    std::fs::write(tree.join("sak.pdf"), sample("vedlegg-til-sak-24.25.pdf")).expect("write");
+    let url = planarkiv_ingest::db::sqlite_url(&tmp.path().join("db.sqlite3"));
+    let db = planarkiv_ingest::db::connect(&url).await.expect("db");
+    let blobs = planarkiv_ingest::blobs::BlobStore::open(tmp.path().join("blobs")).expect("blobs");
+    // A budget no extraction keeps: the run's own attempt times out, and so does the worker's.
+    let mut worker = planarkiv_ingest::worker::WorkerConfig::default();
+    worker.extract.time_budget = Duration::from_micros(1);
+    let report = run_in_process_with(&db, tree, blobs, tmp.path().join("index"), worker).await;
+    let file = &report.files[0];
+    assert_eq!(file.outcome, "failed", "{file:?}");
+    assert_eq!(
+        file.reason.as_deref(),
+        Some("extraction ran out of its time budget of 0.000001 s twice")
+    );
+    let attempts = scalar(&db, "SELECT attempts FROM jobs".into()).await;
+    let timeouts = scalar(&db, "SELECT timeouts FROM jobs".into()).await;
+    // The run's attempt and one by its worker, not five with 30 s of backoff between them.
+    assert_eq!((attempts, timeouts), (2, 2));
 }
