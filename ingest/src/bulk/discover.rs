@@ -14,8 +14,8 @@ use tokio::sync::mpsc;
 /// Zips nested deeper than this are reported, not opened.
 const MAX_ZIP_DEPTH: usize = 4;
 
-/// What the members of one zip (with the zips inside it) may inflate to, as a multiple of the
-/// zip's own size. PDFs compress their streams already and zip to 80–95 % of their size; a
+/// What the members of one zip (with the zips inside it, and their members) may inflate to, as
+/// a multiple of the zip's own size. PDFs compress their streams already and zip to 80–95 % of their size; a
 /// PDF written without compression zips to about a fifth. A zip far beyond that is a bomb: a
 /// 957 KB zip of junk "PDFs" stored 961 MB of files, for documents that all failed.
 pub const MAX_ZIP_INFLATION: u64 = 50;
@@ -83,7 +83,7 @@ impl InflationBudget {
         format!(
             "refused: the zip's members inflate to more than {MAX_ZIP_INFLATION} times its size \
              (at most {} bytes for this zip, at least {ZIP_INFLATION_FLOOR} for any zip); \
-             the members read before this one used that up",
+             the members read before this one used that up, and the rest are not inflated",
             self.limit
         )
     }
@@ -92,13 +92,31 @@ impl InflationBudget {
         self.used.load(Ordering::Relaxed) >= self.limit
     }
 
-    /// Counts `n` more inflated bytes; false when they do not fit (and are not counted).
+    /// Counts `n` more inflated bytes; false when they do not fit. Then the budget is spent:
+    /// the members after it are refused without being inflated at all.
     fn charge(&self, n: u64) -> bool {
-        self.used
+        let fits = self
+            .used
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
                 used.checked_add(n).filter(|&total| total <= self.limit)
             })
-            .is_ok()
+            .is_ok();
+        if !fits {
+            self.used.fetch_max(self.limit, Ordering::Relaxed);
+        }
+        fits
+    }
+
+    /// Inflates with `read` unless the budget is spent, and counts what it gave.
+    fn inflate(&self, read: impl FnOnce() -> Result<Vec<u8>, String>) -> Result<Vec<u8>, String> {
+        if self.spent() {
+            return Err(self.refusal());
+        }
+        let bytes = read()?;
+        if !self.charge(bytes.len() as u64) {
+            return Err(self.refusal());
+        }
+        Ok(bytes)
     }
 }
 
@@ -302,16 +320,7 @@ impl Found {
                 archive,
                 member,
                 budget,
-            } => {
-                if budget.spent() {
-                    return Err(budget.refusal());
-                }
-                let bytes = archive.read(*member, max)?;
-                if !budget.charge(bytes.len() as u64) {
-                    return Err(budget.refusal());
-                }
-                Ok(bytes)
-            }
+            } => budget.inflate(|| archive.read(*member, max)),
             Source::Seen(reason) | Source::Unreadable(reason) => Err(reason.clone()),
         }
     }
@@ -564,7 +573,9 @@ impl ZipLister<'_> {
                 }
                 continue;
             }
-            let inner = zip.read(member, self.max_zip_bytes).and_then(|bytes| {
+            // A nested zip's own bytes count too: inflating it is work, and it is held in memory.
+            let inner = self.budget.inflate(|| zip.read(member, self.max_zip_bytes));
+            let inner = inner.and_then(|bytes| {
                 if bytes.len() > self.max_zip_bytes {
                     return Err("nested zip too large".into());
                 }
