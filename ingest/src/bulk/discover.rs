@@ -53,13 +53,16 @@ pub enum Source {
 }
 
 /// Which member of a zip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Member {
     /// By index in the archive's directory of names.
     Index(usize),
-    /// By position in the central directory: a member that shares its name with another,
-    /// which a directory of names holds only one of.
-    Position(usize),
+    /// A member that shares its name with another, which a directory of names holds only one
+    /// of: read from its own central-directory entry, `position` in the zip's list.
+    Entry {
+        position: usize,
+        entry: Arc<zip::read::OwnedZipFileEntry>,
+    },
 }
 
 /// The bytes the members of one zip may inflate to in all: see [`MAX_ZIP_INFLATION`].
@@ -149,13 +152,17 @@ impl Zip {
     }
 
     /// Inflates a member, refusing to inflate more than `max` bytes.
-    fn read(&self, member: Member, max: usize) -> Result<Vec<u8>, String> {
+    fn read(&self, member: &Member, max: usize) -> Result<Vec<u8>, String> {
         // A clone shares the parsed directory and gets its own read position.
         match (self.clone(), member) {
-            (Zip::OnDisk(mut z), Member::Index(i)) => read_member(&mut z, i, max),
-            (Zip::InMemory(mut z), Member::Index(i)) => read_member(&mut z, i, max),
-            (Zip::OnDisk(z), Member::Position(p)) => read_at_position(z.into_inner(), p, max),
-            (Zip::InMemory(z), Member::Position(p)) => read_at_position(z.into_inner(), p, max),
+            (Zip::OnDisk(mut z), Member::Index(i)) => read_member(&mut z, *i, max),
+            (Zip::InMemory(mut z), Member::Index(i)) => read_member(&mut z, *i, max),
+            (Zip::OnDisk(z), Member::Entry { position, entry }) => {
+                read_entry(z.into_inner(), *position, entry, max)
+            }
+            (Zip::InMemory(z), Member::Entry { position, entry }) => {
+                read_entry(z.into_inner(), *position, entry, max)
+            }
         }
     }
 }
@@ -185,7 +192,7 @@ fn member_names<R: Read + Seek + Clone>(z: &zip::ZipArchive<R>) -> Result<Vec<Na
 
 /// Every member of a zip in which some share a name. Its directory of names keeps one member
 /// per name (two members named "sak.pdf" reported as one), so the central directory is walked
-/// instead, and a member whose name repeats is read by its position in it.
+/// instead, and a member whose name repeats keeps its own entry to be read by.
 fn all_member_names<R: Read + Seek + Clone>(z: &zip::ZipArchive<R>) -> Result<Vec<Named>, String> {
     let reader = z.clone().into_inner();
     let mut all = zip::unstable::read::ZipIterable::try_new(reader, Default::default())
@@ -193,48 +200,48 @@ fn all_member_names<R: Read + Seek + Clone>(z: &zip::ZipArchive<R>) -> Result<Ve
     let mut entries = Vec::new();
     for entry in all.files().map_err(|e| format!("broken zip: {e}"))? {
         let entry = entry.map_err(|e| format!("broken zip: {e}"))?;
-        let raw = entry.name_raw().to_vec();
-        let name = decoded(entry.name(), &raw);
-        entries.push((raw, name));
+        entries.push(zip::read::OwnedZipFileEntry::from(entry));
     }
     let mut count: HashMap<&[u8], usize> = HashMap::new();
-    for (raw, _) in &entries {
-        *count.entry(raw.as_slice()).or_default() += 1;
+    for e in &entries {
+        *count.entry(e.name_raw()).or_default() += 1;
     }
+    let repeated: HashSet<Vec<u8>> = count
+        .into_iter()
+        .filter(|&(_, n)| n > 1)
+        .map(|(raw, _)| raw.to_vec())
+        .collect();
     Ok(entries
-        .iter()
+        .into_iter()
         .enumerate()
-        .filter(|(_, (raw, _))| !raw.ends_with(b"/"))
-        .filter_map(|(position, (raw, name))| {
-            let member = match count[raw.as_slice()] {
-                1 => Member::Index(z.index_for_name_raw(raw)?),
-                _ => Member::Position(position),
+        .filter(|(_, e)| !e.name_raw().ends_with(b"/"))
+        .filter_map(|(position, e)| {
+            let raw = e.name_raw().to_vec();
+            let name = decoded(e.name(), &raw);
+            let member = if repeated.contains(&raw) {
+                Member::Entry {
+                    position,
+                    entry: Arc::new(e),
+                }
+            } else {
+                Member::Index(z.index_for_name_raw(&raw)?)
             };
-            Some((member, name.clone()))
+            Some((member, name))
         })
         .collect())
 }
 
-/// Inflates the member at `position` in the central directory of the zip `reader` holds.
-fn read_at_position<R: Read + Seek + Clone>(
-    reader: R,
+/// Inflates a member of the zip `reader` holds from its central-directory entry.
+fn read_entry<R: Read + Seek>(
+    mut reader: R,
     position: usize,
+    entry: &zip::read::OwnedZipFileEntry,
     max: usize,
 ) -> Result<Vec<u8>, String> {
-    let cannot =
-        |e: zip::result::ZipError| format!("cannot read member {} of the zip: {e}", position + 1);
-    let mut all = zip::unstable::read::ZipIterable::try_new(reader.clone(), Default::default())
-        .map_err(cannot)?;
-    let entry = all
-        .files()
-        .map_err(cannot)?
-        .nth(position)
-        .ok_or_else(|| format!("the zip has no member {}", position + 1))?
-        .map_err(cannot)?;
-    let mut body = reader;
     let member = entry
-        .with_reader(&mut body, zip::ZipReadOptions::new())
-        .map_err(cannot)?;
+        .as_ref()
+        .with_reader(&mut reader, zip::ZipReadOptions::new())
+        .map_err(|e| format!("cannot read member {} of the zip: {e}", position + 1))?;
     inflate(member, max, &format!("member {}", position + 1))
 }
 
@@ -320,7 +327,7 @@ impl Found {
                 archive,
                 member,
                 budget,
-            } => budget.inflate(|| archive.read(*member, max)),
+            } => budget.inflate(|| archive.read(member, max)),
             Source::Seen(reason) | Source::Unreadable(reason) => Err(reason.clone()),
         }
     }
@@ -541,8 +548,8 @@ impl ZipLister<'_> {
             let mut member_origin = format!("{origin}!/{}", shown(&name));
             if !named.insert(member_origin.clone()) {
                 // Another member has this name: each is reported on its own.
-                if let Member::Position(p) = member {
-                    member_origin = format!("{member_origin} (member {})", p + 1);
+                if let Member::Entry { position, .. } = &member {
+                    member_origin = format!("{member_origin} (member {})", position + 1);
                 }
             }
             let unreadable = |reason: String| unreadable(&member_origin, reason);
@@ -574,7 +581,9 @@ impl ZipLister<'_> {
                 continue;
             }
             // A nested zip's own bytes count too: inflating it is work, and it is held in memory.
-            let inner = self.budget.inflate(|| zip.read(member, self.max_zip_bytes));
+            let inner = self
+                .budget
+                .inflate(|| zip.read(&member, self.max_zip_bytes));
             let inner = inner.and_then(|bytes| {
                 if bytes.len() > self.max_zip_bytes {
                     return Err("nested zip too large".into());
@@ -856,6 +865,47 @@ mod tests {
             .collect();
         let want: Vec<(&str, Vec<u8>)> = want.into_iter().map(|(o, b)| (o, b.to_vec())).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn thousands_of_members_with_one_name_are_read_each_in_one_step() {
+        // Each member keeps its own entry: reading one does not walk the entries before it.
+        let n = 5000;
+        let names: Vec<String> = (0..n).map(|i| format!("a{i:04}.pdf")).collect();
+        let members: Vec<(&str, &[u8])> =
+            names.iter().map(|m| (m.as_str(), &b"%PDF"[..])).collect();
+        let mut bytes = zip_of(&members);
+        let mut at = 0;
+        while let Some(i) = bytes[at..]
+            .windows(5)
+            .position(|w| w == b".pdf\x00" || w == b".pdfP")
+        {
+            let start = at + i - 5;
+            if bytes[start] == b'a' && bytes[start + 1..start + 5].iter().all(u8::is_ascii_digit) {
+                bytes[start..start + 5].copy_from_slice(b"samme");
+            }
+            at += i + 4;
+        }
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::write(dir.path().join("a.zip"), bytes).expect("write");
+        let root = dir.path().to_owned();
+        let read = within_20_s(move || {
+            // More files than `found`'s channel holds: read them as they come.
+            let (tx, mut rx) = mpsc::channel(16);
+            std::thread::spawn(move || discover(&[root], &tx, 1 << 20));
+            let (mut count, mut ok, mut last) = (0, 0, None);
+            while let Some(f) = rx.blocking_recv() {
+                count += 1;
+                ok += usize::from(f.read(1 << 20).is_ok());
+                last = Some(f.origin);
+            }
+            (count, ok, last)
+        });
+        assert_eq!((read.0, read.1), (n, n));
+        assert!(read
+            .2
+            .expect("files")
+            .ends_with(&format!("samme.pdf (member {n})")));
     }
 
     #[test]
