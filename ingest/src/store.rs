@@ -209,8 +209,8 @@ pub(crate) fn new_document(
 }
 
 /// The bytes are already stored: record where else they were found.
-pub(crate) async fn link_existing(
-    db: &DatabaseConnection,
+pub(crate) async fn link_existing<C: sea_orm::ConnectionTrait>(
+    db: &C,
     existing: document::Model,
     origin: Option<&str>,
 ) -> Result<Accepted, IngestError> {
@@ -248,7 +248,7 @@ pub(crate) async fn link_existing(
     })
 }
 
-async fn insert_origin<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn insert_origin<C: sea_orm::ConnectionTrait>(
     db: &C,
     document_id: i64,
     origin: &str,

@@ -15,7 +15,7 @@ use planarkiv_schema::time::now_ms;
 
 use crate::blobs::BlobStore;
 use crate::pdf::{self, ExtractOptions};
-use crate::queue::{FailOutcome, Queue};
+use crate::queue::{FailOutcome, Failure, Queue};
 use crate::IngestError;
 
 #[derive(Debug, Clone)]
@@ -289,8 +289,18 @@ impl Worker {
     ) -> Result<JobOutcome, IngestError> {
         let (text, found) = match Fate::of(result) {
             Fate::Extracted(text, found) => (text, found),
-            Fate::Failed(reason) => return self.fail(job, &reason, true).await,
-            Fate::Retry(reason) => return self.fail(job, &reason, false).await,
+            Fate::Failed(reason) => return self.fail(job, &reason, Failure::Permanent).await,
+            Fate::Retry(reason) => return self.fail(job, &reason, Failure::Transient).await,
+            Fate::TimedOut(budget) => {
+                let timeout = pdf::PdfError::Timeout(budget);
+                // The time-out that ends the job says it was not the first.
+                let reason = match job.timeouts + 1 {
+                    n if n < crate::queue::MAX_TIMEOUTS => timeout.to_string(),
+                    2 => format!("{timeout} twice"),
+                    n => format!("{timeout} {n} times"),
+                };
+                return self.fail(job, &reason, Failure::TimedOut).await;
+            }
         };
         self.store(job, doc, text, found).await
     }
@@ -353,11 +363,11 @@ impl Worker {
         &self,
         job: &job::Model,
         reason: &str,
-        permanent: bool,
+        failure: Failure,
     ) -> Result<JobOutcome, IngestError> {
         let _turn = crate::db::write_turn(&self.db).await;
         let txn = self.db.begin().await?;
-        let outcome = self.queue.fail_in(&txn, job, reason, permanent).await?;
+        let outcome = self.queue.fail_in(&txn, job, reason, failure).await?;
         match outcome {
             FailOutcome::GaveUp => {
                 set_status(&txn, job.document_id, DocumentStatus::Failed, Some(reason)).await?;
@@ -374,7 +384,7 @@ impl Worker {
     }
 
     async fn give_up(&self, job: &job::Model, reason: &str) -> Result<JobOutcome, IngestError> {
-        self.fail(job, reason, true).await
+        self.fail(job, reason, Failure::Permanent).await
     }
 }
 
@@ -454,14 +464,27 @@ pub enum Fate {
     Extracted(pdf::Extracted, Option<crate::entities::DocumentEntities>),
     /// Trying again gives the same answer (damaged, encrypted, scanned, or a crash).
     Failed(String),
-    /// Worth another attempt later (a time budget ran out, a read failed).
+    /// Worth another attempt later (a read failed, the write failed).
     Retry(String),
+    /// The extraction ran out of its time budget (this one): worth one more attempt, since a
+    /// busy machine can cause it, but not more (see [`crate::queue::MAX_TIMEOUTS`]).
+    TimedOut(std::time::Duration),
 }
 
 impl Fate {
+    /// Why there are no pages, as the document and the job record it.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            Fate::Extracted(..) => None,
+            Fate::Failed(why) | Fate::Retry(why) => Some(why.clone()),
+            Fate::TimedOut(budget) => Some(pdf::PdfError::Timeout(*budget).to_string()),
+        }
+    }
+
     pub fn of(result: std::thread::Result<Result<Extraction, IngestError>>) -> Self {
         match result {
             Ok(Ok((text, found))) => Fate::Extracted(text, found),
+            Ok(Err(IngestError::Pdf(pdf::PdfError::Timeout(budget)))) => Fate::TimedOut(budget),
             Ok(Err(IngestError::Pdf(e))) if e.is_permanent() => Fate::Failed(e.to_string()),
             Ok(Err(e)) => Fate::Retry(e.to_string()),
             // A panic inside the extractor is a bug on this input; retrying will panic again.

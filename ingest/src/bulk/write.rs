@@ -143,7 +143,10 @@ async fn write(shared: &Shared, batch: Vec<Ready>) -> Result<(), IngestError> {
         }
     };
     shared.signals.outbox.notify_one();
-    if batch.iter().any(|r| matches!(r.fate, Fate::Retry(_))) {
+    if batch
+        .iter()
+        .any(|r| matches!(r.fate, Fate::Retry(_) | Fate::TimedOut(_)))
+    {
         shared.signals.jobs.notify_one();
     }
     for (item, known) in batch.iter().zip(existing) {
@@ -256,8 +259,10 @@ async fn insert_documents(
                     x.producer.clone(),
                     extracted_title(r.meta.title.as_deref(), filename, x),
                 ),
-                Fate::Failed(why) => (DocumentStatus::Failed, Some(why.clone()), None, None, None),
-                Fate::Retry(why) => (DocumentStatus::Queued, Some(why.clone()), None, None, None),
+                Fate::Failed(_) => (DocumentStatus::Failed, r.fate.reason(), None, None, None),
+                Fate::Retry(_) | Fate::TimedOut(_) => {
+                    (DocumentStatus::Queued, r.fate.reason(), None, None, None)
+                }
             };
             let title = r
                 .meta
@@ -322,14 +327,16 @@ async fn write_rows(
         });
         let (state, run_at, error, oc) = match &r.fate {
             Fate::Extracted(..) => (JobState::Done, now, None, outcome::PENDING),
-            Fate::Failed(why) => (JobState::Failed, now, Some(why.clone()), outcome::FAILED),
-            Fate::Retry(why) => (
+            Fate::Failed(_) => (JobState::Failed, now, r.fate.reason(), outcome::FAILED),
+            Fate::Retry(_) | Fate::TimedOut(_) => (
                 JobState::Queued,
                 now + crate::queue::backoff(1).as_millis() as i64,
-                Some(why.clone()),
+                r.fate.reason(),
                 outcome::PENDING,
             ),
         };
+        // This run's attempt counts: one more time-out in the worker gives the file up.
+        let timeouts = i32::from(matches!(r.fate, Fate::TimedOut(_)));
         if matches!(r.fate, Fate::Extracted(..)) {
             upserts.push(outbox::ActiveModel {
                 document_id: Set(doc.id),
@@ -348,6 +355,7 @@ async fn write_rows(
             locked_until: Set(None),
             locked_by: Set(None),
             last_error: Set(error.clone()),
+            timeouts: Set(timeouts),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
