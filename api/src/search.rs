@@ -1297,6 +1297,8 @@ mod tests {
             document_date: None,
             case_number: None,
             appendix_number: None,
+            title_source: None,
+            extracted_with: None,
             created_at: now,
             updated_at: now,
         };

@@ -28,7 +28,7 @@ use crate::error::IngestError;
 pub mod transfer;
 
 /// Recorded with every extracted value, so values read by older rules can be found.
-pub const EXTRACTOR_VERSION: &str = "rules-1";
+pub const EXTRACTOR_VERSION: &str = "rules-2";
 
 pub const ORIGIN_EXTRACTED: &str = "extracted";
 pub const ORIGIN_PERSON: &str = "person";
@@ -404,6 +404,14 @@ async fn persist_with<C: ConnectionTrait>(
         document_id: doc.id,
         rows: Vec::new(),
     };
+    // A title read from the text points at where it stands.
+    if doc.title_source == Some(planarkiv_schema::entities::TitleSource::Text) {
+        if let Some(t) =
+            crate::title::text_title(found).filter(|t| doc.title.as_ref() == Some(&t.value))
+        {
+            trail.add("document", doc.id, "title", t.at);
+        }
+    }
 
     // Organisations: the first mentioned health community (or owner) is the document's.
     let owner = found.plan.as_ref().and_then(|p| p.owner.as_ref());

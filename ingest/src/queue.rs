@@ -264,6 +264,87 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::from_secs((1u64 << exp).min(300))
 }
 
+/// Which documents [`requeue`] sends back to the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requeue {
+    /// Extracted documents the current entity rules have not read (after the rules improve).
+    Outdated,
+    /// Documents whose extraction failed (a scan before OCR was installed, say).
+    Failed,
+    /// Every document.
+    All,
+}
+
+/// Documents queued per transaction: a large archive is requeued in steps, each one short.
+const REQUEUE_BATCH: u64 = 500;
+
+/// Queues extraction jobs for the documents `which` names that have none queued or running,
+/// and returns how many were queued. An indexed document stays searchable meanwhile: the
+/// worker replaces its pages and entities in one transaction.
+pub async fn requeue(db: &sea_orm::DatabaseConnection, which: Requeue) -> Result<u64, IngestError> {
+    use planarkiv_schema::entities::{document, DocumentStatus};
+    use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+    let mut queued = 0u64;
+    let mut after = 0i64;
+    loop {
+        let pending = sea_orm::sea_query::Query::select()
+            .column(job::Column::DocumentId)
+            .from(job::Entity)
+            .and_where(job::Column::State.is_in([JobState::Queued, JobState::Running]))
+            .to_owned();
+        let mut cond = Condition::all()
+            .add(document::Column::Id.gt(after))
+            .add(document::Column::Id.not_in_subquery(pending));
+        cond = match which {
+            Requeue::Outdated => cond
+                .add(
+                    document::Column::Status
+                        .is_in([DocumentStatus::Indexed, DocumentStatus::Processing]),
+                )
+                .add(
+                    Condition::any()
+                        .add(document::Column::ExtractedWith.is_null())
+                        .add(document::Column::ExtractedWith.ne(crate::domain::EXTRACTOR_VERSION)),
+                ),
+            Requeue::Failed => cond.add(document::Column::Status.eq(DocumentStatus::Failed)),
+            Requeue::All => cond,
+        };
+        let ids: Vec<i64> = document::Entity::find()
+            .select_only()
+            .column(document::Column::Id)
+            .filter(cond)
+            .order_by_asc(document::Column::Id)
+            .limit(REQUEUE_BATCH)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let Some(&last) = ids.last() else {
+            return Ok(queued);
+        };
+        let turn = crate::db::write_turn(db).await;
+        let txn = db.begin().await?;
+        for id in &ids {
+            enqueue(&txn, *id, EXTRACT).await?;
+        }
+        if which != Requeue::Outdated {
+            // A failed document waits for the worker again; its old reason stays until then.
+            document::Entity::update_many()
+                .col_expr(
+                    document::Column::Status,
+                    sea_orm::sea_query::Expr::value(DocumentStatus::Queued),
+                )
+                .filter(document::Column::Id.is_in(ids.clone()))
+                .filter(document::Column::Status.eq(DocumentStatus::Failed))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        drop(turn);
+        queued += ids.len() as u64;
+        after = last;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

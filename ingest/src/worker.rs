@@ -339,8 +339,14 @@ impl Worker {
         let mut d: document::ActiveModel = doc.clone().into();
         d.page_count = Set(Some(n as i32));
         d.producer = Set(x.producer.clone());
-        if let Some(t) = extracted_title(doc.title.as_deref(), &doc.filename, &x) {
-            d.title = Set(Some(t));
+        if crate::title::may_replace(doc.title.as_deref(), doc.title_source, &doc.filename) {
+            if let Some(c) = crate::title::choose(&x, found.as_ref()) {
+                d.title = Set(Some(c.title));
+                d.title_source = Set(Some(c.source));
+            }
+        }
+        if found.is_some() {
+            d.extracted_with = Set(Some(crate::domain::EXTRACTOR_VERSION.to_owned()));
         }
         d.status = Set(DocumentStatus::Processing);
         d.error = Set(None);
@@ -524,22 +530,6 @@ pub(crate) async fn insert_pages<C: sea_orm::ConnectionTrait>(
     Ok(())
 }
 
-/// The title extraction gives a document whose title is `current`, if it changes it. Only a
-/// title derived from the file name gives way to the PDF's own: one set by a manifest or by a
-/// person is never overwritten by extraction.
-pub(crate) fn extracted_title(
-    current: Option<&str>,
-    filename: &str,
-    x: &pdf::Extracted,
-) -> Option<String> {
-    let untouched =
-        current.is_none() || current.map(str::to_owned) == crate::store::default_title(filename);
-    x.title
-        .as_ref()
-        .filter(|t| untouched && is_meaningful_title(t))
-        .cloned()
-}
-
 /// Wakes the worker whenever a job is announced on PostgreSQL. Reconnects after errors; polling
 /// covers the gaps.
 async fn listen_for_jobs(
@@ -576,20 +566,6 @@ async fn listen_for_jobs(
             }
         }
     }
-}
-
-/// PDF producers often write placeholders such as "Microsoft Word - sak.docx" or "untitled".
-fn is_meaningful_title(t: &str) -> bool {
-    let l = t.to_lowercase();
-    // A single token with underscores or dots is a file name, not a title.
-    let looks_like_filename = !t.contains(' ') && (t.contains('_') || t.contains('.'));
-    t.chars().filter(|c| c.is_alphabetic()).count() >= 3
-        && !l.starts_with("microsoft word")
-        && !l.ends_with(".docx")
-        && !l.ends_with(".doc")
-        && l != "untitled"
-        && l != "uten tittel"
-        && !looks_like_filename
 }
 
 async fn set_status<C: sea_orm::ConnectionTrait>(

@@ -12,6 +12,7 @@ mod m20261123_000006_foreign_key_indexes;
 mod m20261123_000007_document_lookup_indexes;
 mod m20261129_000008_ingest_file_outcome_index;
 mod m20261203_000009_job_timeouts;
+mod m20261203_000010_document_title_source;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_document_lookup_indexes::Migration),
             Box::new(m20261129_000008_ingest_file_outcome_index::Migration),
             Box::new(m20261203_000009_job_timeouts::Migration),
+            Box::new(m20261203_000010_document_title_source::Migration),
         ]
     }
 }

@@ -22,6 +22,6 @@ pub mod page;
 pub mod plan;
 pub mod provenance;
 
-pub use document::DocumentStatus;
+pub use document::{DocumentStatus, TitleSource};
 pub use job::JobState;
 pub use outbox::OutboxOp;
