@@ -13,6 +13,7 @@ mod m20261123_000007_document_lookup_indexes;
 mod m20261129_000008_ingest_file_outcome_index;
 mod m20261203_000009_job_timeouts;
 mod m20261203_000010_document_title_source;
+mod m20261203_000011_dismissed_extractions;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_ingest_file_outcome_index::Migration),
             Box::new(m20261203_000009_job_timeouts::Migration),
             Box::new(m20261203_000010_document_title_source::Migration),
+            Box::new(m20261203_000011_dismissed_extractions::Migration),
         ]
     }
 }
