@@ -550,8 +550,12 @@ async fn listen_for_jobs(
             }
         };
         if let Err(e) = listener.listen(crate::queue::NOTIFY_CHANNEL).await {
-            tracing::warn!(error = %e, "LISTEN failed; polling only");
-            return;
+            // Polling covers the gap; LISTEN is tried again, not given up for the process's life.
+            tracing::warn!(error = %e, "LISTEN failed; polling only until it works again");
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(10)) => continue,
+                _ = shutdown.changed() => return,
+            }
         }
         loop {
             tokio::select! {
