@@ -43,12 +43,13 @@ const COMPOUND_BOOST: Score = 0.3;
 const TITLE_BOOST: Score = 0.5;
 
 /// Document kinds a `type:` qualifier accepts: the classifier's and the manifest's vocabulary.
-pub const DOCUMENT_KINDS: [&str; 8] = [
+pub const DOCUMENT_KINDS: [&str; 9] = [
     "plan",
     "case_paper",
     "case_appendix",
     "minutes",
     "letter",
+    "report",
     "presentation",
     "web_page",
     "other",

@@ -680,6 +680,7 @@ pub fn kind_name(kind: DocumentKind) -> &'static str {
         DocumentKind::CaseAppendix => "case_appendix",
         DocumentKind::Minutes => "minutes",
         DocumentKind::Letter => "letter",
+        DocumentKind::Report => "report",
         DocumentKind::Presentation => "presentation",
         DocumentKind::WebPage => "web_page",
         DocumentKind::Other => "other",
