@@ -2,9 +2,10 @@
 //! snippets. Blocking; the GraphQL resolvers call it on the blocking pool.
 //!
 //! The query language is parsed here rather than by tantivy's `QueryParser` because every word
-//! becomes a small disjunction of its own (stem, title, "aa" spelled "å", a typo-tolerant and
-//! a compound-prefix alternative at a low boost), qualifiers are validated with messages a
-//! person can act on, and case numbers are taken out before anything else.
+//! becomes a small disjunction of its own (stem, title, "aa" spelled "å", and at a low boost
+//! the word in the other written standard, a typo-tolerant and a compound-prefix alternative),
+//! qualifiers are validated with messages a person can act on, and case numbers are taken out
+//! before anything else.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -12,8 +13,8 @@ use std::sync::Arc;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, PhraseQuery,
-    Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur,
+    PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -22,6 +23,7 @@ use tantivy::{DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use planarkiv_ingest::index::SearchIndex;
 use planarkiv_schema::case_number::CaseNumber;
+use planarkiv_schema::search::equivalents::nynorsk_bokmal;
 use planarkiv_schema::search::{
     case_term, exact_analyzer, stemmed_analyzer, HitType, SearchFields,
 };
@@ -40,6 +42,16 @@ const MIN_LOOSE_CHARS: usize = 5;
 /// a page with the exact word always ranks above one that only has a near miss.
 const TYPO_BOOST: Score = 0.2;
 const COMPOUND_BOOST: Score = 0.3;
+/// The same word in the other written standard ("sjukehus" for "sykehus"): a constant score,
+/// like the typo and compound alternatives, rather than the equivalent's own BM25, because a
+/// rare nynorsk word's BM25 in a mostly bokmål archive would outrank the word as typed. Above
+/// the typo and compound weights: an equivalent is a known match, not a guess.
+const EQUIVALENT_BOOST: Score = 0.4;
+/// A sliver of the equivalent's BM25 on top, so the pages found only through the other
+/// standard are ordered among themselves by how much they use the word (a nynorsk query in a
+/// bokmål archive sees its best pages first, not its lowest ids), while staying below the
+/// word as typed: a BM25 of 10 adds 0.2.
+const EQUIVALENT_BM25_SHARE: Score = 0.02;
 const TITLE_BOOST: Score = 0.5;
 
 /// Document kinds a `type:` qualifier accepts: the classifier's and the manifest's vocabulary.
@@ -85,7 +97,8 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Count facet values over every match (not only this page of hits).
     pub facets: bool,
-    /// Leave out the typo and compound alternatives; the benchmark measures their cost so.
+    /// Leave out the loose alternatives (the other written standard, typos, compounds); the
+    /// benchmark measures their cost so.
     pub exact_only: bool,
 }
 
@@ -949,8 +962,9 @@ impl Builder {
     }
 
     /// A word: its stem on the body (and, weaker, the title), the "å" spelling of an "aa"
-    /// spelling, then at a low boost a typo (one edit) and a compound (the stem as a prefix of
-    /// a longer word) alternative. Words that analyze to several tokens ("covid-19") are a
+    /// spelling, then at a low boost the word in the other written standard (nynorsk for
+    /// bokmål and back), a typo (one edit) and a compound (the stem as a prefix of a longer
+    /// word) alternative. Words that analyze to several tokens ("covid-19") are a
     /// phrase.
     fn word(&mut self, w: &str, scoring: bool) -> Option<Box<dyn Query>> {
         let f = self.f;
@@ -996,6 +1010,7 @@ impl Builder {
             }
         }
         if scoring && self.loose {
+            self.other_standard(&spellings, &mut any);
             for (stem, exact) in &spellings {
                 if exact.chars().count() >= MIN_LOOSE_CHARS {
                     self.loose_words.typo.push(exact.clone());
@@ -1011,23 +1026,73 @@ impl Builder {
                         )),
                     ));
                 }
-                if stem.chars().count() >= MIN_LOOSE_CHARS {
-                    self.loose_words.prefix.push(stem.clone());
-                    any.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new_prefix(
-                                Term::from_field_text(f.body_exact, stem),
-                                0,
-                                false,
-                            )),
-                            COMPOUND_BOOST,
-                        )),
-                    ));
-                }
+                any.extend(self.compound(stem));
             }
         }
         Some(Box::new(BooleanQuery::new(any)))
+    }
+
+    /// The compound alternative of a stem long enough for one: the stem as a prefix of the
+    /// exact words ("hospitering" → "hospiteringsordning"), at [`COMPOUND_BOOST`], noted for
+    /// highlighting.
+    fn compound(&mut self, stem: &str) -> Option<(Occur, Box<dyn Query>)> {
+        if stem.chars().count() < MIN_LOOSE_CHARS {
+            return None;
+        }
+        self.loose_words.prefix.push(stem.to_owned());
+        Some((
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(FuzzyTermQuery::new_prefix(
+                    Term::from_field_text(self.f.body_exact, stem),
+                    0,
+                    false,
+                )),
+                COMPOUND_BOOST,
+            )),
+        ))
+    }
+}
+
+impl Builder {
+    /// The word as the other written standard spells it (nynorsk "tenestene" → bokmål stem
+    /// "tjenest", and back), from the word list in `planarkiv_schema::search::equivalents`,
+    /// at [`EQUIVALENT_BOOST`] on the stemmed body, and for stems long enough to begin
+    /// compounds also as a compound prefix, so "helsetjeneste" finds
+    /// "helsetenestetilbodet" as it finds "helsetjenestetilbudet". Highlighted like the word.
+    fn other_standard(
+        &mut self,
+        spellings: &[(String, String)],
+        any: &mut Vec<(Occur, Box<dyn Query>)>,
+    ) {
+        let f = self.f;
+        let equivalents = nynorsk_bokmal();
+        let mut added: Vec<&str> = Vec::new();
+        for (stem, _) in spellings {
+            for other in equivalents.of_stem(stem) {
+                if added.contains(&other.as_str()) || spellings.iter().any(|(s, _)| s == other) {
+                    continue;
+                }
+                added.push(other);
+                let term = Term::from_field_text(f.body, other);
+                any.push((
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+                        EQUIVALENT_BOOST,
+                    )),
+                ));
+                any.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                        EQUIVALENT_BM25_SHARE,
+                    )),
+                ));
+                self.highlight.push(term);
+                any.extend(self.compound(other));
+            }
+        }
     }
 }
 
@@ -1374,6 +1439,110 @@ mod tests {
             Vec::<i32>::new(),
             "only compounds a word begins"
         );
+    }
+
+    /// Pages in bokmål and nynorsk: each standard's word finds the other's page, below the
+    /// page with the word as typed; quotes and exclusions stay with the words as typed.
+    #[test]
+    fn nynorsk_and_bokmal_find_each_other() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = index_of(
+            dir.path(),
+            &[
+                "Sykehuset gir nye tjenester til kommunene",
+                "Sjukehuset gjev nye tenester til kommunane",
+                "Saken ble vedtatt i utvalget etter behandling",
+                "Saka vart vedteken i utvalet etter handsaming",
+                "Helsetenestetilbodet i distriktet",
+                "Ordet noreg står her",
+            ],
+        );
+        let both = |q: &str, first: i32, second: i32| {
+            assert_eq!(pages(&index, q), vec![first, second], "{q}");
+        };
+        both("sjukehus", 2, 1);
+        both("sykehus", 1, 2);
+        both("tenestene", 2, 1);
+        both("tjeneste", 1, 2);
+        both("vedtatt", 3, 4);
+        both("vedteken", 4, 3);
+        both("utval", 4, 3);
+        both("utvalgets", 3, 4);
+        both("behandling", 3, 4);
+        both("handsaming", 4, 3);
+        // Every word of the query may come from either standard.
+        let mut mixed = pages(&index, "sjukehus tjenester");
+        mixed.sort();
+        assert_eq!(mixed, vec![1, 2]);
+        assert_eq!(pages(&index, "norge"), vec![6]);
+        // The plurals of "kommune" meet through the stemmer alone, in both standards.
+        let mut k = pages(&index, "kommunane");
+        k.sort();
+        assert_eq!(k, vec![1, 2]);
+        // An equivalent's compounds: "helsetjeneste" begins no word on page 5, but its
+        // nynorsk "helseteneste" begins "helsetenestetilbodet".
+        assert_eq!(pages(&index, "helsetjeneste"), vec![5]);
+        // Quoted phrases are exact: no other standard inside quotes.
+        assert_eq!(pages(&index, "\"sjukehuset gjev\""), vec![2]);
+        assert_eq!(pages(&index, "\"sykehuset\""), vec![1]);
+        // An exclusion excludes the word as typed (and its inflections), nothing more.
+        assert_eq!(pages(&index, "nye -sjukehus"), vec![1]);
+        // Without the loose alternatives (the benchmark's baseline) the words stand alone.
+        let exact = run(
+            &index,
+            &SearchRequest {
+                query: "sjukehus".into(),
+                limit: 10,
+                exact_only: true,
+                ..Default::default()
+            },
+        )
+        .expect("search");
+        assert_eq!(
+            exact.hits.iter().map(|h| h.page).collect::<Vec<_>>(),
+            vec![2]
+        );
+    }
+
+    /// Pages found only through the other standard are ordered by how much they use the
+    /// word, not by their ids, and all stay below a page with the word as typed.
+    #[test]
+    fn the_other_standard_ranks_by_its_own_weight() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = index_of(
+            dir.path(),
+            &[
+                "Om sykehus, i en lang tekst om mye annet: kommuner, fastleger, legevakt, \
+                 avtaler, planer, tiltak, mål, budsjett, årsverk og sekretariat",
+                "Sykehus og sykehuset: sykehusene",
+                "Sjukehus, ein gong, i ein lang tekst om mykje anna: kommunar, fastlegar, \
+                 legevakt, avtalar, planar, tiltak, mål, budsjett, årsverk og sekretariat",
+            ],
+        );
+        assert_eq!(pages(&index, "sjukehus"), vec![3, 2, 1]);
+        assert_eq!(pages(&index, "sykehus"), vec![2, 1, 3]);
+    }
+
+    /// A page found through the other standard's word shows that word highlighted.
+    #[test]
+    fn the_other_standard_is_highlighted() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = index_of(dir.path(), &["Nytt sjukehus i Førde"]);
+        let hits = search(&index, "sykehus", 0, 10).expect("search").hits;
+        assert_eq!(hits.len(), 1);
+        let s = hits[0].snippets.best(&hits[0].body);
+        let marked: Vec<String> = s
+            .highlights
+            .iter()
+            .map(|h| {
+                s.text
+                    .chars()
+                    .skip(h.start as usize)
+                    .take((h.end - h.start) as usize)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(marked, vec!["sjukehus".to_owned()], "{:?}", s.text);
     }
 
     #[test]

@@ -9,6 +9,10 @@ pub enum SchemaError {
         expected: &'static str,
         found: String,
     },
+    /// A line of a word list kept as data (such as `search/nn_nb.txt`) that is not
+    /// "word = word".
+    #[error("word list line {line}: {reason}")]
+    WordList { line: usize, reason: String },
     #[error("search index: {0}")]
     Index(#[from] tantivy::TantivyError),
 }

@@ -10,6 +10,8 @@ use tantivy::tokenizer::{
 };
 use tantivy::Index;
 
+pub mod equivalents;
+
 /// Bumped whenever tokenization changes, so an index built by another version is rebuilt
 /// rather than queried with analyzers that no longer match its terms.
 pub const ANALYZER_VERSION: u32 = 3;

@@ -1,8 +1,8 @@
 //! Search quality as a secretariat meets it: the seed documents go through the real pipeline
 //! (upload, extraction, indexing), get the metadata a manifest would give them, and every query
 //! of `tests/relevance/queries.json` must have its expected page as the first hit. The same
-//! archive then shows typo ranking, facets, date sorting, several snippets, more-like-this,
-//! entity hits and refused qualifiers.
+//! archive then shows typo ranking, nynorsk words finding bokmål pages, facets, date sorting,
+//! several snippets, more-like-this, entity hits and refused qualifiers.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -172,6 +172,7 @@ async fn every_query_finds_its_page_first() {
         );
 
         typos_rank_below_exact_matches(&t).await;
+        nynorsk_finds_the_bokmal_pages(&t).await;
         facets_count_every_match(&t).await;
         date_sort_orders_by_document_date(&t).await;
         several_snippets_with_character_offsets(&t).await;
@@ -201,6 +202,34 @@ async fn typos_rank_below_exact_matches(t: &TestApp) {
             .position(|l| l == exact)
             .unwrap_or_else(|| panic!("{exact} is found: {labels:?}"));
         assert!(e < at, "{exact} ranks above {typo_only}: {labels:?}");
+    }
+}
+
+/// The seeds are in bokmål: a nynorsk word finds the pages its bokmål twin finds best (the
+/// list pairs stems, so the forms need not match), and inside quotes it stays nynorsk.
+async fn nynorsk_finds_the_bokmal_pages(t: &TestApp) {
+    let page = json!({ "hitType": ["PAGE"] });
+    for (nynorsk, bokmal) in [
+        ("sjukehuset", "sykehus"),
+        ("brukarmedverknad", "brukermedvirkningen"),
+        ("spesialisthelsetenesta", "spesialisthelsetjenester"),
+        ("innbyggjarane", "innbyggere"),
+        ("førebygging", "forebygging"),
+        ("tenesteutvikling", "tjenesteutvikling"),
+        ("løysingar", "løsningene"),
+    ] {
+        let (_, nb) = hits(t, bokmal, page.clone(), Value::Null).await;
+        let (total, nn) = hits(t, nynorsk, page.clone(), Value::Null).await;
+        let nn_labels: Vec<String> = nn.iter().map(label).collect();
+        assert!(!nb.is_empty(), "{bokmal} finds the seed pages");
+        for best in nb.iter().take(3).map(label) {
+            assert!(
+                nn_labels.contains(&best),
+                "{nynorsk} finds {best}, {bokmal}'s best: {total} hits {nn_labels:?}"
+            );
+        }
+        let (quoted, _) = hits(t, &format!("\"{nynorsk}\""), page.clone(), Value::Null).await;
+        assert_eq!(quoted, 0, "\"{nynorsk}\" is exact");
     }
 }
 

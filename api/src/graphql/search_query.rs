@@ -168,9 +168,10 @@ impl SearchQuery {
     /// `kind:`), `org:innlandet` (`organisasjon:`), `utvalg:SSU` (`body:`), `år:2025`
     /// (`year:`), with `org:"two words"` quoted. Norwegian inflections match each other
     /// ("helsetjenester" finds "helsetjenesten"); æ, ø, å are letters of their own ("før" is
-    /// not "for"); "aa" also searches "å"; words of five letters or more also find one-letter
-    /// typos and compounds they begin ("oppfølging" finds "oppfølgingssentral"), ranked below
-    /// exact matches. Case numbers in any form ("sak 24.25", "24/25", "2025/24",
+    /// not "for"); "aa" also searches "å"; nynorsk and bokmål find each other ("sjukehus"
+    /// finds "sykehus", "tjenestene" finds "tenestene") and words of five letters or more also
+    /// find one-letter typos and compounds they begin ("oppfølging" finds
+    /// "oppfølgingssentral"), all ranked below exact matches. Case numbers in any form ("sak 24.25", "24/25", "2025/24",
     /// "sak 24/2025") match that case only.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "super::SEARCH_COST + super::list_cost(first, 20, child_complexity)")]
