@@ -894,19 +894,30 @@ async fn persist_plan<C: ConnectionTrait>(
                 focus_area_id: Set(area),
                 position: Set(i as i32 + 1),
                 text: Set(item.text.value.clone()),
-                responsible: Set(None),
-                deadline: Set(None),
+                responsible: Set(item.responsible.as_ref().map(|r| r.value.clone())),
+                deadline: Set(item.deadline.as_ref().map(|d| d.value.clone())),
                 origin: Set(ORIGIN_EXTRACTED.to_owned()),
                 edited: Set("[]".to_owned()),
                 ..Default::default()
             });
         }
         for row in insert_all(db, rows).await? {
-            let at = usize::try_from(row.position - 1)
+            let item = usize::try_from(row.position - 1)
                 .ok()
-                .and_then(|i| ap.items.get(i))
-                .and_then(|item| item.text.at);
-            trail.add("action_item", row.id, "text", at);
+                .and_then(|i| ap.items.get(i));
+            trail.add("action_item", row.id, "text", item.and_then(|i| i.text.at));
+            trail.add(
+                "action_item",
+                row.id,
+                "responsible",
+                item.and_then(|i| i.responsible.as_ref()).and_then(|v| v.at),
+            );
+            trail.add(
+                "action_item",
+                row.id,
+                "deadline",
+                item.and_then(|i| i.deadline.as_ref()).and_then(|v| v.at),
+            );
         }
     }
     Ok(())
