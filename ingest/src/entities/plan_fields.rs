@@ -122,24 +122,41 @@ fn lines(b: &Block) -> Vec<std::ops::Range<usize>> {
 
 /// A table header: every word a column label, the measures' among them and one more.
 fn table_header(lower: &str) -> Option<Vec<Field>> {
-    let words: Vec<&str> = lower
-        .split(|c: char| c.is_whitespace() || c == '|')
-        .map(|w| w.trim_matches(':'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.len() < 2 {
+    let words = || {
+        lower
+            .split(|c: char| c.is_whitespace() || c == '|')
+            .map(|w| w.trim_matches(':'))
+            .filter(|w| !w.is_empty())
+    };
+    // Most lines fail on their first word; only a line of labels allocates.
+    let is_column = |w: &str| column_word(w);
+    if !words().next().is_some_and(is_column) || !words().all(is_column) {
         return None;
     }
-    let mut cols = Vec::with_capacity(words.len());
-    for w in &words {
-        if super::text::FIELD_LABELS.contains(w) || OTHER_COLUMNS.contains(w) {
-            cols.push(field_of(w));
-        } else {
-            return None;
-        }
-    }
-    (cols.contains(&Field::Measures) && cols.iter().filter(|c| **c != Field::Measures).count() > 0)
-        .then_some(cols)
+    let cols: Vec<Field> = words().map(field_of).collect();
+    (cols.len() >= 2
+        && cols.contains(&Field::Measures)
+        && cols.iter().any(|c| *c != Field::Measures))
+    .then_some(cols)
+}
+
+fn column_word(w: &str) -> bool {
+    super::text::FIELD_LABELS.contains(&w) || OTHER_COLUMNS.contains(&w)
+}
+
+/// Whether any line opens with a field label or a column word: without one, no section has
+/// fields and the walk can be skipped (most documents are not plans).
+fn has_fields(blocks: &[Block]) -> bool {
+    blocks.iter().any(|b| {
+        let lower = b.lower();
+        b.line_ranges().any(|(r, _)| {
+            let line = lower.get(r).unwrap_or("");
+            let end = line
+                .find(|c: char| !c.is_alphabetic() && c != '.')
+                .unwrap_or(line.len());
+            line.get(..end).is_some_and(column_word)
+        })
+    })
 }
 
 /// A row's cells as byte ranges of `text`: cells are separated by tabs, two or more spaces or
@@ -203,6 +220,15 @@ fn area_heading(blocks: &[Block], i: usize, cx: &Context) -> Option<Heading> {
         // Quotations («…») and the like are no headings of sections.
         || !text.starts_with(char::is_alphanumeric)
     {
+        return None;
+    }
+    // Only a numbered, labelled or heading line can head an area; most blocks are neither,
+    // and are let go before the label checks below.
+    let candidate = b.heading
+        || matches!(b.kind, BlockKind::Numbered { .. })
+        || text.starts_with(|c: char| c.is_ascii_digit())
+        || after_focus_label(text).is_some();
+    if !candidate {
         return None;
     }
     let lower = b.lower();
@@ -431,6 +457,12 @@ impl Walk {
 /// Reads labelled focus-area sections after the title. For a plan that is not an action plan,
 /// the walk stops where the action part begins (its items are read by the action-part rules).
 pub(crate) fn read(blocks: &[Block], title_at: usize, kind: PlanKind) -> Sections {
+    if !has_fields(blocks) {
+        return Sections {
+            areas: Vec::new(),
+            labelled: false,
+        };
+    }
     let mut w = Walk {
         areas: Vec::new(),
         cur: None,
@@ -571,5 +603,46 @@ fn flush(w: &mut Walk, b: &Block, pending: &mut Option<std::ops::Range<usize>>) 
         // Prose after a list of measures (several sentences) is no measure.
         Some(Field::Measures) if !v.value.contains(". ") => w.push_measure(v),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_headers_need_the_measures_and_another_column() {
+        assert_eq!(
+            table_header("tiltak\tansvar\tfrist"),
+            Some(vec![Field::Measures, Field::Responsible, Field::Deadline])
+        );
+        assert_eq!(
+            table_header("nr | tiltak | ansvarleg | status"),
+            Some(vec![
+                Field::Other,
+                Field::Measures,
+                Field::Responsible,
+                Field::Other
+            ])
+        );
+        assert_eq!(table_header("tiltak"), None);
+        assert_eq!(table_header("ansvar frist"), None);
+        assert_eq!(table_header("tiltak for eldre"), None);
+    }
+
+    #[test]
+    fn cells_split_on_tabs_bars_and_runs_of_spaces() {
+        let row = "Felles kurs  for alle  |  Kommunane\t2026";
+        let got: Vec<&str> = cells(row).into_iter().map(|r| row[r].trim()).collect();
+        assert_eq!(got, ["Felles kurs", "for alle", "Kommunane", "2026"]);
+        assert!(cells("   ").is_empty());
+        assert_eq!(cells("Ett ord").len(), 1);
+    }
+
+    #[test]
+    fn numbered_titles_without_a_period() {
+        assert_eq!(spaced_number("2 Eldre"), Some((2, 2)));
+        assert_eq!(spaced_number("2026 Eldre"), None);
+        assert_eq!(spaced_number("2 eldre"), None);
     }
 }

@@ -763,6 +763,23 @@ mod tests {
     }
 
     #[test]
+    fn field_labels_and_their_values() {
+        assert_eq!(field_label("mål"), Some(("mål", "mål".len())));
+        assert_eq!(field_label("tiltak:"), Some(("tiltak", 7)));
+        let l = "ansvar: kommunane";
+        assert_eq!(field_label(l).map(|(_, at)| &l[at..]), Some(" kommunane"));
+        let l = "mål 2: færre fall";
+        assert_eq!(field_label(l).map(|(_, at)| &l[at..]), Some(" færre fall"));
+        // The label word in running text, or another word that begins like one.
+        assert_eq!(field_label("tiltak for eldre"), None);
+        assert_eq!(field_label("målgruppe: eldre"), None);
+        assert_eq!(field_label("frist 2026"), None);
+        // A label line is a block of its own, even under a long unfinished line.
+        let t = texts("Handlingsplanen omfatter alle kommunene i regionen og sykehuset med sine\nMål: Trygge overganger\nTiltak: Felles sjekkliste");
+        assert_eq!(t.len(), 3, "{t:?}");
+    }
+
+    #[test]
     fn no_panics() {
         for s in ["", "\u{c}", "-", "\u{f0b7}", "1.", "a.", "æ-\nø", "\n\n\n"] {
             let _ = texts(s);
