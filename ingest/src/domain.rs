@@ -736,6 +736,35 @@ async fn persist_plan<C: ConnectionTrait>(
         p.vision.as_ref().map(|t| t.value.clone()),
         at(&p.vision)
     );
+    // The strategy an action plan names links when a plan of that title is stored already.
+    // A parent stored later is not linked back (the name it was found by is not kept); a
+    // person can link it by curation.
+    if let Some(parent) = &p.parent_plan {
+        let known = plan::Entity::find()
+            .filter(plan::Column::Id.ne(id))
+            .filter(plan::Column::Kind.ne(plan_kind_name(entities::PlanKind::ActionPlan)))
+            .filter(plan::Column::Title.is_not_null())
+            .all(db)
+            .await?
+            .into_iter()
+            .find(|o| {
+                o.title
+                    .as_deref()
+                    .is_some_and(|t| same_text(t, &parent.value))
+            });
+        if let Some(known) = known {
+            put!(
+                a,
+                edited,
+                trail,
+                "plan",
+                id,
+                parent_plan_id,
+                Some(known.id),
+                parent.at
+            );
+        }
+    }
     a.updated_at = Set(now);
     a.update(db).await?;
 

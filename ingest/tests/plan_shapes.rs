@@ -896,3 +896,90 @@ fn a_nynorsk_committee_keeps_its_name() {
     );
     assert_eq!(case.body_abbreviation.as_deref(), Some("SSU"));
 }
+
+// --- stored ---------------------------------------------------------------------------------
+
+/// A document row for `persist`, as the worker makes one.
+async fn document(
+    db: &sea_orm::DatabaseConnection,
+    name: &str,
+) -> planarkiv_schema::entities::document::Model {
+    use planarkiv_schema::entities::document::{ActiveModel, DocumentStatus};
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = chrono::Utc::now();
+    ActiveModel {
+        sha256: Set(format!("{name:0>64}")),
+        filename: Set(format!("{name}.pdf")),
+        size_bytes: Set(1),
+        status: Set(DocumentStatus::Indexed),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("document row")
+}
+
+/// The action plan's assignments are stored on its action items, and the strategy it names
+/// becomes its parent plan when that strategy is stored.
+#[tokio::test]
+async fn stored_items_keep_assignments_and_the_plan_its_parent() {
+    use planarkiv_schema::entities::{action_item, plan};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let db = planarkiv_ingest::db::connect("sqlite::memory:")
+        .await
+        .expect("database");
+    let strategy = "Strategi for helsefellesskapet i Dalsfjord 2024–2028\n\nVedteken av partnarskapsmøtet 24.04.2025\n\nSatsingsområde 1 – Kompetanse\nMål: Nok fagfolk\nTiltak:\n- Felles opplæring\n\nSatsingsområde 2 – Digitale tenester\nMål: Digital heimeoppfølging\nTiltak:\n- Prøve ut løysingar\n";
+    let doc = document(&db, "s").await;
+    planarkiv_ingest::domain::persist(&db, &doc, &entities::extract_from_text(strategy))
+        .await
+        .expect("strategy stored");
+    let doc = document(&db, "h").await;
+    planarkiv_ingest::domain::persist(&db, &doc, &entities::extract_from_text(NYNORSK_ACTION))
+        .await
+        .expect("action plan stored");
+    let plans = plan::Entity::find()
+        .order_by_asc(plan::Column::Id)
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(plans.len(), 2, "{plans:?}");
+    assert_eq!(plans[1].parent_plan_id, Some(plans[0].id));
+    let items = action_item::Entity::find()
+        .filter(action_item::Column::PlanId.eq(plans[1].id))
+        .order_by_asc(action_item::Column::Position)
+        .all(&db)
+        .await
+        .unwrap();
+    let got: Vec<(&str, Option<&str>, Option<&str>)> = items
+        .iter()
+        .map(|i| {
+            (
+                i.text.as_str(),
+                i.responsible.as_deref(),
+                i.deadline.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "Felles opplæring i kvardagsrehabilitering",
+                Some("Kommunane"),
+                Some("2026")
+            ),
+            (
+                "Hospitering mellom sjukehus og kommune",
+                Some("Sjukehuset"),
+                Some("2027")
+            ),
+            (
+                "Prøve ut digital heimeoppfølging",
+                Some("Kommunane"),
+                Some("2027")
+            ),
+        ]
+    );
+}
