@@ -70,6 +70,20 @@ impl App {
             .await
             .context("cannot bring the search index in step with the database")?;
 
+        // Documents read by older entity rules are read again by the current ones, in the
+        // background of a running archive (they stay searchable meanwhile).
+        let outdated =
+            planarkiv_ingest::queue::requeue(&db, planarkiv_ingest::queue::Requeue::Outdated)
+                .await
+                .context("cannot queue documents read by older entity rules")?;
+        if outdated > 0 {
+            tracing::info!(
+                documents = outdated,
+                rules = planarkiv_ingest::domain::EXTRACTOR_VERSION,
+                "queued documents read by older entity rules for extraction"
+            );
+        }
+
         let (shutdown, rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
         tasks.spawn(indexer.run(rx.clone()));

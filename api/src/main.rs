@@ -54,6 +54,18 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Queue documents for another extraction; a running server or `planarkiv worker` does it.
+    /// Documents read by older entity rules are also queued when a server starts.
+    Reextract {
+        /// Every document, not only those read by older entity rules.
+        #[arg(long, conflicts_with = "failed")]
+        all: bool,
+        /// The documents whose extraction failed (e.g. scans, once OCR is installed).
+        #[arg(long)]
+        failed: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Rebuild the search index from the database (the server must be stopped; a running
     /// server rebuilds with the `reindex` mutation instead).
     Reindex {
@@ -229,6 +241,7 @@ fn main() -> ExitCode {
         Command::Import { file, db } => archive_command(db, ArchiveOp::Import(file)),
         Command::Entities { file, json: _ } => entities(&file),
         Command::Reindex { db } => index_command(db, true),
+        Command::Reextract { all, failed, db } => reextract(db, all, failed),
         Command::Worker { db, jobs } => {
             init_tracing();
             match block_on(worker(db, jobs)) {
@@ -314,14 +327,44 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The settings and the (migrated) database a command's `--data-dir`/`--database-url` name.
+async fn open_db(args: DbArgs) -> anyhow::Result<(Config, sea_orm::DatabaseConnection)> {
+    let mut config = Config::embedded(&args.data_dir);
+    config.database_url = args.database_url;
+    let db = planarkiv_ingest::db::connect(&config.database_url())
+        .await
+        .context("cannot open the database")?;
+    Ok((config, db))
+}
+
+fn reextract(args: DbArgs, all: bool, failed: bool) -> ExitCode {
+    use planarkiv_ingest::queue::{requeue, Requeue};
+    let which = match (all, failed) {
+        (true, _) => Requeue::All,
+        (_, true) => Requeue::Failed,
+        _ => Requeue::Outdated,
+    };
+    let result = block_on(async move {
+        let (_, db) = open_db(args).await?;
+        let n = requeue(&db, which).await?;
+        anyhow::Ok(n)
+    });
+    match result {
+        Ok(n) => {
+            println!("queued {n} documents for extraction; a running server or `planarkiv worker` extracts them");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("planarkiv reextract: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn index_command(args: DbArgs, rebuild: bool) -> ExitCode {
     let result = block_on(async move {
         use planarkiv_ingest::index::{check, Indexer, SearchIndex};
-        let mut config = Config::embedded(&args.data_dir);
-        config.database_url = args.database_url;
-        let db = planarkiv_ingest::db::connect(&config.database_url())
-            .await
-            .context("cannot open the database")?;
+        let (config, db) = open_db(args).await?;
         let dir = config.index_dir();
         if rebuild {
             let index = SearchIndex::open(&dir).with_context(|| {

@@ -43,12 +43,13 @@ const COMPOUND_BOOST: Score = 0.3;
 const TITLE_BOOST: Score = 0.5;
 
 /// Document kinds a `type:` qualifier accepts: the classifier's and the manifest's vocabulary.
-pub const DOCUMENT_KINDS: [&str; 8] = [
+pub const DOCUMENT_KINDS: [&str; 9] = [
     "plan",
     "case_paper",
     "case_appendix",
     "minutes",
     "letter",
+    "report",
     "presentation",
     "web_page",
     "other",
@@ -1297,6 +1298,8 @@ mod tests {
             document_date: None,
             case_number: None,
             appendix_number: None,
+            title_source: None,
+            extracted_with: None,
             created_at: now,
             updated_at: now,
         };

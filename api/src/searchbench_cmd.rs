@@ -214,6 +214,8 @@ fn build_index(dir: &Path, pages: &[GenPage]) -> anyhow::Result<(SearchIndex, Op
             document_date: Some(format!("{}-06-01", first.year)),
             case_number: None,
             appendix_number: None,
+            title_source: None,
+            extracted_with: None,
             created_at: now,
             updated_at: now,
         };

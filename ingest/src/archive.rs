@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use planarkiv_schema::entities::{document, origin};
 
 use crate::blobs::{sha256_hex, BlobStore};
-use crate::store::{accept_file, DocumentMeta, Submission};
+use crate::store::DocumentMeta;
 use crate::IngestError;
 
 const FORMAT: &str = "planarkiv-archive/1";
@@ -39,6 +39,9 @@ pub struct ArchiveManifest {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ExportedDocument {
     pub sha256: String,
+    /// The file's size, checked on import (absent in archives written before it was added).
+    #[serde(default)]
+    pub size_bytes: Option<u64>,
     pub filename: String,
     pub title: Option<String>,
     pub kind: Option<String>,
@@ -153,6 +156,7 @@ pub async fn export(
             .map_err(|e| IngestError::Internal(format!("zip: {e}")))?;
         zip.write_all(&bytes)?;
         exported.push(ExportedDocument {
+            size_bytes: Some(bytes.len() as u64),
             sha256: d.sha256,
             filename: d.filename,
             title: d.title,
@@ -181,78 +185,268 @@ pub async fn export(
     Ok(n)
 }
 
-/// Reads an export into this archive. Documents already present (same bytes) keep their rows
-/// and get the exported title and metadata; new ones are stored and queued for extraction.
-/// Returns (imported, already present).
+/// `archive.json` larger than this is refused before it is read. It holds about 500 bytes a
+/// document, so this is half a million documents with room for their curated data; without
+/// a cap a 1.5 GB `archive.json` took 2.7 GB of memory to read.
+pub const MAX_MANIFEST_BYTES: u64 = 256 << 20;
+
+/// Reads an export into this archive, all or nothing. Every member is checked against
+/// `archive.json` (present, its size and sha256, a PDF within `max_bytes`) and staged in the
+/// blob store's temporary folder before anything is written; then the documents, their
+/// metadata and origins, their extraction jobs and the curated data are written in one
+/// transaction. If any of it fails, nothing is written: the transaction rolls back and the
+/// files this import added to the store are removed again. Documents already present (same
+/// bytes) keep their rows and get the exported title and metadata; new ones are queued for
+/// extraction. Returns (imported, already present).
 pub async fn import(
     db: &DatabaseConnection,
     blobs: &BlobStore,
     archive: &Path,
     max_bytes: usize,
 ) -> Result<(usize, usize), IngestError> {
+    let (path, store) = (archive.to_owned(), blobs.clone());
+    let (manifest, staged) =
+        tokio::task::spawn_blocking(move || verify_and_stage(&path, &store, max_bytes)).await??;
+    let mut published = Vec::new();
+    let written = async {
+        for file in staged {
+            let sha = file.sha256().to_owned();
+            if blobs.publish(file)? {
+                published.push(sha);
+            }
+        }
+        write_import(db, &manifest).await
+    }
+    .await;
+    match written {
+        Ok(counts) => Ok(counts),
+        Err(e) => {
+            remove_unclaimed(db, blobs, &published).await;
+            Err(e)
+        }
+    }
+}
+
+/// Removes the stored files an import added, after its transaction failed. A file another
+/// writer stored a document for meanwhile (an upload of the same bytes, which found the file
+/// there and wrote only its row) is that document's now and stays.
+async fn remove_unclaimed(db: &DatabaseConnection, blobs: &BlobStore, published: &[String]) {
+    for sha in published {
+        match crate::store::find_by_sha(db, sha).await {
+            Ok(None) => {
+                if let Err(e) = blobs.remove(sha) {
+                    tracing::warn!(sha256 = %sha, error = %e, "could not remove an imported file");
+                }
+            }
+            Ok(Some(_)) => {}
+            Err(e) => {
+                tracing::warn!(sha256 = %sha, error = %e, "kept an imported file: cannot tell whether a document has it");
+            }
+        }
+    }
+}
+
+/// Reads and checks the whole archive, staging the files the store lacks. Writes nothing
+/// but temporary files, which are removed when the returned (or a dropped) list goes.
+fn verify_and_stage(
+    archive: &Path,
+    blobs: &BlobStore,
+    max_bytes: usize,
+) -> Result<(ArchiveManifest, Vec<crate::blobs::Staged>), IngestError> {
     let file = std::fs::File::open(archive)?;
-    let mut zip = zip::ZipArchive::new(file)
-        .map_err(|e| IngestError::Rejected(format!("{}: not a zip: {e}", archive.display())))?;
-    let manifest: ArchiveManifest = {
-        let mut f = zip.by_name("archive.json").map_err(|_| {
-            IngestError::Rejected(format!("{}: no archive.json in it", archive.display()))
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| ArchiveError::NotZip(e.to_string()))?;
+    let mut manifest = read_manifest(&mut zip)?;
+    let mut staged = Vec::new();
+    for d in &mut manifest.documents {
+        let missing = || ArchiveError::MissingFile {
+            filename: d.filename.clone(),
+            sha256: d.sha256.clone(),
+        };
+        let mut member = zip
+            .by_name(&format!("files/{}.pdf", d.sha256))
+            .map_err(|_| missing())?;
+        // Refused by its declared size before any of it is inflated; the cap below holds
+        // whatever the header says.
+        if member.size() > max_bytes as u64 {
+            return Err(ArchiveError::Refused {
+                filename: d.filename.clone(),
+                why: format!("too large: over the limit of {max_bytes} bytes"),
+            }
+            .into());
+        }
+        let mut bytes = Vec::with_capacity(member.size() as usize);
+        (&mut member)
+            .take(max_bytes as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| ArchiveError::Refused {
+                filename: d.filename.clone(),
+                why: format!("cannot inflate: {e}"),
+            })?;
+        crate::store::check(&d.filename, &bytes, max_bytes).map_err(|e| ArchiveError::Refused {
+            filename: d.filename.clone(),
+            why: e.to_string(),
         })?;
-        let mut text = Vec::new();
-        f.read_to_end(&mut text)?;
-        serde_json::from_slice(&text)
-            .map_err(|e| IngestError::Rejected(format!("archive.json: {e}")))?
+        if let Some(expected) = d.size_bytes {
+            if expected != bytes.len() as u64 {
+                return Err(ArchiveError::SizeMismatch {
+                    filename: d.filename.clone(),
+                    expected,
+                    found: bytes.len() as u64,
+                }
+                .into());
+            }
+        }
+        if sha256_hex(&bytes) != d.sha256 {
+            return Err(ArchiveError::HashMismatch {
+                filename: d.filename.clone(),
+            }
+            .into());
+        }
+        d.size_bytes = Some(bytes.len() as u64);
+        if !blobs.contains(&d.sha256)? {
+            staged.push(blobs.stage(&d.sha256, &bytes)?);
+        }
+    }
+    Ok((manifest, staged))
+}
+
+/// Reads `archive.json` (at most [`MAX_MANIFEST_BYTES`]) and checks its structure.
+fn read_manifest<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+) -> Result<ArchiveManifest, IngestError> {
+    let mut f = zip
+        .by_name("archive.json")
+        .map_err(|_| ArchiveError::NoManifest)?;
+    let too_large = ArchiveError::ManifestTooLarge {
+        limit: MAX_MANIFEST_BYTES,
     };
+    if f.size() > MAX_MANIFEST_BYTES {
+        return Err(too_large.into());
+    }
+    let mut text = Vec::with_capacity(f.size() as usize);
+    (&mut f)
+        .take(MAX_MANIFEST_BYTES + 1)
+        .read_to_end(&mut text)?;
+    if text.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(too_large.into());
+    }
+    let manifest: ArchiveManifest =
+        serde_json::from_slice(&text).map_err(|e| ArchiveError::BadManifest(e.to_string()))?;
     if manifest.format != FORMAT {
-        return Err(IngestError::Rejected(format!(
+        return Err(ArchiveError::BadManifest(format!(
             "unsupported archive format {:?} (expected {FORMAT})",
             manifest.format
-        )));
+        ))
+        .into());
     }
-    let (mut imported, mut present) = (0, 0);
+    let mut shas = std::collections::HashSet::new();
     for d in &manifest.documents {
-        let mut bytes = Vec::new();
-        zip.by_name(&format!("files/{}.pdf", d.sha256))
-            .map_err(|_| IngestError::Rejected(format!("the file of {} is missing", d.filename)))?
-            .take(max_bytes as u64 + 1)
-            .read_to_end(&mut bytes)?;
-        if sha256_hex(&bytes) != d.sha256 {
-            return Err(IngestError::Rejected(format!(
-                "the file of {} does not match its sha256: the archive is damaged",
-                d.filename
-            )));
+        if d.sha256.len() != 64
+            || !d
+                .sha256
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return Err(ArchiveError::BadManifest(format!(
+                "{}: {:?} is not a sha256",
+                d.filename, d.sha256
+            ))
+            .into());
         }
-        let sub = Submission {
-            filename: d.filename.clone(),
-            origin: d.origins.first().cloned(),
-            meta: DocumentMeta {
-                title: d.title.clone(),
-                kind: d.kind.clone(),
-                organization: d.organization.clone(),
-                date: d.date.clone(),
-                case_number: d.case_number.clone(),
-                appendix_number: d.appendix_number,
-            },
-        };
-        let acc = accept_file(db, blobs, &sub, &bytes, max_bytes).await?;
-        if acc.created {
-            imported += 1;
-        } else {
-            present += 1;
-            // What a person set travels with the export and wins over what was here.
-            let mut a: document::ActiveModel = acc.document.into();
-            a.title = Set(d.title.clone());
-            a.kind = Set(d.kind.clone());
-            a.organization = Set(d.organization.clone());
-            a.document_date = Set(d.date.clone());
-            a.case_number = Set(d.case_number.clone());
-            a.appendix_number = Set(d.appendix_number);
-            a.update(db).await?;
+        if !shas.insert(d.sha256.as_str()) {
+            return Err(ArchiveError::BadManifest(format!(
+                "{}: the document {} is listed twice",
+                d.filename, d.sha256
+            ))
+            .into());
         }
     }
-    // One transaction: the curated set arrives whole or not at all, and the registry lock
-    // (organisations, bodies) holds against workers extracting the imported files meanwhile.
-    let txn = sea_orm::TransactionTrait::begin(db).await?;
+    Ok(manifest)
+}
+
+/// Writes the documents, their metadata and origins, their jobs and the curated data in one
+/// transaction. The registry lock (organisations, bodies) it takes holds against workers
+/// extracting meanwhile.
+async fn write_import(
+    db: &DatabaseConnection,
+    manifest: &ArchiveManifest,
+) -> Result<(usize, usize), IngestError> {
+    let (_turn, txn) = crate::db::begin_write(db).await?;
+    let (mut imported, mut present) = (0, 0);
+    let now = chrono::Utc::now();
+    for d in &manifest.documents {
+        let meta = DocumentMeta {
+            title: d.title.clone(),
+            kind: d.kind.clone(),
+            organization: d.organization.clone(),
+            date: d.date.clone(),
+            case_number: d.case_number.clone(),
+            appendix_number: d.appendix_number,
+        };
+        let origin = d.origins.first();
+        let existing = document::Entity::find()
+            .filter(document::Column::Sha256.eq(d.sha256.clone()))
+            .one(&txn)
+            .await?;
+        let Some(existing) = existing else {
+            let title = d
+                .title
+                .clone()
+                .or_else(|| crate::store::default_title(&d.filename));
+            // Verified: every document has its file's size by now.
+            let size = d.size_bytes.unwrap_or(0) as i64;
+            let doc = crate::store::new_document(&d.sha256, &d.filename, title, size, &meta, now)
+                .insert(&txn)
+                .await?;
+            if let Some(origin) = origin {
+                crate::store::insert_origin(&txn, doc.id, origin, true).await?;
+            }
+            crate::queue::enqueue(&txn, doc.id, crate::queue::EXTRACT).await?;
+            imported += 1;
+            continue;
+        };
+        present += 1;
+        let existing = crate::store::link_existing(&txn, existing, origin.map(String::as_str))
+            .await?
+            .document;
+        // What a person set travels with the export and wins over what was here.
+        let mut a: document::ActiveModel = existing.into();
+        a.title = Set(meta.title);
+        a.kind = Set(meta.kind);
+        a.organization = Set(meta.organization);
+        a.document_date = Set(meta.date);
+        a.case_number = Set(meta.case_number);
+        a.appendix_number = Set(meta.appendix_number);
+        a.update(&txn).await?;
+    }
     crate::domain::transfer::restore(&txn, &manifest.curated).await?;
     txn.commit().await?;
     Ok((imported, present))
+}
+
+/// Why an archive was refused before anything was written.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("not a zip: {0}")]
+    NotZip(String),
+    #[error("no archive.json in it")]
+    NoManifest,
+    #[error("archive.json is larger than the limit of {limit} bytes")]
+    ManifestTooLarge { limit: u64 },
+    #[error("archive.json: {0}")]
+    BadManifest(String),
+    #[error("the file of {filename} (files/{sha256}.pdf) is missing")]
+    MissingFile { filename: String, sha256: String },
+    #[error("the file of {filename} is {found} bytes, archive.json says {expected}")]
+    SizeMismatch {
+        filename: String,
+        expected: u64,
+        found: u64,
+    },
+    #[error(
+        "the file of {filename} does not match its sha256: the archive is damaged or was changed"
+    )]
+    HashMismatch { filename: String },
+    #[error("the file of {filename} is refused: {why}")]
+    Refused { filename: String, why: String },
 }

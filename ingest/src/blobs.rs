@@ -16,6 +16,19 @@ pub struct BlobStore {
     root: PathBuf,
 }
 
+/// Bytes written into the store but not yet under their hash (see [`BlobStore::stage`]).
+#[derive(Debug)]
+pub struct Staged {
+    sha256: String,
+    path: tempfile::TempPath,
+}
+
+impl Staged {
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
@@ -71,11 +84,55 @@ impl BlobStore {
             return Ok(dest);
         }
         std::fs::create_dir_all(dest.parent().unwrap_or(Path::new(".")))?;
+        self.write_temporary(bytes)?
+            .persist(&dest)
+            .map_err(|e| IngestError::Io(e.error))?;
+        Ok(dest)
+    }
+
+    fn write_temporary(&self, bytes: &[u8]) -> Result<tempfile::NamedTempFile, IngestError> {
         let mut tmp = tempfile::NamedTempFile::new_in(self.root.join("tmp"))?;
         tmp.write_all(bytes)?;
         tmp.as_file().sync_all()?;
-        tmp.persist(&dest).map_err(|e| IngestError::Io(e.error))?;
-        Ok(dest)
+        Ok(tmp)
+    }
+
+    /// True when a file with this hash is stored.
+    pub fn contains(&self, sha256: &str) -> Result<bool, IngestError> {
+        Ok(self.path_of(sha256)?.exists())
+    }
+
+    /// Writes the bytes to a temporary file of the store, synced but not yet under their hash,
+    /// so nothing can find them until [`BlobStore::publish`]; dropped unpublished, it is
+    /// removed. Holds no open file, so thousands can wait together.
+    pub fn stage(&self, sha256: &str, bytes: &[u8]) -> Result<Staged, IngestError> {
+        self.path_of(sha256)?;
+        Ok(Staged {
+            sha256: sha256.to_owned(),
+            path: self.write_temporary(bytes)?.into_temp_path(),
+        })
+    }
+
+    /// Moves a staged file under its hash. True when that created the stored file; false when
+    /// the store had it already (another writer stored the same bytes meanwhile), which is
+    /// then not this caller's to remove.
+    pub fn publish(&self, staged: Staged) -> Result<bool, IngestError> {
+        let dest = self.path_of(&staged.sha256)?;
+        std::fs::create_dir_all(dest.parent().unwrap_or(Path::new(".")))?;
+        match staged.path.persist_noclobber(&dest) {
+            Ok(()) => Ok(true),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(IngestError::Io(e.error)),
+        }
+    }
+
+    /// Removes a stored file. Only for one the caller published and no row refers to: stored
+    /// files are otherwise never removed while a document has them.
+    pub fn remove(&self, sha256: &str) -> Result<(), IngestError> {
+        match std::fs::remove_file(self.path_of(sha256)?) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
     }
 
     pub fn get(&self, sha256: &str) -> Result<Vec<u8>, IngestError> {

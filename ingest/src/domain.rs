@@ -17,8 +17,8 @@ use sea_orm::{
 
 use planarkiv_schema::case_number::{appendix_number_in, CaseNumber};
 use planarkiv_schema::entities::{
-    action_item, appendix, body, case, case_reference, document, focus_area, measure, meeting,
-    organization, organization_alias, plan, provenance,
+    action_item, appendix, body, case, case_reference, dismissed_extraction, document, focus_area,
+    measure, meeting, organization, organization_alias, plan, provenance,
 };
 use planarkiv_schema::time::now_ms;
 
@@ -28,7 +28,7 @@ use crate::error::IngestError;
 pub mod transfer;
 
 /// Recorded with every extracted value, so values read by older rules can be found.
-pub const EXTRACTOR_VERSION: &str = "rules-1";
+pub const EXTRACTOR_VERSION: &str = "rules-3";
 
 pub const ORIGIN_EXTRACTED: &str = "extracted";
 pub const ORIGIN_PERSON: &str = "person";
@@ -365,6 +365,106 @@ fn same_text(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
+/// What a dismissal names: a plan or case of a document (no key), a focus area (its title),
+/// a measure (its focus area's title and its text).
+pub enum Dismissed<'a> {
+    Plan,
+    Case,
+    FocusArea { title: &'a str },
+    Measure { area_title: &'a str, text: &'a str },
+}
+
+fn norm_key(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+impl Dismissed<'_> {
+    fn entity_type(&self) -> &'static str {
+        match self {
+            Dismissed::Plan => "plan",
+            Dismissed::Case => "case",
+            Dismissed::FocusArea { .. } => "focus_area",
+            Dismissed::Measure { .. } => "measure",
+        }
+    }
+
+    fn key(&self) -> String {
+        match self {
+            Dismissed::Plan | Dismissed::Case => String::new(),
+            Dismissed::FocusArea { title } => norm_key(title),
+            Dismissed::Measure { area_title, text } => {
+                format!("{}\u{1f}{}", norm_key(area_title), norm_key(text))
+            }
+        }
+    }
+}
+
+/// Records that a person deleted something extraction found in `document_id`, so extracting
+/// the document again leaves it out.
+pub async fn dismiss<C: ConnectionTrait>(
+    db: &C,
+    document_id: i64,
+    what: Dismissed<'_>,
+) -> Result<(), IngestError> {
+    dismissed_extraction::ActiveModel {
+        document_id: Set(document_id),
+        entity_type: Set(what.entity_type().to_owned()),
+        key: Set(what.key()),
+        created_at: Set(now_ms()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// `found` without what a person deleted before: the document's plan or case, focus areas
+/// (with their measures) and measures. Borrowed unchanged when nothing was deleted.
+async fn without_dismissed<'a, C: ConnectionTrait>(
+    db: &C,
+    doc_id: i64,
+    found: &'a DocumentEntities,
+) -> Result<std::borrow::Cow<'a, DocumentEntities>, IngestError> {
+    let rows = dismissed_extraction::Entity::find()
+        .filter(dismissed_extraction::Column::DocumentId.eq(doc_id))
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(std::borrow::Cow::Borrowed(found));
+    }
+    let has = |what: Dismissed<'_>| {
+        let (t, k) = (what.entity_type(), what.key());
+        rows.iter().any(|r| r.entity_type == t && r.key == k)
+    };
+    let mut out = found.clone();
+    if has(Dismissed::Plan) {
+        out.plan = None;
+    }
+    if has(Dismissed::Case) {
+        out.case = None;
+    }
+    if let Some(p) = &mut out.plan {
+        p.focus_areas.retain(|f| {
+            !has(Dismissed::FocusArea {
+                title: &f.title.value,
+            })
+        });
+        for f in &mut p.focus_areas {
+            let area_title = f.title.value.clone();
+            f.measures.retain(|m| {
+                !has(Dismissed::Measure {
+                    area_title: &area_title,
+                    text: &m.value,
+                })
+            });
+        }
+    }
+    Ok(std::borrow::Cow::Owned(out))
+}
+
 /// Replaces what extraction owns of `doc` with `found`; curated values stay. Also records on
 /// the document what extraction learned of it (kind, case number, appendix number) where no
 /// manifest or person set those, and links appendices and references by case number.
@@ -392,6 +492,12 @@ async fn persist_with<C: ConnectionTrait>(
     found: &DocumentEntities,
     new: bool,
 ) -> Result<(), IngestError> {
+    // What a person deleted stays deleted.
+    let found = &*if new {
+        std::borrow::Cow::Borrowed(found)
+    } else {
+        without_dismissed(db, doc.id, found).await?
+    };
     // Persisting and linking by number read-then-write rows other documents share.
     lock_registry(db).await?;
     if !new {
@@ -404,6 +510,14 @@ async fn persist_with<C: ConnectionTrait>(
         document_id: doc.id,
         rows: Vec::new(),
     };
+    // A title read from the text points at where it stands.
+    if doc.title_source == Some(planarkiv_schema::entities::TitleSource::Text) {
+        if let Some(t) =
+            crate::title::text_title(found).filter(|t| doc.title.as_ref() == Some(&t.value))
+        {
+            trail.add("document", doc.id, "title", t.at);
+        }
+    }
 
     // Organisations: the first mentioned health community (or owner) is the document's.
     let owner = found.plan.as_ref().and_then(|p| p.owner.as_ref());
@@ -566,6 +680,7 @@ pub fn kind_name(kind: DocumentKind) -> &'static str {
         DocumentKind::CaseAppendix => "case_appendix",
         DocumentKind::Minutes => "minutes",
         DocumentKind::Letter => "letter",
+        DocumentKind::Report => "report",
         DocumentKind::Presentation => "presentation",
         DocumentKind::WebPage => "web_page",
         DocumentKind::Other => "other",

@@ -9,6 +9,9 @@ pub enum IngestError {
     Rejected(String),
     #[error(transparent)]
     Pdf(#[from] PdfError),
+    /// An archive to import was refused; nothing was written.
+    #[error("import refused, nothing was written: {0}")]
+    Archive(#[from] crate::archive::ArchiveError),
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
     #[error("file system: {0}")]

@@ -13,6 +13,7 @@ pub mod index;
 pub mod pdf;
 pub mod queue;
 pub mod store;
+pub mod title;
 pub mod tokens;
 pub mod worker;
 

@@ -23,6 +23,31 @@ pub const NOTIFY_CHANNEL: &str = "planarkiv_jobs";
 /// Attempts before a job gives up. Permanent errors (a damaged file) give up at once.
 pub const MAX_ATTEMPTS: i32 = 5;
 
+/// Attempts that may run out of their time budget before a job gives up: the first may be a
+/// busy machine's fault and is retried, a second says the file itself takes too long, and
+/// every further attempt would hold an extraction slot for the whole budget again.
+pub const MAX_TIMEOUTS: i32 = 2;
+
+/// Why an attempt failed, which decides whether the job runs again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Fails the same way every time (damaged, encrypted, no text layer, over a limit).
+    Permanent,
+    /// Operational (a read failed, the database went away): retried with backoff.
+    Transient,
+    /// The extraction ran out of its time budget: retried until [`MAX_TIMEOUTS`].
+    TimedOut,
+}
+
+/// True when a job that failed this way on its latest attempt will not run again.
+pub fn gives_up(job: &job::Model, failure: Failure) -> bool {
+    match failure {
+        Failure::Permanent => true,
+        Failure::Transient => job.attempts >= job.max_attempts,
+        Failure::TimedOut => job.attempts >= job.max_attempts || job.timeouts + 1 >= MAX_TIMEOUTS,
+    }
+}
+
 pub async fn enqueue<C: ConnectionTrait>(
     db: &C,
     document_id: i64,
@@ -44,6 +69,7 @@ pub async fn enqueue<C: ConnectionTrait>(
         locked_until: Set(None),
         locked_by: Set(None),
         last_error: Set(None),
+        timeouts: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -71,7 +97,7 @@ pub enum FailOutcome {
 
 const COLUMNS: &str =
     "id, document_id, kind, state, attempts, max_attempts, run_at, locked_until, \
-                       locked_by, last_error, created_at, updated_at";
+                       locked_by, last_error, timeouts, created_at, updated_at";
 
 impl Queue {
     pub fn new(db: DatabaseConnection, worker_id: impl Into<String>, lease: Duration) -> Self {
@@ -181,18 +207,20 @@ impl Queue {
         Ok(res.rows_affected() == 1)
     }
 
-    /// Records a failure. A permanent failure, or the last allowed attempt, gives up; otherwise
-    /// the job is scheduled again with exponential backoff.
+    /// Records a failure. A permanent failure, the last allowed attempt or the last allowed
+    /// time-out gives up (see [`gives_up`]); otherwise the job is scheduled again with
+    /// exponential backoff.
     pub async fn fail_in<C: ConnectionTrait>(
         &self,
         txn: &C,
         job: &job::Model,
         reason: &str,
-        permanent: bool,
+        failure: Failure,
     ) -> Result<FailOutcome, IngestError> {
         let backend = txn.get_database_backend();
         let now = now_ms();
-        let give_up = permanent || job.attempts >= job.max_attempts;
+        let give_up = gives_up(job, failure);
+        let timeouts = job.timeouts + i32::from(failure == Failure::TimedOut);
         let (state, run_at, outcome) = if give_up {
             ("failed", job.run_at, FailOutcome::GaveUp)
         } else {
@@ -204,7 +232,7 @@ impl Queue {
             sql(
                 backend,
                 "UPDATE jobs SET state = $1, run_at = $2, locked_until = NULL, last_error = $3, \
-                 updated_at = $4 WHERE id = $5 AND locked_by = $6",
+                 updated_at = $4, timeouts = $7 WHERE id = $5 AND locked_by = $6",
             ),
             [
                 Value::from(state),
@@ -213,6 +241,7 @@ impl Queue {
                 Value::from(now),
                 Value::from(job.id),
                 Value::from(self.worker_id.clone()),
+                Value::from(timeouts),
             ],
         ))
         .await?;
@@ -233,6 +262,87 @@ impl Queue {
 pub fn backoff(attempts: i32) -> Duration {
     let exp = attempts.clamp(1, 10) as u32;
     Duration::from_secs((1u64 << exp).min(300))
+}
+
+/// Which documents [`requeue`] sends back to the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requeue {
+    /// Extracted documents the current entity rules have not read (after the rules improve).
+    Outdated,
+    /// Documents whose extraction failed (a scan before OCR was installed, say).
+    Failed,
+    /// Every document.
+    All,
+}
+
+/// Documents queued per transaction: a large archive is requeued in steps, each one short.
+const REQUEUE_BATCH: u64 = 500;
+
+/// Queues extraction jobs for the documents `which` names that have none queued or running,
+/// and returns how many were queued. An indexed document stays searchable meanwhile: the
+/// worker replaces its pages and entities in one transaction.
+pub async fn requeue(db: &sea_orm::DatabaseConnection, which: Requeue) -> Result<u64, IngestError> {
+    use planarkiv_schema::entities::{document, DocumentStatus};
+    use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+    let mut queued = 0u64;
+    let mut after = 0i64;
+    loop {
+        let pending = sea_orm::sea_query::Query::select()
+            .column(job::Column::DocumentId)
+            .from(job::Entity)
+            .and_where(job::Column::State.is_in([JobState::Queued, JobState::Running]))
+            .to_owned();
+        let mut cond = Condition::all()
+            .add(document::Column::Id.gt(after))
+            .add(document::Column::Id.not_in_subquery(pending));
+        cond = match which {
+            Requeue::Outdated => cond
+                .add(
+                    document::Column::Status
+                        .is_in([DocumentStatus::Indexed, DocumentStatus::Processing]),
+                )
+                .add(
+                    Condition::any()
+                        .add(document::Column::ExtractedWith.is_null())
+                        .add(document::Column::ExtractedWith.ne(crate::domain::EXTRACTOR_VERSION)),
+                ),
+            Requeue::Failed => cond.add(document::Column::Status.eq(DocumentStatus::Failed)),
+            Requeue::All => cond,
+        };
+        let ids: Vec<i64> = document::Entity::find()
+            .select_only()
+            .column(document::Column::Id)
+            .filter(cond)
+            .order_by_asc(document::Column::Id)
+            .limit(REQUEUE_BATCH)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let Some(&last) = ids.last() else {
+            return Ok(queued);
+        };
+        let turn = crate::db::write_turn(db).await;
+        let txn = db.begin().await?;
+        for id in &ids {
+            enqueue(&txn, *id, EXTRACT).await?;
+        }
+        if which != Requeue::Outdated {
+            // A failed document waits for the worker again; its old reason stays until then.
+            document::Entity::update_many()
+                .col_expr(
+                    document::Column::Status,
+                    sea_orm::sea_query::Expr::value(DocumentStatus::Queued),
+                )
+                .filter(document::Column::Id.is_in(ids.clone()))
+                .filter(document::Column::Status.eq(DocumentStatus::Failed))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        drop(turn);
+        queued += ids.len() as u64;
+        after = last;
+    }
 }
 
 #[cfg(test)]

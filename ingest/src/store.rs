@@ -6,7 +6,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use planarkiv_schema::entities::{document, origin, DocumentStatus};
+use planarkiv_schema::entities::{document, origin, DocumentStatus, TitleSource};
 
 use crate::blobs::{sha256_hex, BlobStore};
 use crate::pdf::looks_like_pdf;
@@ -188,10 +188,17 @@ pub(crate) fn new_document(
     meta: &DocumentMeta,
     now: chrono::DateTime<chrono::Utc>,
 ) -> document::ActiveModel {
+    let title_source = if meta.title.is_some() {
+        Some(TitleSource::Manifest)
+    } else {
+        title.as_ref().map(|_| TitleSource::Filename)
+    };
     document::ActiveModel {
         sha256: Set(sha.to_owned()),
         filename: Set(sanitize_filename(filename)),
         title: Set(title),
+        title_source: Set(title_source),
+        extracted_with: Set(None),
         size_bytes: Set(size_bytes),
         status: Set(DocumentStatus::Queued),
         error: Set(None),
@@ -209,8 +216,8 @@ pub(crate) fn new_document(
 }
 
 /// The bytes are already stored: record where else they were found.
-pub(crate) async fn link_existing(
-    db: &DatabaseConnection,
+pub(crate) async fn link_existing<C: sea_orm::ConnectionTrait>(
+    db: &C,
     existing: document::Model,
     origin: Option<&str>,
 ) -> Result<Accepted, IngestError> {
@@ -248,7 +255,7 @@ pub(crate) async fn link_existing(
     })
 }
 
-async fn insert_origin<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn insert_origin<C: sea_orm::ConnectionTrait>(
     db: &C,
     document_id: i64,
     origin: &str,
@@ -349,6 +356,7 @@ pub async fn set_title(
     };
     let mut a: document::ActiveModel = doc.into();
     a.title = Set(Some(title.to_owned()));
+    a.title_source = Set(Some(TitleSource::Person));
     a.updated_at = Set(chrono::Utc::now());
     Ok(Some(a.update(db).await?))
 }

@@ -15,7 +15,7 @@ use planarkiv_schema::time::now_ms;
 
 use crate::blobs::BlobStore;
 use crate::pdf::{self, ExtractOptions};
-use crate::queue::{FailOutcome, Queue};
+use crate::queue::{FailOutcome, Failure, Queue};
 use crate::IngestError;
 
 #[derive(Debug, Clone)]
@@ -289,8 +289,18 @@ impl Worker {
     ) -> Result<JobOutcome, IngestError> {
         let (text, found) = match Fate::of(result) {
             Fate::Extracted(text, found) => (text, found),
-            Fate::Failed(reason) => return self.fail(job, &reason, true).await,
-            Fate::Retry(reason) => return self.fail(job, &reason, false).await,
+            Fate::Failed(reason) => return self.fail(job, &reason, Failure::Permanent).await,
+            Fate::Retry(reason) => return self.fail(job, &reason, Failure::Transient).await,
+            Fate::TimedOut(budget) => {
+                let timeout = pdf::PdfError::Timeout(budget);
+                // The time-out that ends the job says it was not the first.
+                let reason = match job.timeouts + 1 {
+                    n if n < crate::queue::MAX_TIMEOUTS => timeout.to_string(),
+                    2 => format!("{timeout} twice"),
+                    n => format!("{timeout} {n} times"),
+                };
+                return self.fail(job, &reason, Failure::TimedOut).await;
+            }
         };
         self.store(job, doc, text, found).await
     }
@@ -329,8 +339,14 @@ impl Worker {
         let mut d: document::ActiveModel = doc.clone().into();
         d.page_count = Set(Some(n as i32));
         d.producer = Set(x.producer.clone());
-        if let Some(t) = extracted_title(doc.title.as_deref(), &doc.filename, &x) {
-            d.title = Set(Some(t));
+        if crate::title::may_replace(doc.title.as_deref(), doc.title_source, &doc.filename) {
+            if let Some(c) = crate::title::choose(&x, found.as_ref()) {
+                d.title = Set(Some(c.title));
+                d.title_source = Set(Some(c.source));
+            }
+        }
+        if found.is_some() {
+            d.extracted_with = Set(Some(crate::domain::EXTRACTOR_VERSION.to_owned()));
         }
         d.status = Set(DocumentStatus::Processing);
         d.error = Set(None);
@@ -353,11 +369,11 @@ impl Worker {
         &self,
         job: &job::Model,
         reason: &str,
-        permanent: bool,
+        failure: Failure,
     ) -> Result<JobOutcome, IngestError> {
         let _turn = crate::db::write_turn(&self.db).await;
         let txn = self.db.begin().await?;
-        let outcome = self.queue.fail_in(&txn, job, reason, permanent).await?;
+        let outcome = self.queue.fail_in(&txn, job, reason, failure).await?;
         match outcome {
             FailOutcome::GaveUp => {
                 set_status(&txn, job.document_id, DocumentStatus::Failed, Some(reason)).await?;
@@ -374,7 +390,7 @@ impl Worker {
     }
 
     async fn give_up(&self, job: &job::Model, reason: &str) -> Result<JobOutcome, IngestError> {
-        self.fail(job, reason, true).await
+        self.fail(job, reason, Failure::Permanent).await
     }
 }
 
@@ -454,14 +470,27 @@ pub enum Fate {
     Extracted(pdf::Extracted, Option<crate::entities::DocumentEntities>),
     /// Trying again gives the same answer (damaged, encrypted, scanned, or a crash).
     Failed(String),
-    /// Worth another attempt later (a time budget ran out, a read failed).
+    /// Worth another attempt later (a read failed, the write failed).
     Retry(String),
+    /// The extraction ran out of its time budget (this one): worth one more attempt, since a
+    /// busy machine can cause it, but not more (see [`crate::queue::MAX_TIMEOUTS`]).
+    TimedOut(std::time::Duration),
 }
 
 impl Fate {
+    /// Why there are no pages, as the document and the job record it.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            Fate::Extracted(..) => None,
+            Fate::Failed(why) | Fate::Retry(why) => Some(why.clone()),
+            Fate::TimedOut(budget) => Some(pdf::PdfError::Timeout(*budget).to_string()),
+        }
+    }
+
     pub fn of(result: std::thread::Result<Result<Extraction, IngestError>>) -> Self {
         match result {
             Ok(Ok((text, found))) => Fate::Extracted(text, found),
+            Ok(Err(IngestError::Pdf(pdf::PdfError::Timeout(budget)))) => Fate::TimedOut(budget),
             Ok(Err(IngestError::Pdf(e))) if e.is_permanent() => Fate::Failed(e.to_string()),
             Ok(Err(e)) => Fate::Retry(e.to_string()),
             // A panic inside the extractor is a bug on this input; retrying will panic again.
@@ -501,22 +530,6 @@ pub(crate) async fn insert_pages<C: sea_orm::ConnectionTrait>(
     Ok(())
 }
 
-/// The title extraction gives a document whose title is `current`, if it changes it. Only a
-/// title derived from the file name gives way to the PDF's own: one set by a manifest or by a
-/// person is never overwritten by extraction.
-pub(crate) fn extracted_title(
-    current: Option<&str>,
-    filename: &str,
-    x: &pdf::Extracted,
-) -> Option<String> {
-    let untouched =
-        current.is_none() || current.map(str::to_owned) == crate::store::default_title(filename);
-    x.title
-        .as_ref()
-        .filter(|t| untouched && is_meaningful_title(t))
-        .cloned()
-}
-
 /// Wakes the worker whenever a job is announced on PostgreSQL. Reconnects after errors; polling
 /// covers the gaps.
 async fn listen_for_jobs(
@@ -537,8 +550,12 @@ async fn listen_for_jobs(
             }
         };
         if let Err(e) = listener.listen(crate::queue::NOTIFY_CHANNEL).await {
-            tracing::warn!(error = %e, "LISTEN failed; polling only");
-            return;
+            // Polling covers the gap; LISTEN is tried again, not given up for the process's life.
+            tracing::warn!(error = %e, "LISTEN failed; polling only until it works again");
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(10)) => continue,
+                _ = shutdown.changed() => return,
+            }
         }
         loop {
             tokio::select! {
@@ -553,20 +570,6 @@ async fn listen_for_jobs(
             }
         }
     }
-}
-
-/// PDF producers often write placeholders such as "Microsoft Word - sak.docx" or "untitled".
-fn is_meaningful_title(t: &str) -> bool {
-    let l = t.to_lowercase();
-    // A single token with underscores or dots is a file name, not a title.
-    let looks_like_filename = !t.contains(' ') && (t.contains('_') || t.contains('.'));
-    t.chars().filter(|c| c.is_alphabetic()).count() >= 3
-        && !l.starts_with("microsoft word")
-        && !l.ends_with(".docx")
-        && !l.ends_with(".doc")
-        && l != "untitled"
-        && l != "uten tittel"
-        && !looks_like_filename
 }
 
 async fn set_status<C: sea_orm::ConnectionTrait>(

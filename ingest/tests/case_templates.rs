@@ -323,3 +323,18 @@ fn the_json_shape_carries_archive_number_and_treatments() {
         assert!(paths.iter().any(|p| p == want), "{want} in {paths:?}");
     }
 }
+
+#[test]
+fn reports_name_themselves() {
+    for text in [
+        "Årsrapport 2025\n\nHelsefellesskapet\n\nInnledning\n\nÅret har vært preget av mye arbeid.\n",
+        "Rapport frå arbeidsgruppa for legevakt\n\nSamandrag\n\nGruppa tilrår ei felles ordning.\n",
+    ] {
+        assert_eq!(read(text).document_kind, DocumentKind::Report, "{text}");
+    }
+    // A case paper about a report stays a case paper.
+    let e = read(
+        "SAKSFRAMLEGG\n\nArkivsaksnr: 2026/12\nSaksbehandler: Kari\n\nÅrsrapport 2025 for helsefellesskapet\n\nForslag til vedtak:\nRapporten tas til orientering.\n",
+    );
+    assert_eq!(e.document_kind, DocumentKind::CasePaper);
+}

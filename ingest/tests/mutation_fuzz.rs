@@ -122,6 +122,7 @@ fn mutated_corpus_files_never_panic_or_hang() {
         max_decompressed_bytes: 16 * 1024 * 1024,
         time_budget: Duration::from_secs(5),
         max_pages: 1000,
+        ..ExtractOptions::default()
     };
     for (k, name) in seeds.iter().enumerate() {
         let original = std::fs::read(dir.join(name)).expect("fixture");

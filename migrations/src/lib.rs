@@ -11,6 +11,9 @@ mod m20261122_000005_lookup_indexes;
 mod m20261123_000006_foreign_key_indexes;
 mod m20261123_000007_document_lookup_indexes;
 mod m20261129_000008_ingest_file_outcome_index;
+mod m20261203_000009_job_timeouts;
+mod m20261203_000010_document_title_source;
+mod m20261203_000011_dismissed_extractions;
 
 pub struct Migrator;
 
@@ -26,6 +29,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_foreign_key_indexes::Migration),
             Box::new(m20261123_000007_document_lookup_indexes::Migration),
             Box::new(m20261129_000008_ingest_file_outcome_index::Migration),
+            Box::new(m20261203_000009_job_timeouts::Migration),
+            Box::new(m20261203_000010_document_title_source::Migration),
+            Box::new(m20261203_000011_dismissed_extractions::Migration),
         ]
     }
 }

@@ -671,6 +671,18 @@ async fn run_in_process(
     blobs: planarkiv_ingest::blobs::BlobStore,
     index_dir: std::path::PathBuf,
 ) -> planarkiv_ingest::bulk::RunReport {
+    let worker = planarkiv_ingest::worker::WorkerConfig::default();
+    run_in_process_with(db, tree, blobs, index_dir, worker).await
+}
+
+/// [`run_in_process`] with the given worker settings (extraction limits among them).
+async fn run_in_process_with(
+    db: &sea_orm::DatabaseConnection,
+    tree: std::path::PathBuf,
+    blobs: planarkiv_ingest::blobs::BlobStore,
+    index_dir: std::path::PathBuf,
+    worker: planarkiv_ingest::worker::WorkerConfig,
+) -> planarkiv_ingest::bulk::RunReport {
     use planarkiv_ingest::bulk::{self, BulkOptions, Progress};
     let opts = BulkOptions {
         paths: vec![tree],
@@ -680,7 +692,7 @@ async fn run_in_process(
         max_file_bytes: 50 << 20,
         blobs: Some(blobs),
         index_dir,
-        worker: planarkiv_ingest::worker::WorkerConfig::default(),
+        worker,
     };
     let (ptx, _prx) = tokio::sync::watch::channel(Progress::default());
     let (_stx, srx) = tokio::sync::watch::channel(false);
@@ -899,4 +911,199 @@ async fn other_paths(db: &sea_orm::DatabaseConnection) -> Vec<String> {
     .iter()
     .filter_map(|r| r.try_get::<String>("", "r").ok())
     .collect()
+}
+
+/// Runs `cmd` to its end, or kills it and fails the test after `limit`: the inputs of the
+/// hostile tests once made a run hang or walk for ever.
+fn finishes_within(mut cmd: Command, limit: Duration) -> std::process::Output {
+    let child = cmd.spawn().expect("spawn");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => out.expect("ran"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("the run did not finish within {limit:?}");
+        }
+    }
+}
+
+/// A zip with two members named `name`, with the bytes `first` and `second`. `ZipWriter`
+/// refuses a repeated name, so the second is written under a name of the same length and
+/// renamed in place (the checksums cover only the data).
+fn zip_with_a_repeated_name(name: &str, first: &[u8], second: &[u8]) -> Vec<u8> {
+    let other = format!("{}#", &name[..name.len() - 1]);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for (n, bytes) in [(name, first), (other.as_str(), second)] {
+        w.start_file(n, opts).expect("entry");
+        w.write_all(bytes).expect("write");
+    }
+    let mut bytes = w.finish().expect("zip").into_inner();
+    let mut at = 0;
+    while let Some(i) = bytes[at..]
+        .windows(other.len())
+        .position(|w| w == other.as_bytes())
+    {
+        bytes[at + i..at + i + name.len()].copy_from_slice(name.as_bytes());
+        at += i + name.len();
+    }
+    bytes
+}
+
+#[test]
+fn hostile_trees_and_zips_are_walked_once_and_every_file_is_reported() {
+    use planarkiv_ingest::bulk::discover::ZIP_INFLATION_FLOOR;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tree = tmp.path().join("arkiv");
+    let data = tmp.path().join("data");
+    let pdfs = sample_pdfs();
+
+    // Symbolic links that fan out: each level links to the next twice, 2^24 paths in all.
+    let levels = 24;
+    for k in 0..=levels {
+        std::fs::create_dir_all(tree.join(format!("lenker/n{k}"))).expect("mkdir");
+    }
+    for k in 0..levels {
+        let next = tree.join(format!("lenker/n{}", k + 1));
+        for link in ["a", "b"] {
+            let at = tree.join(format!("lenker/n{k}/{link}"));
+            std::os::unix::fs::symlink(&next, at).expect("link");
+        }
+    }
+    let deepest = tree.join(format!("lenker/n{levels}/sak.pdf"));
+    std::fs::write(&deepest, variant(&pdfs[0], 1)).expect("write");
+
+    // Two members of one zip with the same name and different bytes.
+    let same_names =
+        zip_with_a_repeated_name("sak.pdf", &variant(&pdfs[1], 2), &variant(&pdfs[2], 3));
+    std::fs::write(tree.join("like-navn.zip"), same_names).expect("write");
+
+    // A small zip of junk "PDFs" that inflates a thousandfold.
+    let mut junk = b"%PDF-1.4\n".to_vec();
+    junk.resize(1_000_000, 0);
+    let mut w = zip::ZipWriter::new(std::fs::File::create(tree.join("bombe.zip")).expect("zip"));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..40 {
+        w.start_file(format!("{i:02}.pdf"), opts).expect("entry");
+        // Distinct bytes, so that each is a document of its own and not a duplicate.
+        junk[10] = i;
+        w.write_all(&junk).expect("write");
+    }
+    w.finish().expect("zip");
+
+    let report = tmp.path().join("report.json");
+    let out = finishes_within(
+        ingest(&data, &tree, Some(&report)),
+        Duration::from_secs(180),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "the junk failed: {stdout}");
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    let files = r["files"].as_array().expect("files");
+    let under = |part: &str| -> Vec<&Value> {
+        files
+            .iter()
+            .filter(|f| f["path"].as_str().unwrap_or("").contains(part))
+            .collect()
+    };
+
+    // Each folder walked once, at the first path to it (n0/a/a/…): the file once, and each
+    // other path to a folder (each level's second link, the folders n1… themselves)
+    // reported as the same folder.
+    let linked = under("/lenker/");
+    assert_eq!(linked.len(), 2 * levels + 1, "{linked:?}");
+    let indexed: Vec<_> = linked
+        .iter()
+        .filter(|f| f["outcome"] == "indexed")
+        .collect();
+    assert_eq!(indexed.len(), 1, "{linked:?}");
+    assert!(linked
+        .iter()
+        .filter(|f| f["outcome"] == "duplicate")
+        .all(|f| f["reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("the same folder as "))));
+
+    // Both members, each under a path of its own, each its own document.
+    let mut same: Vec<(&str, &str)> = under("like-navn.zip")
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or("");
+            (
+                &path[path.find("like-navn.zip").unwrap_or(0)..],
+                f["outcome"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    same.sort();
+    assert_eq!(
+        same,
+        [
+            ("like-navn.zip!/sak.pdf", "indexed"),
+            ("like-navn.zip!/sak.pdf (member 2)", "indexed")
+        ]
+    );
+
+    // Every member of the bomb is reported; past the budget they are refused, unstored.
+    let bomb = under("bombe.zip");
+    assert_eq!(bomb.len(), 40);
+    let refused = bomb
+        .iter()
+        .filter(|f| {
+            f["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("inflate to more than"))
+        })
+        .count();
+    let fits = (ZIP_INFLATION_FLOOR / 1_000_000) as usize;
+    assert_eq!(refused, 40 - fits, "{bomb:?}");
+    assert!(bomb.iter().all(|f| f["outcome"] == "failed"));
+    let mut stored = Vec::new();
+    let mut dirs = vec![data.join("blobs")];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).expect("blobs").flatten() {
+            let meta = e.metadata().expect("meta");
+            if meta.is_dir() {
+                dirs.push(e.path());
+            } else {
+                stored.push(meta.len());
+            }
+        }
+    }
+    let junk_stored: u64 = stored.iter().filter(|&&n| n == 1_000_000).sum();
+    assert!(
+        junk_stored <= ZIP_INFLATION_FLOOR,
+        "{junk_stored} bytes of junk stored"
+    );
+    assert_eq!(stored.len(), 3 + fits, "{stored:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_that_runs_out_of_time_in_a_bulk_run_gets_one_more_attempt() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tree = tmp.path().join("tree");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    std::fs::write(tree.join("sak.pdf"), sample("vedlegg-til-sak-24.25.pdf")).expect("write");
+    let url = planarkiv_ingest::db::sqlite_url(&tmp.path().join("db.sqlite3"));
+    let db = planarkiv_ingest::db::connect(&url).await.expect("db");
+    let blobs = planarkiv_ingest::blobs::BlobStore::open(tmp.path().join("blobs")).expect("blobs");
+    // A budget no extraction keeps: the run's own attempt times out, and so does the worker's.
+    let mut worker = planarkiv_ingest::worker::WorkerConfig::default();
+    worker.extract.time_budget = Duration::from_micros(1);
+    let report = run_in_process_with(&db, tree, blobs, tmp.path().join("index"), worker).await;
+    let file = &report.files[0];
+    assert_eq!(file.outcome, "failed", "{file:?}");
+    assert_eq!(
+        file.reason.as_deref(),
+        Some("extraction ran out of its time budget of 0.000001 s twice")
+    );
+    let attempts = scalar(&db, "SELECT attempts FROM jobs".into()).await;
+    let timeouts = scalar(&db, "SELECT timeouts FROM jobs".into()).await;
+    // The run's attempt and one by its worker, not five with 30 s of backoff between them.
+    assert_eq!((attempts, timeouts), (2, 2));
 }

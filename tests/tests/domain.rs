@@ -728,3 +728,65 @@ async fn curation_mutations_change_what_they_say() {
     assert_eq!(body["data"]["plans"]["totalCount"], 0, "{body}");
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_person_deleted_stays_deleted_when_the_document_is_read_again() {
+    for backend in Backend::all() {
+        let t = TestApp::start(&backend).await;
+        let name = "strategi-helsefelleskap-innlandet-2022-2026.pdf";
+        let doc = upload(&t, name, sample(name)).await;
+        let plan_query = "query($d: ID!) { document(id: $d) { plans { id
+            focusAreas { id title origin measures { id text } } } } }";
+        let d = ok(&t, plan_query, json!({ "d": doc })).await;
+        let areas = d["document"]["plans"][0]["focusAreas"]
+            .as_array()
+            .expect("areas")
+            .clone();
+        assert!(areas.len() >= 3, "{d}");
+        let gone_area = areas[1]["title"].as_str().expect("title").to_owned();
+        let gone_measure = areas[0]["measures"][0]["text"]
+            .as_str()
+            .expect("a measure")
+            .to_owned();
+        ok(
+            &t,
+            "mutation($a: ID!, $m: ID!) { deleteFocusArea(id: $a) deleteMeasure(id: $m) }",
+            json!({ "a": areas[1]["id"], "m": areas[0]["measures"][0]["id"] }),
+        )
+        .await;
+        reprocess(&t, &doc).await;
+        let d = ok(&t, plan_query, json!({ "d": doc })).await;
+        let after = d["document"]["plans"][0]["focusAreas"]
+            .as_array()
+            .expect("areas");
+        assert_eq!(after.len(), areas.len() - 1, "{backend:?}: {d}");
+        assert!(
+            after.iter().all(|a| a["title"] != gone_area.as_str()),
+            "{backend:?}: the deleted focus area came back: {d}"
+        );
+        let first: Vec<&str> = after[0]["measures"]
+            .as_array()
+            .expect("measures")
+            .iter()
+            .filter_map(|m| m["text"].as_str())
+            .collect();
+        assert!(!first.contains(&gone_measure.as_str()), "{backend:?}: {d}");
+        assert_eq!(
+            first.len(),
+            areas[0]["measures"].as_array().map_or(0, |m| m.len()) - 1,
+            "{backend:?}: only the deleted measure is missing: {d}"
+        );
+        // The whole plan, too.
+        let plan = d["document"]["plans"][0]["id"].clone();
+        ok(
+            &t,
+            "mutation($p: ID!) { deletePlan(id: $p) }",
+            json!({ "p": plan }),
+        )
+        .await;
+        reprocess(&t, &doc).await;
+        let d = ok(&t, plan_query, json!({ "d": doc })).await;
+        assert_eq!(d["document"]["plans"], json!([]), "{backend:?}: {d}");
+        t.stop().await;
+    }
+}

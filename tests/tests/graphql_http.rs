@@ -5,8 +5,8 @@ use std::path::Path;
 
 use planarkiv_tests::{Backend, TestApp};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_graphql_over_http_audit_passes() {
+/// The audit's folder with its Node packages installed (from the lock file, on first use).
+async fn node_dir() -> std::path::PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphql-http");
     if !dir.join("node_modules/graphql-http").exists() {
         let status = tokio::process::Command::new("npm")
@@ -17,6 +17,12 @@ async fn every_graphql_over_http_audit_passes() {
             .expect("npm (Node.js) is needed for the graphql-http audits");
         assert!(status.success(), "npm ci failed in {}", dir.display());
     }
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_graphql_over_http_audit_passes() {
+    let dir = node_dir().await;
     let t = TestApp::start(&Backend::Sqlite).await;
     let out = tokio::process::Command::new("node")
         .arg("audit.mjs")
@@ -40,5 +46,27 @@ async fn every_graphql_over_http_audit_passes() {
         .unwrap_or(0);
     assert!(passed >= 61, "{stdout}");
     assert!(summary.ends_with(" 0 failed"), "{stdout}");
+    t.stop().await;
+}
+
+/// GraphiQL's docs, codegen from the URL, IDE plugins and Rover all send graphql-js's standard
+/// introspection query; the request limits must let it through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_standard_introspection_query_is_answered() {
+    let dir = node_dir().await;
+    let t = TestApp::start(&Backend::Sqlite).await;
+    let out = tokio::process::Command::new("node")
+        .arg("introspect.mjs")
+        .arg(format!("{}/graphql", t.base))
+        .current_dir(&dir)
+        .output()
+        .await
+        .expect("node");
+    assert!(
+        out.status.success(),
+        "introspection refused: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     t.stop().await;
 }

@@ -595,3 +595,115 @@ async fn a_streamed_upload_is_stored_once_and_refusals_keep_nothing() {
     assert_eq!(document_count(&t).await, 1);
     t.stop().await;
 }
+
+/// A PDF of `pages` pages, written by hand: each page draws form 1, form k draws form k+1
+/// `fan` times, and the last form shows a line of text, so a page shows fan^depth lines from a
+/// few kilobytes.
+fn text_bomb(pages: usize, depth: usize, fan: usize) -> Vec<u8> {
+    let first_form = 4 + pages;
+    let font = first_form + depth + 1;
+    let mut objects: Vec<String> = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        format!(
+            "<< /Type /Pages /Count {pages} /Kids [{}] >>",
+            (0..pages)
+                .map(|p| format!("{} 0 R", 4 + p))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        stream("", "/X Do"),
+    ];
+    for _ in 0..pages {
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R \
+             /Resources << /XObject << /X {first_form} 0 R >> >> >>"
+        ));
+    }
+    for k in 0..=depth {
+        let (content, resources) = if k == depth {
+            (
+                "BT /F1 10 Tf 72 700 Td (qzxbombeord kvxyz) Tj ET".to_owned(),
+                format!("/Font << /F1 {font} 0 R >>"),
+            )
+        } else {
+            (
+                "/X Do ".repeat(fan),
+                format!("/XObject << /X {} 0 R >>", first_form + k + 1),
+            )
+        };
+        objects.push(stream(
+            &format!(
+                "/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << {resources} >>"
+            ),
+            &content,
+        ));
+    }
+    objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into());
+    let mut out = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn stream(dict: &str, content: &str) -> String {
+    format!(
+        "<< {dict} /Length {} >>\nstream\n{content}\nendstream",
+        content.len()
+    )
+}
+
+// Item 6: a 64 KB PDF extracted to 160 MB of text; two took the server to 4 GB.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pdf_that_shows_millions_of_lines_fails_with_its_limit_named() {
+    let t = TestApp::start(&Backend::Sqlite).await;
+    with_document(&t).await;
+    // 8^7 ≈ 2 million lines a page, 40 pages, in a few kilobytes.
+    let bomb = text_bomb(40, 7, 8);
+    assert!(bomb.len() < 64 * 1024, "{} bytes", bomb.len());
+    let (status, body) = t.upload("tekstbombe.pdf", bomb).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["data"]["uploadDocument"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let meanwhile = simple_search(&t).await;
+    let started = Instant::now();
+    let doc = t.wait_for(&id, &["FAILED", "INDEXED"], WAIT).await;
+    println!(
+        "failed after {:?} more; search meanwhile {meanwhile:?}",
+        started.elapsed()
+    );
+    assert_eq!(doc["status"], "FAILED", "{doc}");
+    let error = doc["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("limit"),
+        "the reason names the limit: {error}"
+    );
+    assert!(doc["pageCount"].is_null(), "no pages were kept: {doc}");
+    let (_, body) = t
+        .gql(
+            "{ search(query: \"qzxbombeord\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["search"]["totalCount"], 0, "{body}");
+    health(&t).await;
+    t.stop().await;
+}

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use planarkiv_ingest::blobs::BlobStore;
 use planarkiv_ingest::queue::{Queue, MAX_ATTEMPTS};
-use planarkiv_ingest::store::{accept_file, Submission};
+use planarkiv_ingest::store::{accept_file, Accepted, Submission};
 use planarkiv_ingest::worker::{JobOutcome, Signals, Worker, WorkerConfig};
 use planarkiv_schema::entities::{document, job, DocumentStatus, JobState};
 use planarkiv_schema::time::now_ms;
@@ -36,6 +36,31 @@ async fn env(backend: &Backend) -> Env {
     }
 }
 
+/// The sample PDF, stored and queued for extraction.
+async fn accept_sample(e: &Env) -> Accepted {
+    accept_file(
+        &e.db,
+        &e.blobs,
+        &Submission::named(PDF),
+        &sample(PDF),
+        usize::MAX,
+    )
+    .await
+    .expect("accepted")
+}
+
+/// A worker named "w" on the test's database and store.
+fn worker(e: &Env, config: WorkerConfig) -> Worker {
+    Worker::new(
+        e.db.clone(),
+        e.blobs.clone(),
+        "w",
+        config,
+        Signals::default(),
+    )
+    .expect("worker")
+}
+
 async fn make_due(db: &DatabaseConnection, id: i64) {
     let j = job::Entity::find_by_id(id)
         .one(db)
@@ -51,15 +76,7 @@ async fn make_due(db: &DatabaseConnection, id: i64) {
 async fn an_expired_lease_is_taken_over_and_the_old_worker_cannot_complete() {
     for backend in Backend::all() {
         let e = env(&backend).await;
-        accept_file(
-            &e.db,
-            &e.blobs,
-            &Submission::named(PDF),
-            &sample(PDF),
-            usize::MAX,
-        )
-        .await
-        .expect("accepted");
+        accept_sample(&e).await;
         let lease = Duration::from_millis(300);
         let a = Queue::new(e.db.clone(), "worker-a", lease);
         let b = Queue::new(e.db.clone(), "worker-b", lease);
@@ -105,25 +122,10 @@ async fn an_expired_lease_is_taken_over_and_the_old_worker_cannot_complete() {
 async fn transient_failures_retry_with_backoff_then_give_up_with_the_reason() {
     for backend in Backend::all() {
         let e = env(&backend).await;
-        let acc = accept_file(
-            &e.db,
-            &e.blobs,
-            &Submission::named(PDF),
-            &sample(PDF),
-            usize::MAX,
-        )
-        .await
-        .expect("accepted");
+        let acc = accept_sample(&e).await;
         // The stored file disappears: an operational fault, worth retrying.
         std::fs::remove_file(e.blobs.path_of(&acc.document.sha256).expect("path")).expect("rm");
-        let worker = Worker::new(
-            e.db.clone(),
-            e.blobs.clone(),
-            "w",
-            WorkerConfig::default(),
-            Signals::default(),
-        )
-        .expect("worker");
+        let worker = worker(&e, WorkerConfig::default());
         let mut delays = Vec::new();
         for attempt in 1..=MAX_ATTEMPTS {
             let j = worker
@@ -192,14 +194,7 @@ async fn a_damaged_pdf_fails_at_once_without_retries() {
         )
         .await
         .expect("accepted");
-        let worker = Worker::new(
-            e.db.clone(),
-            e.blobs.clone(),
-            "w",
-            WorkerConfig::default(),
-            Signals::default(),
-        )
-        .expect("worker");
+        let worker = worker(&e, WorkerConfig::default());
         let j = worker.queue().claim().await.expect("claim").expect("job");
         let outcome = worker.run_job(j).await.expect("run");
         assert!(
@@ -212,6 +207,56 @@ async fn a_damaged_pdf_fails_at_once_without_retries() {
             .expect("q")
             .expect("doc");
         assert_eq!(doc.status, DocumentStatus::Failed);
+        assert!(worker.queue().claim().await.expect("claim").is_none());
+        e.test_db.drop_db().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blown_time_budget_is_retried_once_then_fails_for_good() {
+    for backend in Backend::all() {
+        let e = env(&backend).await;
+        let acc = accept_sample(&e).await;
+        // A budget no extraction can keep: every attempt runs out of it.
+        let mut config = WorkerConfig::default();
+        config.extract.time_budget = Duration::from_micros(1);
+        let worker = worker(&e, config);
+        let status = || async {
+            document::Entity::find_by_id(acc.document.id)
+                .one(&e.db)
+                .await
+                .expect("q")
+                .expect("doc")
+        };
+
+        let j = worker.queue().claim().await.expect("claim").expect("job");
+        let first = worker.run_job(j.clone()).await.expect("run");
+        let once = "extraction ran out of its time budget of 0.000001 s";
+        assert_eq!(first, JobOutcome::Retry(once.into()), "{backend:?}");
+        assert_eq!(status().await.status, DocumentStatus::Queued);
+        make_due(&e.db, j.id).await;
+
+        let j = worker
+            .queue()
+            .claim()
+            .await
+            .expect("claim")
+            .expect("retried");
+        assert_eq!((j.attempts, j.timeouts), (2, 1));
+        let second = worker.run_job(j.clone()).await.expect("run");
+        let twice = format!("{once} twice");
+        assert_eq!(second, JobOutcome::Failed(twice.clone()), "{backend:?}");
+        let doc = status().await;
+        assert_eq!(doc.status, DocumentStatus::Failed);
+        assert_eq!(doc.error.as_deref(), Some(twice.as_str()));
+        let j = job::Entity::find_by_id(j.id)
+            .one(&e.db)
+            .await
+            .expect("q")
+            .expect("job");
+        assert_eq!((j.state, j.timeouts), (JobState::Failed, 2));
+        // Not the three more attempts a transient failure gets.
+        make_due(&e.db, j.id).await;
         assert!(worker.queue().claim().await.expect("claim").is_none());
         e.test_db.drop_db().await;
     }
@@ -233,27 +278,12 @@ async fn on_postgres_an_idle_worker_wakes_on_notify_not_on_its_poll() {
         listen_url: Some(e.test_db.url.clone()),
         ..WorkerConfig::default()
     };
-    let worker = Worker::new(
-        e.db.clone(),
-        e.blobs.clone(),
-        "w",
-        config,
-        Signals::default(),
-    )
-    .expect("worker");
+    let worker = worker(&e, config);
     let (stop, rx) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(worker.run(rx));
     tokio::time::sleep(Duration::from_millis(800)).await;
 
-    let acc = accept_file(
-        &e.db,
-        &e.blobs,
-        &Submission::named(PDF),
-        &sample(PDF),
-        usize::MAX,
-    )
-    .await
-    .expect("accepted");
+    let acc = accept_sample(&e).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let j = job::Entity::find()

@@ -432,6 +432,9 @@ impl CurationMutation {
         require(ctx, Role::Editor)?;
         let (_turn, txn, state) = begin(ctx).await?;
         let row = find_plan(&txn, &id).await?;
+        if let (Some(doc), true) = (row.document_id, row.origin != domain::ORIGIN_PERSON) {
+            domain::dismiss(&txn, doc, domain::Dismissed::Plan).await?;
+        }
         plan::Entity::delete_by_id(row.id)
             .exec(&txn)
             .await
@@ -523,6 +526,9 @@ impl CurationMutation {
         let (_turn, txn, state) = begin(ctx).await?;
         let row = find_area(&txn, &id).await?;
         let doc = plan_document(&txn, row.plan_id).await?;
+        if let (Some(d), true) = (doc, row.origin != domain::ORIGIN_PERSON) {
+            domain::dismiss(&txn, d, domain::Dismissed::FocusArea { title: &row.title }).await?;
+        }
         focus_area::Entity::delete_by_id(row.id)
             .exec(&txn)
             .await
@@ -618,6 +624,19 @@ impl CurationMutation {
             .map_err(ApiError::from)?
             .ok_or_else(|| not_found("measure", &id))?;
         let doc = area_document(&txn, row.focus_area_id).await?;
+        if let (Some(d), true) = (doc, row.origin != domain::ORIGIN_PERSON) {
+            let area = focus_area::Entity::find_by_id(row.focus_area_id)
+                .one(&txn)
+                .await
+                .map_err(ApiError::from)?;
+            if let Some(area) = area {
+                let what = domain::Dismissed::Measure {
+                    area_title: &area.title,
+                    text: &row.text,
+                };
+                domain::dismiss(&txn, d, what).await?;
+            }
+        }
         measure::Entity::delete_by_id(row.id)
             .exec(&txn)
             .await
@@ -767,6 +786,9 @@ impl CurationMutation {
         require(ctx, Role::Editor)?;
         let (_turn, txn, state) = begin(ctx).await?;
         let row = find_case(&txn, &id).await?;
+        if let (Some(doc), true) = (row.document_id, row.origin != domain::ORIGIN_PERSON) {
+            domain::dismiss(&txn, doc, domain::Dismissed::Case).await?;
+        }
         appendix::Entity::delete_many()
             .filter(appendix::Column::CaseId.eq(row.id))
             .filter(appendix::Column::Origin.ne(domain::ORIGIN_DOCUMENT))

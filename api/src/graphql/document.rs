@@ -1,6 +1,8 @@
 use async_graphql::{Enum, Object, ID};
 
-use planarkiv_schema::entities::{document, DocumentStatus as DbStatus};
+use planarkiv_schema::entities::{
+    document, DocumentStatus as DbStatus, TitleSource as DbTitleSource,
+};
 use planarkiv_schema::ids::{self, IdKind};
 
 use super::error::GqlResult;
@@ -42,6 +44,36 @@ impl From<DbStatus> for DocumentStatus {
     }
 }
 
+/// Where a document's title came from.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum TitleSource {
+    /// Made from the file name.
+    Filename,
+    /// The PDF's own Title.
+    PdfMetadata,
+    /// The case paper's or plan's title in the text.
+    Text,
+    /// The first page's most prominent line.
+    Heading,
+    /// Given with the file (a bulk manifest).
+    Manifest,
+    /// Set by a person.
+    Person,
+}
+
+impl From<DbTitleSource> for TitleSource {
+    fn from(s: DbTitleSource) -> Self {
+        match s {
+            DbTitleSource::Filename => TitleSource::Filename,
+            DbTitleSource::PdfMetadata => TitleSource::PdfMetadata,
+            DbTitleSource::Text => TitleSource::Text,
+            DbTitleSource::Heading => TitleSource::Heading,
+            DbTitleSource::Manifest => TitleSource::Manifest,
+            DbTitleSource::Person => TitleSource::Person,
+        }
+    }
+}
+
 pub struct Document(pub document::Model);
 
 /// A stored file (a PDF) and what extraction made of it.
@@ -52,9 +84,24 @@ impl Document {
         ID(ids::encode(IdKind::Document, self.0.id))
     }
 
-    /// The title from the PDF's metadata when it has a meaningful one, else from its file name.
+    /// The title as a person would call it: set by a person or a manifest, else the case
+    /// paper's or plan's own title, the PDF's Title where it is a real one, the first page's
+    /// heading, and only then the file name. `titleSource` says which.
     async fn title(&self) -> Option<&str> {
         self.0.title.as_deref()
+    }
+
+    /// Where `title` came from; null for documents stored before sources were recorded.
+    async fn title_source(&self) -> Option<TitleSource> {
+        self.0.title_source.map(Into::into)
+    }
+
+    /// Where values of the document itself were read (its title, when the text gave it).
+    async fn provenance(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> GqlResult<Vec<super::provenance::Provenance>> {
+        super::provenance_of(ctx, "document", self.0.id).await
     }
 
     /// The file name it was uploaded with.

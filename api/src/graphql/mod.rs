@@ -46,6 +46,9 @@ use crate::app::AppState;
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
+/// How deeply fields may nest (graphql-js's introspection query needs 15).
+pub const MAX_DEPTH: usize = 15;
+
 /// Page sizes of every connection are capped here.
 pub const MAX_PAGE: usize = 100;
 pub const DEFAULT_PAGE: usize = 20;
@@ -77,7 +80,10 @@ pub fn build_schema(state: Option<AppState>) -> ApiSchema {
         .extension(extension::QuerySize {
             max_fields: limits.max_query_fields,
         })
-        .limit_depth(12)
+        // graphql-js's standard introspection query (GraphiQL, codegen, IDE plugins, Rover)
+        // nests 15 deep; what a deep query may cost is bounded by the field and complexity
+        // limits, so depth only needs to stop absurd nesting.
+        .limit_depth(MAX_DEPTH)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32);
     if let Some(s) = state {

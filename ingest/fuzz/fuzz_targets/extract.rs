@@ -13,6 +13,7 @@ fuzz_target!(|data: &[u8]| {
         max_decompressed_bytes: 8 * 1024 * 1024,
         time_budget: Duration::from_secs(2),
         max_pages: 200,
+        ..ExtractOptions::default()
     };
     let _ = extract(data, &opts);
 });

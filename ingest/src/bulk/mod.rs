@@ -372,6 +372,11 @@ async fn store_one(
     lane: Option<&Lane>,
     handed: &mut tokio::task::JoinSet<Result<(), IngestError>>,
 ) -> Result<(), IngestError> {
+    if let discover::Source::Seen(reason) = &found.source {
+        // Another path to something this run reaches anyway: not a failure, and not read twice.
+        let reason = Some(reason.clone());
+        return record(shared, &found, None, None, outcome::DUPLICATE, reason, None).await;
+    }
     let max = shared.opts.max_file_bytes;
     let f2 = found.clone();
     let read = tokio::task::spawn_blocking(move || f2.read(max)).await?;

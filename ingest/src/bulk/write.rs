@@ -27,7 +27,7 @@ use planarkiv_schema::time::now_ms;
 use super::discover::Found;
 use super::{outcome, record, Shared};
 use crate::store::{default_title, new_document, DocumentMeta};
-use crate::worker::{extracted_title, insert_pages, page_rows, Fate};
+use crate::worker::{insert_pages, page_rows, Fate};
 use crate::IngestError;
 
 /// A batch is written once this many files (or pages) have gathered; more would hold the
@@ -143,7 +143,10 @@ async fn write(shared: &Shared, batch: Vec<Ready>) -> Result<(), IngestError> {
         }
     };
     shared.signals.outbox.notify_one();
-    if batch.iter().any(|r| matches!(r.fate, Fate::Retry(_))) {
+    if batch
+        .iter()
+        .any(|r| matches!(r.fate, Fate::Retry(_) | Fate::TimedOut(_)))
+    {
         shared.signals.jobs.notify_one();
     }
     for (item, known) in batch.iter().zip(existing) {
@@ -248,24 +251,50 @@ async fn insert_documents(
         .iter()
         .map(|r| {
             let filename = &r.found.filename;
-            let (status, error, page_count, producer, pdf_title) = match &r.fate {
-                Fate::Extracted(x, _) => (
+            let (status, error, page_count, producer, chosen, rules) = match &r.fate {
+                Fate::Extracted(x, found) => (
                     DocumentStatus::Processing,
                     None,
                     Some(x.pages.len() as i32),
                     x.producer.clone(),
-                    extracted_title(r.meta.title.as_deref(), filename, x),
+                    // A manifest's title is kept; otherwise the document's own.
+                    r.meta
+                        .title
+                        .is_none()
+                        .then(|| crate::title::choose(x, found.as_ref()))
+                        .flatten(),
+                    found
+                        .as_ref()
+                        .map(|_| crate::domain::EXTRACTOR_VERSION.to_owned()),
                 ),
-                Fate::Failed(why) => (DocumentStatus::Failed, Some(why.clone()), None, None, None),
-                Fate::Retry(why) => (DocumentStatus::Queued, Some(why.clone()), None, None, None),
+                Fate::Failed(_) => (
+                    DocumentStatus::Failed,
+                    r.fate.reason(),
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
+                Fate::Retry(_) | Fate::TimedOut(_) => (
+                    DocumentStatus::Queued,
+                    r.fate.reason(),
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
             };
             let title = r
                 .meta
                 .title
                 .clone()
-                .or(pdf_title)
+                .or_else(|| chosen.as_ref().map(|c| c.title.clone()))
                 .or_else(|| default_title(filename));
             let mut row = new_document(&r.sha, filename, title, r.size, &r.meta, now);
+            if let Some(c) = &chosen {
+                row.title_source = Set(Some(c.source));
+            }
+            row.extracted_with = Set(rules);
             row.status = Set(status);
             row.error = Set(error);
             row.page_count = Set(page_count);
@@ -322,14 +351,16 @@ async fn write_rows(
         });
         let (state, run_at, error, oc) = match &r.fate {
             Fate::Extracted(..) => (JobState::Done, now, None, outcome::PENDING),
-            Fate::Failed(why) => (JobState::Failed, now, Some(why.clone()), outcome::FAILED),
-            Fate::Retry(why) => (
+            Fate::Failed(_) => (JobState::Failed, now, r.fate.reason(), outcome::FAILED),
+            Fate::Retry(_) | Fate::TimedOut(_) => (
                 JobState::Queued,
                 now + crate::queue::backoff(1).as_millis() as i64,
-                Some(why.clone()),
+                r.fate.reason(),
                 outcome::PENDING,
             ),
         };
+        // This run's attempt counts: one more time-out in the worker gives the file up.
+        let timeouts = i32::from(matches!(r.fate, Fate::TimedOut(_)));
         if matches!(r.fate, Fate::Extracted(..)) {
             upserts.push(outbox::ActiveModel {
                 document_id: Set(doc.id),
@@ -348,6 +379,7 @@ async fn write_rows(
             locked_until: Set(None),
             locked_by: Set(None),
             last_error: Set(error.clone()),
+            timeouts: Set(timeouts),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()

@@ -38,6 +38,20 @@ const MINUTES_CUES: [&str; 8] = [
     "referat",
     "utdrag av møtebok",
 ];
+/// How reports name themselves at the top: the word alone or first ("Årsrapport 2025",
+/// "Rapport fra arbeidsgruppe …"), bokmål and nynorsk.
+const REPORT_CUES: [&str; 9] = [
+    "rapport",
+    "årsrapport",
+    "årsmelding",
+    "sluttrapport",
+    "delrapport",
+    "evalueringsrapport",
+    "statusrapport",
+    "utredning",
+    "utgreiing",
+];
+
 /// The first blocks looked at for what a document calls itself.
 const TOP_BLOCKS: usize = 6;
 /// Header fields of an e-mail as printed ("From:", "Fra:", …); two or more make a letter.
@@ -77,6 +91,9 @@ pub(crate) fn classify(
     if is_plan {
         return DocumentKind::Plan;
     }
+    if names_itself(blocks, &REPORT_CUES) {
+        return DocumentKind::Report;
+    }
     if looks_like_slides(blocks) {
         return DocumentKind::Presentation;
     }
@@ -104,6 +121,18 @@ fn is_minutes(blocks: &[Block]) -> bool {
             .any(|c| lower.starts_with(c) && (c.contains(' ') || first_word == *c))
             || (lower.contains(" behandling av sak ") && lower.chars().count() < 160)
             || (lower.contains(" handsaming av sak ") && lower.chars().count() < 160)
+    })
+}
+
+/// One of the first blocks starts with one of `cues` as its first word.
+fn names_itself(blocks: &[Block], cues: &[&str]) -> bool {
+    blocks.iter().take(TOP_BLOCKS).any(|b| {
+        let first = b
+            .lower()
+            .split(|c: char| !c.is_alphanumeric())
+            .find(|w| !w.is_empty())
+            .unwrap_or("");
+        cues.contains(&first)
     })
 }
 

@@ -66,6 +66,8 @@ pub enum DocumentKind {
     Minutes,
     /// A letter or an e-mail.
     Letter,
+    /// A report (rapport, årsrapport, årsmelding, evaluering, utredning).
+    Report,
     Presentation,
     WebPage,
     Other,

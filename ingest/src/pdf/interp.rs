@@ -9,6 +9,7 @@ use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::font::{get, get_dict, get_name, resolve, stream_data, Code, Font};
+use super::{TextLimit, TextLimits};
 
 /// Form XObjects nested deeper than this are not entered.
 const MAX_FORM_DEPTH: usize = 12;
@@ -20,8 +21,6 @@ const MAX_FONT_STREAM: usize = 32 * 1024 * 1024;
 const MAX_TREE_DEPTH: usize = 64;
 /// Annotations past this many on one page are ignored.
 const MAX_ANNOTATIONS: usize = 4096;
-/// Cap on glyphs per page: beyond it a page is noise, not text.
-const MAX_GLYPHS: usize = 500_000;
 
 pub type Matrix = [f32; 6];
 const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
@@ -72,6 +71,69 @@ fn number_array(doc: &Document, obj: Option<&Object>) -> Option<Matrix> {
 pub enum InterpError {
     #[error("time budget exceeded")]
     Timeout,
+    #[error("{0}")]
+    TextLimit(TextLimit),
+}
+
+/// Glyphs and characters shown so far, counted against the limits as they are shown, so a
+/// hostile page stops at the limit instead of being built whole and measured afterwards.
+pub struct Shown {
+    limits: TextLimits,
+    page_glyphs: usize,
+    page_chars: usize,
+    document_glyphs: usize,
+    document_chars: usize,
+    /// The first limit passed; once set, nothing more is collected.
+    over: Option<TextLimit>,
+}
+
+impl Shown {
+    pub fn new(limits: TextLimits) -> Self {
+        Shown {
+            limits,
+            page_glyphs: 0,
+            page_chars: 0,
+            document_glyphs: 0,
+            document_chars: 0,
+            over: None,
+        }
+    }
+
+    fn start_page(&mut self) {
+        self.page_glyphs = 0;
+        self.page_chars = 0;
+    }
+
+    /// Counts one glyph carrying `chars` characters of text; false when that passes a limit.
+    fn admit(&mut self, chars: usize) -> bool {
+        if self.over.is_some() {
+            return false;
+        }
+        self.page_glyphs += 1;
+        self.document_glyphs += 1;
+        self.page_chars += chars;
+        self.document_chars += chars;
+        let l = &self.limits;
+        self.over = if self.page_glyphs > l.page_glyphs {
+            Some(TextLimit::PageGlyphs(l.page_glyphs))
+        } else if self.page_chars > l.page_chars {
+            Some(TextLimit::PageChars(l.page_chars))
+        } else if self.document_glyphs > l.document_glyphs {
+            Some(TextLimit::DocumentGlyphs(l.document_glyphs))
+        } else if self.document_chars > l.document_chars {
+            Some(TextLimit::DocumentChars(l.document_chars))
+        } else {
+            None
+        };
+        self.over.is_none()
+    }
+
+    fn check(&self) -> Result<(), InterpError> {
+        match self.over {
+            Some(limit) => Err(InterpError::TextLimit(limit)),
+            None => Ok(()),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -139,6 +201,7 @@ pub struct PageOutput {
 pub struct Interpreter<'a> {
     doc: &'a Document,
     fonts: &'a mut FontCache,
+    shown: &'a mut Shown,
     deadline: Instant,
     /// Bytes of content the page may still decode, shared by all its forms.
     budget: usize,
@@ -153,12 +216,15 @@ impl<'a> Interpreter<'a> {
     pub fn new(
         doc: &'a Document,
         fonts: &'a mut FontCache,
+        shown: &'a mut Shown,
         deadline: Instant,
         stream_limit: usize,
     ) -> Self {
+        shown.start_page();
         Interpreter {
             doc,
             fonts,
+            shown,
             deadline,
             budget: stream_limit,
             stream_limit,
@@ -208,6 +274,7 @@ impl<'a> Interpreter<'a> {
         self.budget = self.budget.saturating_sub(content.len());
         self.run(&content, &res, GState::default())?;
         self.run_annotations(page_id, &res)?;
+        self.shown.check()?;
         Ok((self.out, damaged))
     }
 
@@ -331,7 +398,10 @@ impl<'a> Interpreter<'a> {
         );
         for c in text.chars().take(10_000) {
             let trm = [size, 0.0, 0.0, size, x, y];
-            if !c.is_whitespace() && self.out.glyphs.len() < MAX_GLYPHS {
+            if !c.is_whitespace() {
+                if !self.shown.admit(1) {
+                    return;
+                }
                 self.push_glyph_raw(c.encode_utf8(&mut [0; 4]), &trm, 0.5, false, 1.0);
             }
             x += 0.5 * size;
@@ -384,6 +454,7 @@ impl<'a> Interpreter<'a> {
         let mut tlm = IDENTITY;
         for op in Content::decode_iter(content) {
             let Ok(op) = op else { break };
+            self.shown.check()?;
             self.ops += 1;
             if self.ops.is_multiple_of(TIME_CHECK_EVERY) && Instant::now() > self.deadline {
                 return Err(InterpError::Timeout);
@@ -569,6 +640,7 @@ impl<'a> Interpreter<'a> {
             .map(|g| g.x + g.w)
             .fold(first.x + first.w, f32::max);
         glyphs.truncate(start);
+        // The replacement's characters are shown anew; the glyphs they replace were counted.
         let text: String = text.chars().filter(|c| !c.is_control()).collect();
         // One glyph per character, spread over the original extent, so that layout sees the
         // replacement's own spaces as word breaks.
@@ -576,12 +648,15 @@ impl<'a> Interpreter<'a> {
         let per_char = (end - first.x) / total;
         let mut x = first.x;
         for c in text.chars() {
+            if !self.shown.admit(1) {
+                return;
+            }
             let text = if c.is_whitespace() {
                 " ".into()
             } else {
                 c.to_string()
             };
-            glyphs.push(Glyph {
+            self.out.glyphs.push(Glyph {
                 text,
                 x,
                 w: per_char,
@@ -631,6 +706,11 @@ impl<'a> Interpreter<'a> {
         codes.clear();
         font.decode(bytes, &mut codes);
         for code in &codes {
+            // Every glyph shown counts, kept or not: the limit bounds the work as well.
+            let chars = code.text.as_ref().map_or(0, |t| t.chars().count());
+            if !self.shown.admit(chars) {
+                break;
+            }
             let m = mul(tm, &gs.ctm);
             let trm = mul(&[gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise], &m);
             let visual_w = if code.width > 0.0 { code.width } else { 0.5 };
@@ -644,7 +724,7 @@ impl<'a> Interpreter<'a> {
                 // separates nothing on the page.
                 let void_space =
                     text.chars().all(char::is_whitespace) && tx.abs() < 0.1 * gs.size.abs();
-                if self.out.glyphs.len() < MAX_GLYPHS && !void_space {
+                if !void_space {
                     self.push_glyph(text, &trm, visual_w, &font);
                 }
             }

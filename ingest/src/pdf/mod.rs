@@ -30,7 +30,25 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use interp::{FontCache, InterpError, Interpreter};
+use interp::{FontCache, InterpError, Interpreter, Shown};
+
+/// Glyphs one page may show (every character code a text operator draws, kept or not).
+/// A dense page, a two-column table in 8 pt, shows under 50,000; a Form XObject drawn many
+/// times over, or forms that draw each other in a fan, shows millions from a few kilobytes.
+/// This bounds the glyph records layout holds (about 80 bytes each) and the time a page takes.
+pub const MAX_PAGE_GLYPHS: usize = 200_000;
+/// Characters of text one page may produce. One glyph can carry many characters (a ToUnicode
+/// entry may map one code to a long string, `/ActualText` replaces a span), so glyphs alone do
+/// not bound the text; a dense page has under 50,000 characters.
+pub const MAX_PAGE_CHARS: usize = 500_000;
+/// Glyphs one document may show: a real 2,000-page report shows about 10 million. Bounds the
+/// work of a document whose every page stays under the page limit.
+pub const MAX_DOCUMENT_GLYPHS: usize = 25_000_000;
+/// Characters of text one document may produce. A real 2,000-page report has under 10 million;
+/// the pages are held in memory and then stored as rows and indexed, so this bounds the
+/// memory of extraction and what one file can add to the database and the index (a 64 KB file
+/// once extracted to 160 MB of text).
+pub const MAX_DOCUMENT_CHARS: usize = 20_000_000;
 
 /// Limits that keep one hostile or enormous file from taking the process down.
 #[derive(Debug, Clone)]
@@ -41,6 +59,8 @@ pub struct ExtractOptions {
     pub time_budget: Duration,
     /// Documents with more pages than this are refused.
     pub max_pages: usize,
+    /// How much text a page and a document may produce before extraction stops.
+    pub text: TextLimits,
 }
 
 impl Default for ExtractOptions {
@@ -49,6 +69,61 @@ impl Default for ExtractOptions {
             max_decompressed_bytes: 256 * 1024 * 1024,
             time_budget: Duration::from_secs(60),
             max_pages: 20_000,
+            text: TextLimits::default(),
+        }
+    }
+}
+
+/// Glyphs shown and characters of text produced, per page and per document. Passing one stops
+/// extraction at once (nothing more is collected) and fails the document for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextLimits {
+    pub page_glyphs: usize,
+    pub page_chars: usize,
+    pub document_glyphs: usize,
+    pub document_chars: usize,
+}
+
+impl Default for TextLimits {
+    fn default() -> Self {
+        Self {
+            page_glyphs: MAX_PAGE_GLYPHS,
+            page_chars: MAX_PAGE_CHARS,
+            document_glyphs: MAX_DOCUMENT_GLYPHS,
+            document_chars: MAX_DOCUMENT_CHARS,
+        }
+    }
+}
+
+/// Which text limit a document passed, with the limit's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextLimit {
+    PageGlyphs(usize),
+    PageChars(usize),
+    DocumentGlyphs(usize),
+    DocumentChars(usize),
+}
+
+impl std::fmt::Display for TextLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            TextLimit::PageGlyphs(n) => {
+                write!(
+                    f,
+                    "more than {n} glyphs on one page (the limit is {n} a page)"
+                )
+            }
+            TextLimit::PageChars(n) => write!(
+                f,
+                "more than {n} characters of text on one page (the limit is {n} a page)"
+            ),
+            TextLimit::DocumentGlyphs(n) => {
+                write!(f, "more than {n} glyphs (the limit is {n} a document)")
+            }
+            TextLimit::DocumentChars(n) => write!(
+                f,
+                "more than {n} characters of text (the limit is {n} a document)"
+            ),
         }
     }
 }
@@ -125,8 +200,11 @@ pub enum PdfError {
     NoTextLayer,
     #[error("too large: {0}")]
     TooLarge(String),
-    #[error("time budget of {0:?} exceeded")]
+    #[error("extraction ran out of its time budget of {}", seconds(*.0))]
     Timeout(Duration),
+    /// The document shows more text than [`TextLimits`] allows, reached at `page`.
+    #[error("too large: {limit}, reached on page {page}")]
+    TextLimit { limit: TextLimit, page: u32 },
     #[error("not a PDF: the file does not start with %PDF-")]
     NotPdf,
 }
@@ -138,6 +216,11 @@ impl PdfError {
     pub fn is_permanent(&self) -> bool {
         !matches!(self, PdfError::Timeout(_))
     }
+}
+
+/// A duration as people write it in a reason: "60 s", "0.5 s".
+pub fn seconds(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
 }
 
 /// True when the bytes carry a PDF header. Readers accept junk before the header (the spec's
@@ -222,6 +305,7 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
         )));
     }
     let mut fonts = FontCache::default();
+    let mut shown = Shown::new(opts.text);
     let mut pages = Vec::with_capacity(page_ids.len());
     let mut images = 0usize;
     let mut damaged_pages = 0usize;
@@ -230,12 +314,24 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
             return Err(PdfError::Timeout(opts.time_budget));
         }
         let result = panic::catch_unwind(AssertUnwindSafe(|| {
-            Interpreter::new(&doc, &mut fonts, deadline, opts.max_decompressed_bytes)
-                .run_page(page_id)
+            Interpreter::new(
+                &doc,
+                &mut fonts,
+                &mut shown,
+                deadline,
+                opts.max_decompressed_bytes,
+            )
+            .run_page(page_id)
         }));
         let (out, damaged) = match result {
             Ok(Ok(r)) => r,
             Ok(Err(InterpError::Timeout)) => return Err(PdfError::Timeout(opts.time_budget)),
+            Ok(Err(InterpError::TextLimit(limit))) => {
+                return Err(PdfError::TextLimit {
+                    limit,
+                    page: number,
+                })
+            }
             Err(_) => {
                 // A bug on one page costs that page, not the document. The font cache may hold a
                 // half-built entry, so it starts afresh.

@@ -18,6 +18,38 @@ pub enum DocumentStatus {
     Failed,
 }
 
+/// Where a document's title came from. Extraction may replace a title from the file name, the
+/// PDF's metadata, the text or a heading; never one a manifest or a person set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum TitleSource {
+    /// Made from the file name: the fallback.
+    #[sea_orm(string_value = "filename")]
+    Filename,
+    /// The PDF's own Title, where it is a real one.
+    #[sea_orm(string_value = "pdf_metadata")]
+    PdfMetadata,
+    /// The case paper's or plan's title as the text gives it.
+    #[sea_orm(string_value = "text")]
+    Text,
+    /// The most prominent line of the first page.
+    #[sea_orm(string_value = "heading")]
+    Heading,
+    /// Given with the file (a bulk manifest).
+    #[sea_orm(string_value = "manifest")]
+    Manifest,
+    /// Set by a person.
+    #[sea_orm(string_value = "person")]
+    Person,
+}
+
+impl TitleSource {
+    /// Whether extraction may replace a title from this source.
+    pub fn extraction_may_replace(self) -> bool {
+        !matches!(self, TitleSource::Manifest | TitleSource::Person)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "documents")]
 pub struct Model {
@@ -41,6 +73,11 @@ pub struct Model {
     /// A case number such as "24.25", from a manifest or a file name like "Vedlegg 2 til sak 24.25.pdf".
     pub case_number: Option<String>,
     pub appendix_number: Option<i32>,
+    /// Where `title` came from: filename, pdf_metadata, text, heading, manifest or person;
+    /// NULL for rows from before this was recorded.
+    pub title_source: Option<TitleSource>,
+    /// The version of the entity rules that last read the document.
+    pub extracted_with: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -32,6 +32,8 @@ pub struct Model {
     pub locked_by: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub last_error: Option<String>,
+    /// Attempts that ran out of their time budget; the second gives the job up.
+    pub timeouts: i32,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -7,6 +7,7 @@ pub mod appendix;
 pub mod body;
 pub mod case;
 pub mod case_reference;
+pub mod dismissed_extraction;
 pub mod document;
 pub mod focus_area;
 pub mod ingest_file;
@@ -22,6 +23,6 @@ pub mod page;
 pub mod plan;
 pub mod provenance;
 
-pub use document::DocumentStatus;
+pub use document::{DocumentStatus, TitleSource};
 pub use job::JobState;
 pub use outbox::OutboxOp;
