@@ -28,7 +28,7 @@ use crate::error::IngestError;
 pub mod transfer;
 
 /// Recorded with every extracted value, so values read by older rules can be found.
-pub const EXTRACTOR_VERSION: &str = "rules-2";
+pub const EXTRACTOR_VERSION: &str = "rules-3";
 
 pub const ORIGIN_EXTRACTED: &str = "extracted";
 pub const ORIGIN_PERSON: &str = "person";
@@ -851,6 +851,35 @@ async fn persist_plan<C: ConnectionTrait>(
         p.vision.as_ref().map(|t| t.value.clone()),
         at(&p.vision)
     );
+    // The strategy an action plan names links when a plan of that title is stored already.
+    // A parent stored later is not linked back (the name it was found by is not kept); a
+    // person can link it by curation.
+    if let Some(parent) = &p.parent_plan {
+        let known = plan::Entity::find()
+            .filter(plan::Column::Id.ne(id))
+            .filter(plan::Column::Kind.ne(plan_kind_name(entities::PlanKind::ActionPlan)))
+            .filter(plan::Column::Title.is_not_null())
+            .all(db)
+            .await?
+            .into_iter()
+            .find(|o| {
+                o.title
+                    .as_deref()
+                    .is_some_and(|t| same_text(t, &parent.value))
+            });
+        if let Some(known) = known {
+            put!(
+                a,
+                edited,
+                trail,
+                "plan",
+                id,
+                parent_plan_id,
+                Some(known.id),
+                parent.at
+            );
+        }
+    }
     a.updated_at = Set(now);
     a.update(db).await?;
 
@@ -1009,19 +1038,30 @@ async fn persist_plan<C: ConnectionTrait>(
                 focus_area_id: Set(area),
                 position: Set(i as i32 + 1),
                 text: Set(item.text.value.clone()),
-                responsible: Set(None),
-                deadline: Set(None),
+                responsible: Set(item.responsible.as_ref().map(|r| r.value.clone())),
+                deadline: Set(item.deadline.as_ref().map(|d| d.value.clone())),
                 origin: Set(ORIGIN_EXTRACTED.to_owned()),
                 edited: Set("[]".to_owned()),
                 ..Default::default()
             });
         }
         for row in insert_all(db, rows).await? {
-            let at = usize::try_from(row.position - 1)
+            let item = usize::try_from(row.position - 1)
                 .ok()
-                .and_then(|i| ap.items.get(i))
-                .and_then(|item| item.text.at);
-            trail.add("action_item", row.id, "text", at);
+                .and_then(|i| ap.items.get(i));
+            trail.add("action_item", row.id, "text", item.and_then(|i| i.text.at));
+            trail.add(
+                "action_item",
+                row.id,
+                "responsible",
+                item.and_then(|i| i.responsible.as_ref()).and_then(|v| v.at),
+            );
+            trail.add(
+                "action_item",
+                row.id,
+                "deadline",
+                item.and_then(|i| i.deadline.as_ref()).and_then(|v| v.at),
+            );
         }
     }
     Ok(())

@@ -35,7 +35,7 @@ impl ActionItem {
         self.0.responsible.as_deref()
     }
 
-    /// The deadline, when stated (ISO date or "YYYY-MM").
+    /// The deadline as the plan prints it ("31.12.2026", "2. kvartal 2026", "Løpende"), when stated.
     async fn deadline(&self) -> Option<&str> {
         self.0.deadline.as_deref()
     }

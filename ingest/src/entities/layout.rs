@@ -257,17 +257,7 @@ mod tests {
     }
 
     fn page(lines: Vec<pdf::Line>) -> pdf::Page {
-        let text = lines
-            .iter()
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        pdf::Page {
-            number: 1,
-            text,
-            lines,
-            needs_ocr: false,
-        }
+        pdf::Page::from_lines(1, lines)
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod case;
 mod classify;
 mod layout;
 mod plan;
+mod plan_fields;
 mod saksgang;
 mod text;
 
@@ -111,6 +112,10 @@ pub struct Plan {
     pub adopted_by: Option<Located<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vision: Option<Located<String>>,
+    /// The plan this one implements, as the document names it ("Strategi for … 2024–2028"):
+    /// an action plan's strategy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_plan: Option<Located<String>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub focus_areas: Vec<FocusArea>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -136,6 +141,13 @@ pub struct ActionPlan {
 pub struct ActionItem {
     pub focus_area: Located<String>,
     pub text: Located<String>,
+    /// Who carries the item out, as printed ("Ansvar: Kommunene").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsible: Option<Located<String>>,
+    /// When it is due, as printed ("Frist: 2. kvartal 2026"): deadlines come as dates, years,
+    /// quarters or words ("løpende"), so the text is kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Located<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -257,6 +269,10 @@ impl DocumentEntities {
                 p.adopted_by.as_ref().and_then(|v| v.at),
             );
             put("plan.vision".into(), p.vision.as_ref().and_then(|v| v.at));
+            put(
+                "plan.parent_plan".into(),
+                p.parent_plan.as_ref().and_then(|v| v.at),
+            );
             for (i, f) in p.focus_areas.iter().enumerate() {
                 put(format!("plan.focus_areas[{i}].title"), f.title.at);
                 put(
@@ -278,6 +294,14 @@ impl DocumentEntities {
                         item.focus_area.at,
                     );
                     put(format!("plan.action_plan.items[{i}].text"), item.text.at);
+                    put(
+                        format!("plan.action_plan.items[{i}].responsible"),
+                        item.responsible.as_ref().and_then(|v| v.at),
+                    );
+                    put(
+                        format!("plan.action_plan.items[{i}].deadline"),
+                        item.deadline.as_ref().and_then(|v| v.at),
+                    );
                 }
             }
         }
@@ -341,17 +365,7 @@ mod tests {
                 }
             })
             .collect();
-        let text = lines
-            .iter()
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        pdf::Page {
-            number,
-            text,
-            lines,
-            needs_ocr: false,
-        }
+        pdf::Page::from_lines(number, lines)
     }
 
     #[test]

@@ -391,6 +391,20 @@ pub struct FoundBody {
     pub range: Range<usize>,
 }
 
+/// Nynorsk names of the known bodies, by the bokmål body's index in `BODIES`. A body found by
+/// one of these keeps its name as written: a nynorsk committee is never renamed in bokmål.
+const NYNORSK_STEMS: [(&str, usize); 9] = [
+    ("strategisk samarbeidsutval", 0),
+    ("overordna samarbeidsutval", 1),
+    ("geografisk samarbeidsutval", 2),
+    ("fagleg samarbeidsutval", 3),
+    ("lokalt samarbeidsutval", 4),
+    ("arbeidsutval", 5),
+    ("partnarskapsmøte", 6),
+    ("fagutval", 7),
+    ("brukarutval", 8),
+];
+
 /// Bodies in text order: known bodies by name or abbreviation, and any "Name utvalg (ABBR)".
 pub fn find_bodies(text: &str) -> Vec<FoundBody> {
     let lower = text.to_lowercase();
@@ -398,25 +412,58 @@ pub fn find_bodies(text: &str) -> Vec<FoundBody> {
     // Lower-casing can change byte lengths for a few scripts; offsets are only trusted when it
     // did not, which holds for Norwegian text.
     if lower.len() == text.len() {
+        let starts_word = |at: usize| {
+            lower
+                .get(..at)
+                .is_none_or(|h| !h.ends_with(char::is_alphanumeric))
+        };
         for body in &BODIES {
             for stem in body.stems {
                 for (at, _) in lower.match_indices(stem) {
-                    let starts_word = lower
-                        .get(..at)
-                        .is_none_or(|h| !h.ends_with(char::is_alphanumeric));
-                    if starts_word {
+                    if starts_word(at) {
                         let end = word_end(text, at + stem.len());
                         out.push(known(body, at..with_defined_abbreviation(text, end, body)));
                     }
                 }
             }
         }
+        // After the bokmål stems, so that where both match (a nynorsk stem may begin a bokmål
+        // name) the bokmål match comes first and wins the dedup below.
+        // Every nynorsk stem holds one of these; most texts hold neither, and are spared nine
+        // searches.
+        let nynorsk = lower.contains("utval") || lower.contains("partnarskap");
+        for (stem, k) in NYNORSK_STEMS.iter().filter(|_| nynorsk) {
+            let (stem, k) = (*stem, *k);
+            let Some(body) = BODIES.get(k) else { continue };
+            for (at, _) in lower.match_indices(stem) {
+                let end = word_end(text, at + stem.len());
+                if let (true, Some(name)) = (starts_word(at), text.get(at..end)) {
+                    out.push(FoundBody {
+                        name: normalize_org(name),
+                        abbreviation: body.abbreviation.map(str::to_owned),
+                        range: at..with_defined_abbreviation(text, end, body),
+                    });
+                }
+            }
+        }
     }
+    out.sort_by_key(|b| b.range.start);
+    out.dedup_by(|b, a| b.range.start < a.range.end);
     for t in tokens(text) {
         let w = t.raw.trim_matches(|c: char| !c.is_alphanumeric());
         if let Some(body) = BODIES.iter().find(|b| b.abbreviation == Some(w)) {
             let start = t.range.start + t.raw.find(w).unwrap_or(0);
-            out.push(known(body, start..start + w.len()));
+            // A bare abbreviation is the body the text itself spelled out under it, in the
+            // text's own language; else the known body.
+            let spelled = out
+                .iter()
+                .find(|f| f.abbreviation.as_deref() == Some(w) && f.range.end <= start)
+                .map(|f| f.name.clone());
+            let mut found = known(body, start..start + w.len());
+            if let Some(name) = spelled {
+                found.name = name;
+            }
+            out.push(found);
         }
     }
     out.extend(defined_abbreviations(text));
@@ -452,8 +499,8 @@ fn word_end(text: &str, from: usize) -> usize {
 }
 
 /// Committee-like words that make "X (ABBR)" a body rather than any abbreviation.
-const BODY_TAILS: [&str; 8] = [
-    "utvalg", "utvalget", "råd", "rådet", "møte", "møtet", "forum", "forumet",
+const BODY_TAILS: [&str; 10] = [
+    "utvalg", "utvalget", "utval", "utvalet", "råd", "rådet", "møte", "møtet", "forum", "forumet",
 ];
 
 /// "Samhandlingsutvalget (SU)", "Regionalt brukerråd (RBR)".
@@ -624,5 +671,39 @@ mod tests {
             Some(("Samhandlingsutvalget", Some("SU")))
         );
         assert!(find_bodies("æøå ( ) (X)").is_empty());
+    }
+
+    #[test]
+    fn nynorsk_bodies_keep_their_names() {
+        let names = |t: &str| -> Vec<(String, Option<String>)> {
+            find_bodies(t)
+                .into_iter()
+                .map(|b| (b.name, b.abbreviation))
+                .collect()
+        };
+        let ssu = Some("SSU".to_owned());
+        assert_eq!(
+            names("Strategisk samarbeidsutval (SSU) møttest. SSU vedtok planen."),
+            [
+                ("Strategisk samarbeidsutval".to_owned(), ssu.clone()),
+                ("Strategisk samarbeidsutval".to_owned(), ssu.clone())
+            ]
+        );
+        assert_eq!(
+            names("Vedteken av partnarskapsmøtet"),
+            [("Partnarskapsmøtet".to_owned(), None)]
+        );
+        // Bokmål is found as before, and a bare abbreviation is the known body.
+        assert_eq!(
+            names("strategisk samarbeidsutvalg og SSU"),
+            [
+                ("Strategisk samarbeidsutvalg".to_owned(), ssu.clone()),
+                ("Strategisk samarbeidsutvalg".to_owned(), ssu)
+            ]
+        );
+        assert_eq!(
+            names("Saka går til levekårsutvalet (LKU)."),
+            [("Levekårsutvalet".to_owned(), Some("LKU".to_owned()))]
+        );
     }
 }

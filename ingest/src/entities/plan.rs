@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::dates::{find_dates, find_periods, PartialDate, Period};
 use super::orgs::{find_orgs, normalize_org};
+use super::plan_fields;
 use super::text::{ends_sentence, Block};
 use super::{ActionItem, ActionPlan, FocusArea, Located, Plan, PlanKind};
 
@@ -82,7 +83,22 @@ const LABEL_HEADINGS: [&str; 8] = [
 const TENTATIVE_WORDS: [&str; 2] = ["eventuelt", "ev."];
 
 /// Adoption verbs written before the adopter ("Besluttet i partnerskapsmøtet 08.06.2022").
-const PASSIVE_ADOPTION: [&str; 4] = ["besluttet", "vedtatt", "godkjent", "behandlet og vedtatt"];
+/// Bokmål and nynorsk ("Vedteken av partnarskapsmøtet …", "handsama og vedteke i …").
+const PASSIVE_ADOPTION: [&str; 11] = [
+    "besluttet",
+    "vedtatt",
+    "godkjent",
+    "behandlet og vedtatt",
+    "vedteken",
+    "vedteke",
+    "vedtekne",
+    "godkjend",
+    "handsama og vedteken",
+    "handsama og vedteke",
+    "handsama og vedtatt",
+];
+/// Auxiliaries of the passive before the verb ("ble vedtatt", nynorsk "vart/blei vedteken").
+const PASSIVE_AUXILIARIES: [&str; 3] = ["ble ", "vart ", "blei "];
 /// Adoption verbs written after the adopter ("Styret … behandlet og vedtok … 19. desember 2018").
 const ACTIVE_ADOPTION: [&str; 3] = [" vedtok ", " besluttet ", " godkjente "];
 /// Most words an adopter's name may have ("Styret for Helse Midt-Norge RHF").
@@ -149,19 +165,38 @@ pub(crate) fn extract(blocks: &[Block], orgs: &[Located<String>]) -> Option<Plan
     );
     let vision = find_vision(blocks);
     let mut focus_areas = find_focus_areas(blocks);
-    let action_plan = find_action_plan(blocks, title_at, kind, period.as_ref());
-    if focus_areas.is_empty() && kind == PlanKind::ActionPlan {
+    let mut action_plan = find_action_plan(blocks, title_at, kind, period.as_ref());
+    // Sections with labelled fields ("Mål:", "Tiltak:", a Tiltak/Ansvar/Frist table) say
+    // what each line is, so where the document has them they win over the shape-based rules.
+    let sections = plan_fields::read(blocks, title_at, kind);
+    let labelled = sections.labelled && !sections.areas.is_empty();
+    if labelled {
+        focus_areas = sections.focus_areas();
+        let own_items = action_plan.as_ref().is_some_and(|a| !a.items.is_empty())
+            && kind != PlanKind::ActionPlan;
+        if !own_items && (kind == PlanKind::ActionPlan || sections.has_assignments()) {
+            let period = action_plan.and_then(|a| a.period);
+            action_plan = Some(ActionPlan {
+                period,
+                items: sections.action_items(),
+            });
+        }
+    } else if focus_areas.is_empty() && kind == PlanKind::ActionPlan {
         focus_areas = action_plan
             .as_ref()
             .map(|a| areas_from_items(blocks, &a.items))
             .unwrap_or_default();
     }
+    let parent_plan = (kind == PlanKind::ActionPlan)
+        .then(|| find_parent(blocks, title_at))
+        .flatten();
     let score = 2 * u32::from(period.is_some())
         + 1
         + 2 * u32::from(focus_areas.len() >= 2)
         + u32::from(action_plan.as_ref().is_some_and(|a| !a.items.is_empty()))
         + u32::from(vision.is_some())
-        + u32::from(adoption.is_some());
+        + u32::from(adoption.is_some())
+        + u32::from(labelled);
     let (adopted_on, adopted_by) = adoption.map_or((None, None), |(on, by)| (Some(on), by));
     let plan = Plan {
         kind,
@@ -171,6 +206,7 @@ pub(crate) fn extract(blocks: &[Block], orgs: &[Located<String>]) -> Option<Plan
         adopted_on,
         adopted_by,
         vision,
+        parent_plan,
         focus_areas,
         action_plan,
     };
@@ -332,17 +368,25 @@ fn passive_adoption(b: &Block) -> Option<(Located<PartialDate>, Option<Located<S
     if lower.len() != b.text.len() {
         return None;
     }
-    // Where each "ble " ends, found once: searching for "ble {verb}" per verb built a searcher
-    // (and a string) per verb for every block, and most blocks have no "ble " at all.
-    let after_ble: Vec<usize> = lower.match_indices("ble ").map(|(i, _)| i + 4).collect();
+    // Where each auxiliary ends, found once: searching for "ble {verb}" per verb built a
+    // searcher (and a string) per verb for every block, and most blocks have none at all.
+    let after_ble: Vec<usize> = PASSIVE_AUXILIARIES
+        .iter()
+        .flat_map(|a| lower.match_indices(a).map(|(i, _)| i + a.len()))
+        .collect();
+    // The verb must end its word: "vedteke" is not the start of "vedteken".
+    let whole = |end: usize| {
+        !lower
+            .get(end..)
+            .is_some_and(|r| r.starts_with(char::is_alphabetic))
+    };
     let verb = PASSIVE_ADOPTION.iter().filter_map(|v| {
-        let at = if lower.starts_with(v) {
+        let at = if lower.starts_with(v) && whole(v.len()) {
             Some(0)
         } else {
-            after_ble
-                .iter()
-                .copied()
-                .find(|&i| lower.get(i..).is_some_and(|rest| rest.starts_with(v)))
+            after_ble.iter().copied().find(|&i| {
+                lower.get(i..).is_some_and(|rest| rest.starts_with(v)) && whole(i + v.len())
+            })
         };
         at.map(|at| at + v.len())
     });
@@ -444,6 +488,91 @@ fn sentence_start(text: &str, before: usize) -> usize {
         + text
             .get(start..)
             .map_or(0, |s| s.len() - s.trim_start().len())
+}
+
+/// Phrases by which an action plan says which plan it implements, bokmål and nynorsk, each
+/// followed by that plan's name ("… er ein del av Strategi for … 2024–2028").
+const PARENT_PHRASES: [&str; 12] = [
+    "er en del av ",
+    "er ein del av ",
+    "følger opp ",
+    "fylgjer opp ",
+    "bygger på ",
+    "byggjer på ",
+    "er knyttet til ",
+    "er knytt til ",
+    "konkretiserer ",
+    "operasjonaliserer ",
+    "gjennomfører ",
+    "realiserer ",
+];
+/// Words that join an action plan's title to its parent's name ("Handlingsplan til Strategi …").
+const PARENT_JOINS: [&str; 3] = [" til ", " for ", " knytt til "];
+/// Plan words that open a parent's name in a title; definite forms ("strategien") name none.
+const PARENT_WORDS: [&str; 4] = [
+    "strategi ",
+    "strategiplan ",
+    "utviklingsplan ",
+    "regional utviklingsplan ",
+];
+
+/// The plan an action plan implements: named in its title after "til"/"for", or in a sentence
+/// near the top. Only a name that is itself a plan's (a plan word in it) counts.
+fn find_parent(blocks: &[Block], title_at: usize) -> Option<Located<String>> {
+    let title = blocks.get(title_at)?;
+    let lower = title.lower();
+    if lower.len() == title.text.len() {
+        for join in PARENT_JOINS {
+            for (at, _) in lower.match_indices(join) {
+                let start = at + join.len();
+                let rest = lower.get(start..).unwrap_or("");
+                if PARENT_WORDS.iter().any(|w| rest.starts_with(w)) {
+                    return title.located(start..strip_noise(&title.text), &['.', ',']);
+                }
+            }
+        }
+    }
+    blocks
+        .iter()
+        .take(TITLE_WINDOW)
+        .filter(|b| !b.is_list_item())
+        .find_map(parent_in_sentence)
+}
+
+fn parent_in_sentence(b: &Block) -> Option<Located<String>> {
+    let lower = b.lower();
+    if lower.len() != b.text.len() {
+        return None;
+    }
+    PARENT_PHRASES.iter().find_map(|p| {
+        let (at, _) = lower.match_indices(p).next()?;
+        let mut start = at + p.len();
+        for article in ["den ", "det "] {
+            if lower.get(start..).is_some_and(|r| r.starts_with(article)) {
+                start += article.len();
+            }
+        }
+        let rest = b.text.get(start..)?;
+        let name = if rest.starts_with('«') {
+            let close = rest.find('»')?;
+            start..start + close
+        } else if rest.starts_with(char::is_uppercase) {
+            // The name ends with its sentence or its clause ("…, og viser tiltakene").
+            let end = sentence_end(&b.text, start);
+            let clause = rest.find(", ").map_or(end, |c| start + c);
+            start..end.min(clause)
+        } else {
+            return None;
+        };
+        let found = b.located(name, &QUOTES)?;
+        let found = Located::new(
+            found.value.trim_end_matches(['.', ',']).to_owned(),
+            found.at,
+        );
+        plan_kind(&found.value)
+            .is_some_and(|k| k != PlanKind::ActionPlan)
+            .then_some(found)
+    })
 }
 
 /// "Visjon" heading and the next block, or "Visjon: …", or a quotation in a block about the vision.
@@ -606,7 +735,7 @@ fn heading_title(b: &Block) -> Option<Located<String>> {
 }
 
 /// Byte offset of the title after "Innsatsområde 2:" / "Satsingsområde 3 –".
-fn after_focus_label(text: &str) -> Option<usize> {
+pub(crate) fn after_focus_label(text: &str) -> Option<usize> {
     let (label, rest) = text.split_once(' ')?;
     if !FOCUS_LABELS.contains(&label.to_lowercase().as_str()) {
         return None;
@@ -659,14 +788,14 @@ fn labelled_goal(between: &[Block]) -> Option<Located<String>> {
     })
 }
 
-fn starts_action_part(b: &Block) -> bool {
+pub(crate) fn starts_action_part(b: &Block) -> bool {
     let lower = b.lower();
     !b.is_list_item()
         && ACTION_HEADINGS.iter().any(|h| lower.starts_with(h))
         && !ends_sentence(&b.text)
 }
 
-fn is_tentative(text: &str) -> bool {
+pub(crate) fn is_tentative(text: &str) -> bool {
     text.to_lowercase()
         .split_whitespace()
         .any(|w| TENTATIVE_WORDS.contains(&w))
@@ -724,6 +853,8 @@ fn find_action_plan(
                         items.push(ActionItem {
                             focus_area: a.clone(),
                             text,
+                            responsible: None,
+                            deadline: None,
                         });
                     }
                 }

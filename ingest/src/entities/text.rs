@@ -60,6 +60,8 @@ pub(crate) struct Block {
     pub bold: bool,
     /// Set by `mark_headings`.
     pub heading: bool,
+    /// Larger or bolder than the body text (laid-out pages only; plain text has no fonts).
+    pub emphasised: bool,
     segments: Vec<Segment>,
     /// `text` lower-cased, made on first use: most rules match lower-cased text, and making it
     /// anew in each rule was a large part of the entity rules' time. Only `push_line` changes
@@ -276,9 +278,11 @@ pub(crate) fn list_marker(line: &str, indent: usize) -> Option<(BlockKind, &str)
 
 /// Words that always open a new block when capitalised at the start of a line, even right after
 /// a long wrapped line: labels, adoption notes, and questions (which head sections on web pages).
-const BLOCK_OPENERS: [&str; 20] = [
+const BLOCK_OPENERS: [&str; 22] = [
     "besluttet ",
     "vedtatt ",
+    "vedteken ",
+    "vedteke ",
     "godkjent ",
     "vedlegg ",
     "vedlegg:",
@@ -299,6 +303,51 @@ const BLOCK_OPENERS: [&str; 20] = [
     "hvor ",
 ];
 
+/// A plan's field labels ("Mål", "Tiltak:", "Ansvar: Kommunene"), bokmål and nynorsk: a line
+/// that starts with one is a field of its own, never the tail of the line above.
+pub(crate) const FIELD_LABELS: [&str; 14] = [
+    "mål",
+    "hovedmål",
+    "hovudmål",
+    "delmål",
+    "målsetting",
+    "målsetjing",
+    "tiltak",
+    "ansvar",
+    "ansvarlig",
+    "ansvarleg",
+    "hovedansvar",
+    "hovudansvar",
+    "frist",
+    "tidsfrist",
+];
+
+/// The label a line opens with and the byte offset of its value (after the colon): "Mål",
+/// "Mål:", "Tiltak: Felles team", "Mål 2: …". A label word followed by anything but a colon,
+/// a number or the line's end is ordinary text ("Tiltak for eldre").
+pub(crate) fn field_label(lower: &str) -> Option<(&'static str, usize)> {
+    let word_end = lower
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(lower.len());
+    let word = lower.get(..word_end)?;
+    let label = FIELD_LABELS.iter().find(|l| **l == word)?;
+    let rest = lower.get(word_end..)?;
+    // "Mål 2: …" numbers its goal; "Frist 2026" is a label with its value.
+    let numbered = rest
+        .trim_start()
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start();
+    if numbered.len() < rest.trim_start().len() && numbered.starts_with(':') {
+        return Some((label, lower.len() - numbered.len() + 1));
+    }
+    let after = rest.trim_start_matches([' ', '\t']);
+    if after.is_empty() {
+        return Some((label, lower.len()));
+    }
+    let value = after.strip_prefix(':')?;
+    Some((label, lower.len() - value.len()))
+}
+
 fn opens_block(text: &str) -> bool {
     // Lower-case starts are wrapped sentence tails ("sak 14.24 og ..."), never openers.
     if !text.starts_with(char::is_uppercase) {
@@ -306,6 +355,7 @@ fn opens_block(text: &str) -> bool {
     }
     let lower = text.to_lowercase();
     BLOCK_OPENERS.iter().any(|w| lower.starts_with(w))
+        || (lower.len() == text.len() && field_label(&lower).is_some())
 }
 
 pub(crate) fn ends_sentence(text: &str) -> bool {
@@ -416,6 +466,7 @@ fn new_block(kind: BlockKind, line: &SourceLine) -> Block {
         font_size: line.font_size,
         bold: line.bold,
         heading: false,
+        emphasised: false,
         segments: Vec::new(),
         lower: std::cell::OnceCell::new(),
     }
@@ -547,9 +598,11 @@ fn mark_headings(blocks: &mut [Block]) {
     let numbered =
         |b: Option<&Block>| b.is_some_and(|b| matches!(b.kind, BlockKind::Numbered { .. }));
     let mut flags = Vec::with_capacity(blocks.len());
+    let mut emphasis = Vec::with_capacity(blocks.len());
     for (i, b) in blocks.iter().enumerate() {
         let larger = matches!((b.font_size, body), (Some(s), Some(m)) if s > m * 1.12);
         let by_font = (larger || b.bold) && b.text.chars().count() <= MAX_HEADING_CHARS;
+        emphasis.push(by_font);
         // A numbered line is a section heading rather than a list item when no numbered item
         // stands next to it: the next block is prose or a bullet list.
         let lone =
@@ -560,8 +613,9 @@ fn mark_headings(blocks: &mut [Block]) {
             BlockKind::Bullet { .. } => false,
         });
     }
-    for (b, f) in blocks.iter_mut().zip(flags) {
+    for ((b, f), e) in blocks.iter_mut().zip(flags).zip(emphasis) {
         b.heading = f;
+        b.emphasised = e;
     }
 }
 
@@ -706,6 +760,23 @@ mod tests {
             .map(|b| (b.text.clone(), b.is_list_item()))
             .collect();
         assert_eq!(t[2], ("og bedre oppgavedeling".to_owned(), true));
+    }
+
+    #[test]
+    fn field_labels_and_their_values() {
+        assert_eq!(field_label("mål"), Some(("mål", "mål".len())));
+        assert_eq!(field_label("tiltak:"), Some(("tiltak", 7)));
+        let l = "ansvar: kommunane";
+        assert_eq!(field_label(l).map(|(_, at)| &l[at..]), Some(" kommunane"));
+        let l = "mål 2: færre fall";
+        assert_eq!(field_label(l).map(|(_, at)| &l[at..]), Some(" færre fall"));
+        // The label word in running text, or another word that begins like one.
+        assert_eq!(field_label("tiltak for eldre"), None);
+        assert_eq!(field_label("målgruppe: eldre"), None);
+        assert_eq!(field_label("frist 2026"), None);
+        // A label line is a block of its own, even under a long unfinished line.
+        let t = texts("Handlingsplanen omfatter alle kommunene i regionen og sykehuset med sine\nMål: Trygge overganger\nTiltak: Felles sjekkliste");
+        assert_eq!(t.len(), 3, "{t:?}");
     }
 
     #[test]

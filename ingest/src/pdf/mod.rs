@@ -162,6 +162,24 @@ pub struct Page {
     pub needs_ocr: bool,
 }
 
+impl Page {
+    /// A page of laid-out lines whose text is those lines, one per line: what the extractor
+    /// gives for a page without block gaps. Rules and their tests build pages this way.
+    pub fn from_lines(number: u32, lines: Vec<Line>) -> Self {
+        let text = lines
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        Self {
+            number,
+            text,
+            lines,
+            needs_ocr: false,
+        }
+    }
+}
+
 /// One line of text with the layout facts structure extraction needs to find headings.
 #[derive(Debug, Clone, Serialize)]
 pub struct Line {
