@@ -338,3 +338,91 @@ fn reports_name_themselves() {
     );
     assert_eq!(e.document_kind, DocumentKind::CasePaper);
 }
+
+#[test]
+fn ephorte_style_header_with_a_nr_column_and_short_years() {
+    let c = case(
+        "Saksframlegg\n\nDato: 02.03.2026\nArkivsak: 2026/412-3\nSaksbehandler: Eva Lund\n\n\
+         Saksgang\nNr. Utvalg Møtedato\n14/26 Helse- og omsorgsutvalget 10.03.2026\n22/26 Kommunestyret 24.03.2026\n\n\
+         Ny turnusordning i hjemmetjenesten\n\nKommunedirektørens innstilling:\nOrdningen innføres.\n",
+    );
+    assert_eq!(
+        c.archive_number.as_ref().map(|a| a.value.as_str()),
+        Some("2026/412")
+    );
+    assert_eq!(
+        treatments(&c),
+        [
+            (
+                s("Helse- og omsorgsutvalget"),
+                Some(s("2026-03-10")),
+                Some(s("14.26")),
+                None
+            ),
+            (
+                s("Kommunestyret"),
+                Some(s("2026-03-24")),
+                Some(s("22.26")),
+                None
+            ),
+        ]
+    );
+    assert_eq!(
+        c.title.as_ref().map(|t| t.value.as_str()),
+        Some("Ny turnusordning i hjemmetjenesten")
+    );
+}
+
+#[test]
+fn labels_beside_values_without_a_table_give_one_treatment() {
+    let c = case(
+        "Saksframlegg\n\nUtvalg: Hovedutvalg for teknikk og miljø\nMøtedato: 10.03.2026\nSaksnr: 14/26\n\
+         Arkivsaksnr: 2026/412\n\nNy gatebelysning\n\nForslag til vedtak:\nTiltaket gjennomføres.\n",
+    );
+    assert_eq!(
+        c.title.as_ref().map(|t| t.value.as_str()),
+        Some("Ny gatebelysning")
+    );
+    assert_eq!(
+        c.archive_number.as_ref().map(|a| a.value.as_str()),
+        Some("2026/412")
+    );
+    assert_eq!(
+        treatments(&c),
+        [(
+            s("Hovedutvalg for teknikk og miljø"),
+            Some(s("2026-03-10")),
+            Some(s("14.26")),
+            None
+        )]
+    );
+}
+
+#[test]
+fn table_rows_with_two_digit_years_and_written_months() {
+    let c = case(
+        "Saksframlegg\n\nArkivsak-dok.: 26/412-3\nSaksbehandler: Eva\n\nSaksgang Møtedato Saksnr\n\
+         Formannskapet 10.03.26 14/26\nKommunestyret 24. mars 2026 PS 22/26\n\nTittel\n\nInnstilling:\nJa.\n",
+    );
+    assert_eq!(
+        c.archive_number.as_ref().map(|a| a.value.as_str()),
+        Some("2026/412")
+    );
+    assert_eq!(
+        treatments(&c),
+        [
+            (
+                s("Formannskapet"),
+                Some(s("2026-03-10")),
+                Some(s("14.26")),
+                None
+            ),
+            (
+                s("Kommunestyret"),
+                Some(s("2026-03-24")),
+                Some(s("22.26")),
+                Some(s("PS"))
+            ),
+        ]
+    );
+}

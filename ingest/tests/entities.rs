@@ -214,9 +214,12 @@ fn check_004(e: &DocumentEntities, source: &str) {
 
 /// Values that are normalised (organisation spelling, canonical body names, ISO dates, case
 /// numbers in one form) need not match their source span; every other located string must.
-const NORMALISED_PATHS: [&str; 7] = [
+const NORMALISED_PATHS: [&str; 9] = [
     "plan.owner",
     "case.body",
+    // A known body's canonical name, read from "Name (ABBR)"; a number as "07.26".
+    "].body",
+    "item_number",
     "organizations_mentioned",
     "adopted_on",
     "meeting_date",
@@ -351,6 +354,13 @@ fn synthetic_case_paper() {
             "body": "Strategisk samarbeidsutvalg",
             "body_abbreviation": "SSU",
             "meeting_date": "2026-03-12",
+            // The labelled header is the case's one treatment.
+            "treatments": [{
+                "body": "Strategisk samarbeidsutvalg",
+                "body_abbreviation": "SSU",
+                "meeting_date": "2026-03-12",
+                "item_number": "07.26"
+            }],
             "sections": ["Bakgrunn", "Vurdering", "Forslag til vedtak"],
             "proposed_decision": "Strategisk samarbeidsutvalg godkjenner handlingsplan for samhandling 2026–2027 og ber sekretariatet rapportere på fremdrift i september 2026.",
             "references": ["41.25", "03.26", "38.25"],

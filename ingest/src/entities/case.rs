@@ -114,6 +114,12 @@ pub(crate) struct CaseFindings {
     pub saksframlegg: bool,
 }
 
+/// A header label's block: one of [`METADATA_LABELS`] or an archive number's label
+/// ("Arkivsaksnr", "Vår ref").
+fn is_metadata(b: &Block) -> bool {
+    lower_starts(b, &METADATA_LABELS) || super::saksgang::is_archive_label(b.lower())
+}
+
 /// The block starts with one of the labels as a word of its own: "Møte: …" is a label,
 /// "Møteavvikling" is not.
 fn lower_starts(b: &Block, labels: &[&str]) -> bool {
@@ -191,6 +197,21 @@ pub(crate) fn extract(blocks: &[Block]) -> Option<CaseFindings> {
             (b, a, find_meeting_date(blocks))
         }
     };
+    // Without a table, a header that labels body, date or number gives one treatment.
+    let mut treatments = treatments;
+    if treatments.is_empty() && table.is_none() {
+        if let Some(b) = body.clone().filter(|_| has_body_label(blocks)) {
+            if meeting_date.is_some() || own.is_some() {
+                treatments.push(Treatment {
+                    body: b,
+                    body_abbreviation: body_abbreviation.clone(),
+                    meeting_date: meeting_date.clone(),
+                    item_number: own.clone(),
+                    item_type: None,
+                });
+            }
+        }
+    }
     let case = Case {
         number: own,
         sequence: number.map(|n| n.sequence),
@@ -231,9 +252,10 @@ fn header_end(
                 || b.lower().starts_with("vedlegg")
         })
         .unwrap_or(HEADER_WINDOW);
-    let labelled = blocks.iter().take(body_starts).rposition(|b| {
-        lower_starts(b, &METADATA_LABELS) || PAPER_CUES.iter().any(|c| b.lower().starts_with(c))
-    });
+    let labelled = blocks
+        .iter()
+        .take(body_starts)
+        .rposition(|b| is_metadata(b) || PAPER_CUES.iter().any(|c| b.lower().starts_with(c)));
     [
         archive.map(|a| a.block),
         table.map(|t| t.last_block),
@@ -285,16 +307,14 @@ fn find_title(blocks: &[Block], at: usize, number: Option<&CaseNumber>) -> Optio
         n.located(label.len()..n.text.len(), &[])
     });
     labelled.or_else(|| {
-        near.filter(|n| {
-            !n.is_list_item() && !lower_starts(n, &METADATA_LABELS) && !is_section_heading(n)
-        })
-        .find(|n| !n.ends_sentence() || n.heading)
-        .and_then(|n| {
-            let title = number
-                .and_then(|num| title_after_number(n, num))
-                .or_else(|| n.located_all(&[]))?;
-            Some(with_wrapped_tail(blocks, n, title))
-        })
+        near.filter(|n| !n.is_list_item() && !is_metadata(n) && !is_section_heading(n))
+            .find(|n| !n.ends_sentence() || n.heading)
+            .and_then(|n| {
+                let title = number
+                    .and_then(|num| title_after_number(n, num))
+                    .or_else(|| n.located_all(&[]))?;
+                Some(with_wrapped_tail(blocks, n, title))
+            })
     })
 }
 
@@ -323,12 +343,7 @@ fn with_wrapped_tail(
     };
     let gap = next.line_ranges().next().is_none_or(|(_, gap)| gap);
     let short = next.text.split_whitespace().count() <= 8;
-    if gap
-        || !short
-        || next.is_list_item()
-        || next.ends_sentence()
-        || lower_starts(next, &METADATA_LABELS)
-    {
+    if gap || !short || next.is_list_item() || next.ends_sentence() || is_metadata(next) {
         return title;
     }
     let at = match (title.at, next.whole()) {
@@ -367,8 +382,22 @@ fn find_body(blocks: &[Block]) -> (Option<Located<String>>, Option<String>) {
         .iter()
         .take(HEADER_WINDOW)
         .filter(|b| lower_starts(b, &BODY_LABELS));
-    let mut candidates = labelled.chain(blocks.iter());
-    let found = candidates.find_map(|b| find_bodies(&b.text).into_iter().next().map(|f| (b, f)));
+    let known = labelled
+        .clone()
+        .find_map(|b| find_bodies(&b.text).into_iter().next().map(|f| (b, f)));
+    if let Some((b, f)) = known {
+        return (
+            Some(Located::new(f.name, b.provenance(f.range))),
+            f.abbreviation,
+        );
+    }
+    // A body the list does not know ("Utvalg: Hovedutvalg for teknikk"), as printed.
+    if let Some(v) = blocks.iter().take(HEADER_WINDOW).find_map(labelled_body) {
+        return (Some(v), None);
+    }
+    let found = blocks
+        .iter()
+        .find_map(|b| find_bodies(&b.text).into_iter().next().map(|f| (b, f)));
     match found {
         Some((b, f)) => (
             Some(Located::new(f.name, b.provenance(f.range))),
@@ -376,6 +405,39 @@ fn find_body(blocks: &[Block]) -> (Option<Located<String>>, Option<String>) {
         ),
         None => (None, None),
     }
+}
+
+fn has_body_label(blocks: &[Block]) -> bool {
+    blocks
+        .iter()
+        .take(HEADER_WINDOW)
+        .any(|b| lower_starts(b, &BODY_LABELS))
+}
+
+/// Labels whose value is the body a case goes to, with a colon.
+const BODY_VALUE_LABELS: [&str; 6] = [
+    "utvalg:",
+    "utval:",
+    "behandles i:",
+    "behandlast i:",
+    "organ:",
+    "politisk organ:",
+];
+
+/// The value of a body label, up to a date, when it reads as a body's name.
+fn labelled_body(b: &Block) -> Option<Located<String>> {
+    let lower = b.lower();
+    let label = BODY_VALUE_LABELS.iter().find(|l| lower.starts_with(*l))?;
+    let end = find_dates(&b.text)
+        .first()
+        .map_or(b.text.len(), |(r, _)| r.start);
+    let v = b.located(label.len()..end.max(label.len()), &[',', '-', '–'])?;
+    let words = v.value.split_whitespace().count();
+    let plausible = (1..=9).contains(&words)
+        && v.value.chars().next().is_some_and(char::is_alphabetic)
+        && !v.value.ends_with(['.', '?', '!'])
+        && !v.value.contains(':');
+    plausible.then_some(v)
 }
 
 /// The date on a meeting label's line, or in the row under a table header with a meeting-date

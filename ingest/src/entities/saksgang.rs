@@ -56,16 +56,20 @@ const BODY_COLUMN: [&str; 6] = [
     "politisk organ",
 ];
 const DATE_COLUMN: [&str; 3] = ["møtedato", "dato", "møtedag"];
-const NUMBER_COLUMN: [&str; 9] = [
+const NUMBER_COLUMN: [&str; 13] = [
     "utvalgssak",
     "utvalssak",
     "utvalgssaksnr",
+    "utvalssaksnr",
     "saksnr",
     "saknr",
     "sak nr",
     "saksnummer",
     "utv.saksnr",
+    "utv. saksnr",
     "sak",
+    "nr",
+    "nr.",
 ];
 
 /// One line of the document's header: the block it is in and its byte range there.
@@ -160,6 +164,11 @@ pub(crate) fn archive_number(blocks: &[Block]) -> Option<ArchiveNumber> {
         }
     }
     None
+}
+
+/// Whether a lower-cased line starts with an archive number's label.
+pub(crate) fn is_archive_label(lower: &str) -> bool {
+    label_at_start(lower).is_some_and(|(_, strong)| strong)
 }
 
 /// The archive label a line starts with, and whether it is an archive label whatever the
@@ -513,6 +522,34 @@ fn item_number_in(text: &str, from: usize) -> Option<(Range<usize>, CaseNumber, 
     None
 }
 
+/// A date with a two-digit year ("10.03.26"), as tables print them to save room.
+fn short_date(text: &str) -> Option<(Range<usize>, PartialDate)> {
+    tokens(text).into_iter().find_map(|t| {
+        let word = t.raw.trim_end_matches([',', ';']);
+        let mut parts = word.split('.');
+        let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+        let two = |s: &str, n: usize| {
+            s.len() <= n && !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+        };
+        if parts.next().is_some() || !two(d, 2) || !two(m, 2) || y.len() != 2 || !two(y, 2) {
+            return None;
+        }
+        let (day, month, year): (u32, u32, i32) = (
+            d.parse().ok()?,
+            m.parse().ok()?,
+            2000 + y.parse::<i32>().ok()?,
+        );
+        let valid = (1..=12).contains(&month)
+            && chrono::NaiveDate::from_ymd_opt(year, month, day).is_some();
+        valid.then(|| {
+            (
+                t.range.start..t.range.start + word.len(),
+                PartialDate::Day { year, month, day },
+            )
+        })
+    })
+}
+
 /// "PS" (politisk sak), "RS" (referatsak), "OS" (orienteringssak), "DS" (delegert sak), …
 fn is_item_type(word: &str) -> bool {
     let chars: Vec<char> = word.chars().collect();
@@ -524,7 +561,8 @@ fn parse_row(line: &HeaderLine<'_>) -> Option<Row> {
     let text = line.text();
     let date = find_dates(text)
         .into_iter()
-        .find(|(_, d)| matches!(d, PartialDate::Day { .. }));
+        .find(|(_, d)| matches!(d, PartialDate::Day { .. }))
+        .or_else(|| short_date(text));
     let number = item_number_in(text, 0);
     // The body is what is left once the date and the number (with its type) are taken out,
     // wherever they stand in the row ("12/26 Formannskapet 10.03.2026" too).
