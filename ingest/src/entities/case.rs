@@ -319,7 +319,7 @@ fn find_title(blocks: &[Block], at: usize, number: Option<&CaseNumber>) -> Optio
 }
 
 /// Words a title line does not end on: where one does, the title wrapped onto the next line
-/// ("… i private barnehager i" / "Steinkjer kommune").
+/// ("… om tilskudd til lag og foreninger i" / "kommunen").
 const WRAP_WORDS: [&str; 14] = [
     "i", "og", "for", "til", "av", "om", "med", "på", "fra", "frå", "ved", "-", "–", "en",
 ];
