@@ -356,13 +356,7 @@ impl Trail {
 }
 
 fn same_text(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    norm(a) == norm(b)
+    norm_key(a) == norm_key(b)
 }
 
 /// What a dismissal names: a plan or case of a document (no key), a focus area (its title),
@@ -374,6 +368,7 @@ pub enum Dismissed<'a> {
     Measure { area_title: &'a str, text: &'a str },
 }
 
+/// Text compared the way re-extraction matches rows: white space collapsed, case folded.
 fn norm_key(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()

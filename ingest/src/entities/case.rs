@@ -123,12 +123,7 @@ fn is_metadata(b: &Block) -> bool {
 /// The block starts with one of the labels as a word of its own: "Møte: …" is a label,
 /// "Møteavvikling" is not.
 fn lower_starts(b: &Block, labels: &[&str]) -> bool {
-    let lower = b.lower();
-    labels.iter().any(|l| {
-        lower.strip_prefix(l).is_some_and(|rest| {
-            l.ends_with(':') || !rest.chars().next().is_some_and(char::is_alphanumeric)
-        })
-    })
+    labels.iter().any(|l| b.starts_with_label(l))
 }
 
 pub(crate) fn extract(blocks: &[Block]) -> Option<CaseFindings> {

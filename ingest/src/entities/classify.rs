@@ -110,30 +110,20 @@ pub(crate) fn classify(
 /// Minutes name themselves at the top ("Møteprotokoll", "Referat"), or open with a body's
 /// treatment of a case ("Formannskapets behandling av sak 10/2026 i møte …").
 fn is_minutes(blocks: &[Block]) -> bool {
-    blocks.iter().take(TOP_BLOCKS).any(|b| {
-        let lower = b.lower();
-        let first_word = lower
-            .split(|c: char| !c.is_alphanumeric())
-            .find(|w| !w.is_empty())
-            .unwrap_or("");
-        MINUTES_CUES
-            .iter()
-            .any(|c| lower.starts_with(c) && (c.contains(' ') || first_word == *c))
-            || (lower.contains(" behandling av sak ") && lower.chars().count() < 160)
-            || (lower.contains(" handsaming av sak ") && lower.chars().count() < 160)
-    })
+    names_itself(blocks, &MINUTES_CUES)
+        || blocks.iter().take(TOP_BLOCKS).any(|b| {
+            let lower = b.lower();
+            lower.chars().count() < 160
+                && (lower.contains(" behandling av sak ") || lower.contains(" handsaming av sak "))
+        })
 }
 
-/// One of the first blocks starts with one of `cues` as its first word.
+/// One of the first blocks starts with one of `cues` as a word of its own.
 fn names_itself(blocks: &[Block], cues: &[&str]) -> bool {
-    blocks.iter().take(TOP_BLOCKS).any(|b| {
-        let first = b
-            .lower()
-            .split(|c: char| !c.is_alphanumeric())
-            .find(|w| !w.is_empty())
-            .unwrap_or("");
-        cues.contains(&first)
-    })
+    blocks
+        .iter()
+        .take(TOP_BLOCKS)
+        .any(|b| cues.iter().any(|c| b.starts_with_label(c)))
 }
 
 /// A printed e-mail (two or more of its header fields at line starts near the top), or a

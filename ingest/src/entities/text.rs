@@ -147,6 +147,15 @@ impl Block {
         ends_sentence(&self.text)
     }
 
+    /// Whether the block starts with `label` (lower-case) as a word of its own: "Møte: …" and
+    /// "Møte i …" start with "møte", "Møteavvikling" does not. A label ending in a colon needs
+    /// nothing after it.
+    pub fn starts_with_label(&self, label: &str) -> bool {
+        self.lower().strip_prefix(label).is_some_and(|rest| {
+            label.ends_with(':') || !rest.chars().next().is_some_and(char::is_alphanumeric)
+        })
+    }
+
     /// `text`, lower-cased.
     pub fn lower(&self) -> &str {
         self.lower.get_or_init(|| self.text.to_lowercase())
