@@ -28,7 +28,9 @@ use crate::error::IngestError;
 pub mod transfer;
 
 /// Recorded with every extracted value, so values read by older rules can be found.
-pub const EXTRACTOR_VERSION: &str = "rules-3";
+/// "rules-4" stores archive numbers and treatments: documents read by older rules are read
+/// again when a server starts, so an archive gains them without a person asking.
+pub const EXTRACTOR_VERSION: &str = "rules-4";
 
 pub const ORIGIN_EXTRACTED: &str = "extracted";
 pub const ORIGIN_PERSON: &str = "person";
