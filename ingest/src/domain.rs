@@ -1405,12 +1405,18 @@ async fn persist_treatments<C: ConnectionTrait>(
             .item_number
             .as_ref()
             .and_then(|n| CaseNumber::parse(&n.value));
+        let date = t.meeting_date.as_ref().map(|d| d.value.to_string());
+        let meeting = match &date {
+            Some(d) => Some(meeting_for(db, body.id, d).await?.id),
+            None => None,
+        };
         let row = case_treatment::ActiveModel {
             case_id: Set(case_id),
             position: Set(i as i32),
             body_id: Set(Some(body.id)),
             body_name: Set(Some(t.body.value.clone())),
-            meeting_date: Set(t.meeting_date.as_ref().map(|d| d.value.to_string())),
+            meeting_id: Set(meeting),
+            meeting_date: Set(date),
             item_year: Set(item.map(|n| n.year)),
             item_sequence: Set(item.map(|n| n.sequence as i32)),
             item_type: Set(t.item_type.clone()),

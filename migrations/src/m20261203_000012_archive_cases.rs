@@ -43,6 +43,7 @@ enum CaseTreatments {
     Position,
     BodyId,
     BodyName,
+    MeetingId,
     MeetingDate,
     ItemYear,
     ItemSequence,
@@ -53,6 +54,12 @@ enum CaseTreatments {
 
 #[derive(DeriveIden)]
 enum Bodies {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+enum Meetings {
     Table,
     Id,
 }
@@ -217,6 +224,7 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(CaseTreatments::BodyId).big_integer())
                     .col(ColumnDef::new(CaseTreatments::BodyName).text())
+                    .col(ColumnDef::new(CaseTreatments::MeetingId).big_integer())
                     .col(ColumnDef::new(CaseTreatments::MeetingDate).string_len(10))
                     .col(ColumnDef::new(CaseTreatments::ItemYear).integer())
                     .col(ColumnDef::new(CaseTreatments::ItemSequence).integer())
@@ -240,12 +248,19 @@ impl MigrationTrait for Migration {
                             .to(Bodies::Table, Bodies::Id)
                             .on_delete(ForeignKeyAction::SetNull),
                     )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(CaseTreatments::Table, CaseTreatments::MeetingId)
+                            .to(Meetings::Table, Meetings::Id)
+                            .on_delete(ForeignKeyAction::SetNull),
+                    )
                     .to_owned(),
             )
             .await?;
         for (name, col) in [
             ("idx_case_treatments_case", CaseTreatments::CaseId),
             ("idx_case_treatments_body", CaseTreatments::BodyId),
+            ("idx_case_treatments_meeting", CaseTreatments::MeetingId),
         ] {
             manager
                 .create_index(

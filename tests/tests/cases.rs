@@ -64,7 +64,8 @@ async fn upload_and_wait(t: &TestApp, name: &str, pdf: Vec<u8>) -> String {
 
 const CASE_FIELDS: &str = "id number itemType archiveNumber title proposedDecision \
     metadataFields body { name } \
-    treatments { bodyName body { name } meetingDate itemNumber itemType decision \
+    treatments { bodyName body { name } meeting { date body { name } } meetingDate itemNumber \
+    itemType decision \
     provenance { field page } } \
     document { id }";
 
@@ -160,6 +161,8 @@ async fn a_paper_without_an_item_number_is_a_case_found_by_its_archive_number() 
         );
         assert!(treatments.iter().all(|t| t["itemNumber"].is_null()));
         assert_eq!(treatments[1]["body"]["name"], "Kommunestyret");
+        assert_eq!(treatments[1]["meeting"]["date"], "2026-02-19", "{c}");
+        assert_eq!(treatments[1]["meeting"]["body"]["name"], "Kommunestyret");
         assert!(
             treatments[0]["provenance"]
                 .as_array()

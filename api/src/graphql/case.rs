@@ -241,6 +241,14 @@ impl CaseTreatment {
         self.0.body_name.as_deref()
     }
 
+    /// The meeting it is treated in, where the body and the date are known.
+    async fn meeting(&self, ctx: &Context<'_>) -> GqlResult<Option<Meeting>> {
+        let Some(id) = self.0.meeting_id else {
+            return Ok(None);
+        };
+        Ok(super::load(ctx, MeetingKey(id)).await?.map(Meeting))
+    }
+
     /// The meeting date: ISO date, or "YYYY-MM" when only the month is known.
     async fn meeting_date(&self) -> Option<&str> {
         self.0.meeting_date.as_deref()

@@ -13,6 +13,8 @@ pub struct Model {
     pub body_id: Option<i64>,
     /// The body as printed.
     pub body_name: Option<String>,
+    /// The meeting, where the body and the date are known.
+    pub meeting_id: Option<i64>,
     /// ISO date, or "YYYY-MM" when only the month is known.
     pub meeting_date: Option<String>,
     pub item_year: Option<i32>,
