@@ -175,7 +175,7 @@ impl BlobStore {
             };
             size += n as u64;
             if size > max_bytes {
-                return Err(IngestError::Rejected(format!(
+                return Err(IngestError::TooLarge(format!(
                     "too large: over the limit of {max_bytes} bytes"
                 )));
             }
@@ -265,7 +265,7 @@ mod tests {
         // Again: the same address, still one file.
         assert_eq!(store.put_reader(&bytes[..], 1 << 20, pdf).unwrap().0, sha);
         let too_large = store.put_reader(&bytes[..], 100_000, pdf);
-        assert!(matches!(too_large, Err(IngestError::Rejected(m)) if m.contains("too large")));
+        assert!(matches!(too_large, Err(IngestError::TooLarge(m)) if m.contains("too large")));
         let not_pdf = store.put_reader(&b"GIF89a"[..], 1 << 20, pdf);
         assert!(not_pdf.is_err());
         let leftovers = std::fs::read_dir(dir.path().join("tmp")).unwrap().count();

@@ -1703,7 +1703,7 @@ pub async fn merge_organizations<C: ConnectionTrait>(
         organization::Entity::find_by_id(keep).one(db).await?,
         organization::Entity::find_by_id(gone).one(db).await?,
     ) else {
-        return Err(IngestError::Rejected("no such organization".into()));
+        return Err(IngestError::NotFound("no such organization".into()));
     };
     let spellings: Vec<String> = organization_alias::Entity::find()
         .filter(organization_alias::Column::OrganizationId.eq(gone))

@@ -1,12 +1,19 @@
 use crate::pdf::PdfError;
 
 /// Errors of the ingest library. Callers decide from the variant whether a person can act on it
-/// (`Rejected`, `Pdf`) or whether it is an operational fault (`Db`, `Io`, `Index`).
+/// (`Rejected`, `NotFound`, `TooLarge`, `Pdf`, `Archive`) or whether it is an operational fault
+/// (`Db`, `Io`, `Index`, `Internal`), whose text is for the log only.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// The input was refused before anything was stored.
     #[error("{0}")]
     Rejected(String),
+    /// What the request names does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The input is larger than a limit allows; nothing was stored.
+    #[error("{0}")]
+    TooLarge(String),
     #[error(transparent)]
     Pdf(#[from] PdfError),
     /// An archive to import was refused; nothing was written.

@@ -67,7 +67,7 @@ pub fn check(filename: &str, bytes: &[u8], max_bytes: usize) -> Result<(), Inges
     }
     if bytes.len() > max_bytes {
         // Callers may have stopped reading at the limit, so the size itself is not reported.
-        return Err(IngestError::Rejected(format!(
+        return Err(IngestError::TooLarge(format!(
             "{filename}: too large: over the limit of {max_bytes} bytes"
         )));
     }
@@ -130,6 +130,9 @@ pub async fn accept_reader(
             .map_err(|e| match e {
                 IngestError::Rejected(m) if !m.starts_with(filename.as_str()) => {
                     IngestError::Rejected(format!("{filename}: {m}"))
+                }
+                IngestError::TooLarge(m) if !m.starts_with(filename.as_str()) => {
+                    IngestError::TooLarge(format!("{filename}: {m}"))
                 }
                 other => other,
             })

@@ -51,8 +51,11 @@ pub enum ApiError {
     Unauthenticated,
     Forbidden(String),
     PayloadTooLarge(String),
-    /// The detail is logged, not sent.
-    Internal(String),
+    /// The detail is logged with this id, and only the id is sent: a person reporting the
+    /// error can quote it, and an operator finds the detail in the log.
+    Internal {
+        id: String,
+    },
 }
 
 impl ApiError {
@@ -63,7 +66,7 @@ impl ApiError {
             ApiError::Unauthenticated => ErrorCode::Unauthenticated,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
-            ApiError::Internal(_) => ErrorCode::InternalServerError,
+            ApiError::Internal { .. } => ErrorCode::InternalServerError,
         }
     }
 
@@ -75,21 +78,36 @@ impl ApiError {
             }
             ApiError::Unauthenticated => "authentication required".to_owned(),
             ApiError::Forbidden(m) => format!("forbidden: {m}"),
-            ApiError::Internal(_) => "internal error".to_owned(),
+            ApiError::Internal { id } => format!("internal error (id {id})"),
         }
     }
 
+    /// Logs `e` under a new error id; the client gets the id and nothing of `e`.
     pub fn internal(e: impl std::fmt::Display) -> Self {
-        let detail = e.to_string();
-        tracing::error!(error = %detail, "internal error");
-        ApiError::Internal(detail)
+        let id = error_id();
+        tracing::error!(error_id = %id, error = %e, "internal error");
+        ApiError::Internal { id }
     }
+}
+
+/// A short random id that ties what a client saw to the log line with the detail.
+pub fn error_id() -> String {
+    format!("{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff)
 }
 
 impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
         let code = e.code().as_str();
-        async_graphql::Error::new(e.message()).extend_with(|_, ext| ext.set("code", code))
+        let id = match &e {
+            ApiError::Internal { id } => Some(id.clone()),
+            _ => None,
+        };
+        async_graphql::Error::new(e.message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(id) = &id {
+                ext.set("errorId", id.as_str());
+            }
+        })
     }
 }
 
@@ -113,7 +131,10 @@ impl From<planarkiv_ingest::IngestError> for ApiError {
         use planarkiv_ingest::IngestError as E;
         match e {
             E::Rejected(m) => ApiError::BadUserInput(m),
+            E::NotFound(m) => ApiError::NotFound(m),
+            E::TooLarge(m) => ApiError::PayloadTooLarge(m),
             E::Pdf(p) => ApiError::BadUserInput(p.to_string()),
+            E::Archive(a) => ApiError::BadUserInput(a.to_string()),
             other => ApiError::internal(other),
         }
     }

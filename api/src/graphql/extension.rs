@@ -30,6 +30,31 @@ fn with_code(mut e: ServerError, code: ErrorCode) -> ServerError {
     e
 }
 
+/// Gives an error that reached the response without a code the one it deserves.
+fn code_uncoded(mut e: ServerError) -> ServerError {
+    if e.extensions
+        .as_ref()
+        .is_some_and(|x| x.get("code").is_some())
+    {
+        return e;
+    }
+    let input = [
+        "Failed to parse",
+        "Invalid value for argument",
+        "Invalid value for variable",
+    ];
+    if input.iter().any(|p| e.message.starts_with(p)) {
+        return with_code(e, ErrorCode::BadUserInput);
+    }
+    let id = super::error::error_id();
+    tracing::error!(error_id = %id, error = %e.message, path = ?e.path, "internal error");
+    e.message = format!("internal error (id {id})");
+    let ext = e.extensions.get_or_insert_with(Default::default);
+    ext.set("code", ErrorCode::InternalServerError.as_str());
+    ext.set("errorId", id.as_str());
+    e
+}
+
 #[async_graphql::async_trait::async_trait]
 impl Extension for ErrorCodesExtension {
     async fn parse_query(
@@ -56,8 +81,11 @@ impl Extension for ErrorCodesExtension {
         })
     }
 
-    /// Resolvers attach their own codes. What is left without one comes from async-graphql's
-    /// coercion of arguments and variables ("expected Int, found String"): the client's input.
+    /// Resolvers attach their own codes. What is left without one is either async-graphql's
+    /// coercion of the client's input ("Failed to parse \"Int\"", "Invalid value for
+    /// argument"), which is bad input, or something unexpected (a missing context value, a
+    /// library's error passed on with `?`): that is internal, logged under an id, and its text
+    /// never sent.
     async fn execute(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -67,7 +95,7 @@ impl Extension for ErrorCodesExtension {
         let mut resp = next.run(ctx, operation_name).await;
         resp.errors = std::mem::take(&mut resp.errors)
             .into_iter()
-            .map(|e| with_code(e, ErrorCode::BadUserInput))
+            .map(code_uncoded)
             .collect();
         resp
     }
