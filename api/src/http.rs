@@ -59,6 +59,7 @@ pub fn router(app: AppState, schema: ApiSchema) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/metrics", get(metrics_handler))
+        .route("/files/{id}", get(file_handler))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             same_site_only,
@@ -199,6 +200,83 @@ async fn metrics_handler(State(s): State<HttpState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "metrics unavailable").into_response()
         }
     }
+}
+
+/// The path of a document's stored file (`Document.fileUrl`), relative to the server.
+pub fn file_path(document_id: i64) -> String {
+    format!(
+        "/files/{}",
+        planarkiv_schema::ids::encode(planarkiv_schema::ids::IdKind::Document, document_id)
+    )
+}
+
+/// `GET /files/{documentId}`: the original bytes, for whoever may read the archive through
+/// GraphQL (the same bearer token and anonymous role); refusals in the GraphQL error shape.
+async fn file_handler(
+    State(s): State<HttpState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let who = match caller(&s, &headers).await {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
+    match who.role {
+        None => {
+            return error_response(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                "authentication required",
+            )
+        }
+        Some(r) if r < Role::Reader => {
+            return error_response(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "forbidden: this needs the Reader role",
+            )
+        }
+        Some(_) => {}
+    }
+    use planarkiv_schema::ids::{self, IdKind};
+    use sea_orm::EntityTrait;
+    let not_found = || {
+        error_response(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "no document with that id",
+        )
+    };
+    let Ok(row) = ids::decode(IdKind::Document, &id) else {
+        return not_found();
+    };
+    let doc = match planarkiv_schema::entities::document::Entity::find_by_id(row)
+        .one(&s.app.db)
+        .await
+    {
+        Ok(Some(d)) => d,
+        Ok(None) => return not_found(),
+        Err(e) => return internal(e),
+    };
+    let path = match s.app.blobs.path_of(&doc.sha256) {
+        Ok(p) => p,
+        Err(e) => return internal(e),
+    };
+    match crate::files::serve(path, &doc.sha256, &doc.filename, &headers).await {
+        Ok(r) => r,
+        // The row was read before a concurrent delete removed the file.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => not_found(),
+        Err(e) => internal(e),
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "request failed");
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::InternalServerError,
+        "internal error",
+    )
 }
 
 async fn health() -> &'static str {

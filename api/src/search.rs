@@ -187,15 +187,16 @@ impl SnippetSource {
     }
 }
 
-/// Tantivy reports byte ranges into its fragment; clients get character offsets, which is what
-/// JavaScript string indexing (for code points) and most UIs expect.
+/// Tantivy reports byte ranges into its fragment; clients get UTF-16 code units, what
+/// JavaScript strings index (see `crate::text`).
 fn char_snippet(frag: &str, ranges: &[std::ops::Range<usize>]) -> Snippet {
     let highlights = ranges
         .iter()
-        .filter(|r| frag.is_char_boundary(r.start) && frag.is_char_boundary(r.end))
-        .map(|r| Highlight {
-            start: frag[..r.start].chars().count() as i32,
-            end: frag[..r.end].chars().count() as i32,
+        .filter_map(|r| {
+            Some(Highlight {
+                start: crate::text::utf16_at_byte(frag, r.start)? as i32,
+                end: crate::text::utf16_at_byte(frag, r.end)? as i32,
+            })
         })
         .collect();
     Snippet {

@@ -106,6 +106,13 @@ pub fn variant(pdf: &[u8], n: usize) -> Vec<u8> {
     v
 }
 
+/// The `extensions.code` of a GraphQL answer's first error ("" when there is none).
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
+}
+
 /// A database of its own for one test, dropped by [`TestDb::drop_db`].
 pub struct TestDb {
     pub url: String,
@@ -298,6 +305,19 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Uploads a sample PDF and waits until it is searchable; returns its id.
+    pub async fn indexed_sample(&self, name: &str) -> String {
+        let (status, body) = self.upload(name, sample(name)).await;
+        assert_eq!(status, 200, "{body}");
+        let id = body["data"]["uploadDocument"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        self.wait_for(&id, &["INDEXED"], Duration::from_secs(90))
+            .await;
+        id
     }
 
     /// Stops the server and background tasks and drops a PostgreSQL test database.

@@ -109,6 +109,38 @@ impl Document {
         &self.0.filename
     }
 
+    /// Where the original file is served, relative to this server (`/files/<id>`): an HTTP
+    /// `GET` with the same credentials as the API (a bearer token, or none where anonymous
+    /// reading is allowed) answers it as `application/pdf`, inline, with the file name, an
+    /// ETag and single byte ranges, so a browser's PDF viewer opens `fileUrl + "#page=7"` at
+    /// page 7 without fetching the whole file first.
+    async fn file_url(&self) -> String {
+        crate::http::file_path(self.0.id)
+    }
+
+    /// The document's text page by page, in order (none until it is extracted).
+    #[graphql(complexity = "super::list_cost(first, 20, child_complexity)")]
+    async fn pages(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<super::page::PageConnection> {
+        let limit = super::page_size(first)?;
+        let after: Option<i32> = super::query::decode_cursor(after)?;
+        let total = self.0.page_count.unwrap_or(0).max(0) as u64;
+        super::page::pages_of(&super::app_state(ctx)?.db, self.0.id, total, after, limit).await
+    }
+
+    /// One page by its 1-based number; null when the document has no such page (yet).
+    async fn page(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "1-based page number.")] number: i32,
+    ) -> GqlResult<Option<super::page::Page>> {
+        super::page::page_of(ctx, self.0.id, number).await
+    }
+
     /// Lower-case hex SHA-256 of the file: its identity in the archive.
     async fn sha256(&self) -> &str {
         &self.0.sha256

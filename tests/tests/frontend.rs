@@ -1,0 +1,219 @@
+//! What a frontend builds on, against the real server: a document's file over HTTP (roles,
+//! ranges, names), its text page by page with provenance offsets that index into it, the
+//! published limits and the SDL, and refusals a browser's `fetch` can read.
+
+use planarkiv_tests::{sample, Backend, TestApp};
+use serde_json::{json, Value};
+
+const STRATEGY: &str = "strategi-helsefelleskap-innlandet-2022-2026.pdf";
+const APPENDIX: &str = "vedlegg-til-sak-24.25.pdf";
+
+use planarkiv_tests::error_code as code;
+
+/// JavaScript's `text.slice(start, end)`: UTF-16 code units.
+fn js_slice(text: &str, start: usize, end: usize) -> String {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    String::from_utf16(&units[start.min(units.len())..end.min(units.len())]).expect("utf-16")
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_text_and_provenance_offsets_index_into_it() {
+    let t = TestApp::start(&Backend::Sqlite).await;
+    let id = t.indexed_sample(STRATEGY).await;
+    let q = "query($id: ID!, $after: String) { document(id: $id) { pageCount fileUrl
+        pages(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+          edges { cursor node { number text } } }
+        page(number: 2) { number text }
+        missing: page(number: 9999) { number }
+        plans { title provenance { field page start end pageText { number text } } } } }";
+    let (status, body) = t.gql(q, json!({ "id": id })).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["errors"].is_null(), "{body}");
+    let doc = &body["data"]["document"];
+    let pages = doc["pageCount"].as_u64().expect("pages");
+    assert!(pages > 2);
+    assert_eq!(doc["fileUrl"], format!("/files/{id}"));
+    assert_eq!(doc["pages"]["totalCount"], pages);
+    let edges = doc["pages"]["edges"].as_array().expect("edges");
+    assert_eq!(edges.len(), 2);
+    assert_eq!(edges[0]["node"]["number"], 1);
+    assert_eq!(edges[1]["node"]["number"], 2);
+    assert_eq!(edges[1]["node"]["text"], doc["page"]["text"]);
+    assert!(doc["missing"].is_null());
+    assert_eq!(doc["pages"]["pageInfo"]["hasNextPage"], true);
+    // Paging on gives page 3 next, and every page once.
+    let mut seen = 2;
+    let mut after = doc["pages"]["pageInfo"]["endCursor"].clone();
+    loop {
+        let (_, body) = t.gql(q, json!({ "id": id, "after": after })).await;
+        let conn = &body["data"]["document"]["pages"];
+        for e in conn["edges"].as_array().expect("edges") {
+            seen += 1;
+            assert_eq!(e["node"]["number"], seen, "{body}");
+        }
+        if conn["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen, pages);
+
+    // Every provenance range, sliced as JavaScript slices, is its value on its page.
+    let plans = doc["plans"].as_array().expect("plans");
+    assert!(!plans.is_empty(), "{doc}");
+    let mut checked = 0;
+    for plan in plans {
+        for p in plan["provenance"].as_array().expect("provenance") {
+            let text = p["pageText"]["text"].as_str().expect("page text");
+            assert_eq!(p["pageText"]["number"], p["page"]);
+            let (s, e) = (
+                p["start"].as_u64().expect("start") as usize,
+                p["end"].as_u64().expect("end") as usize,
+            );
+            assert!(s < e && e <= text.encode_utf16().count(), "{p}");
+            if p["field"] == "title" {
+                let got = squash(&js_slice(text, s, e));
+                let want = squash(plan["title"].as_str().unwrap_or(""));
+                assert!(
+                    want.starts_with(&got) || got.contains(&want),
+                    "title {want:?} read at {got:?}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "a plan title with provenance: {doc}");
+    t.stop().await;
+}
+
+/// A raw GET of a document's file with these headers.
+async fn get_file(t: &TestApp, url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut r = t.client.get(format!("{}{url}", t.base));
+    for (k, v) in headers {
+        r = r.header(*k, *v);
+    }
+    r.send().await.expect("an answer")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_documents_file_is_served_whole_and_in_ranges_to_readers_only() {
+    let t = TestApp::start(&Backend::Sqlite).await;
+    let bytes = sample(APPENDIX);
+    let id = t.indexed_sample(APPENDIX).await;
+    let (_, body) = t
+        .gql(
+            "query($id: ID!) { document(id: $id) { fileUrl sha256 } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let url = body["data"]["document"]["fileUrl"]
+        .as_str()
+        .expect("fileUrl")
+        .to_owned();
+    let etag = format!(
+        "\"{}\"",
+        body["data"]["document"]["sha256"].as_str().unwrap()
+    );
+    let len = bytes.len();
+
+    let r = get_file(&t, &url, &[]).await;
+    assert_eq!(r.status(), 200);
+    let h = r.headers().clone();
+    assert_eq!(h["content-type"], "application/pdf");
+    assert_eq!(h["accept-ranges"], "bytes");
+    assert_eq!(h["etag"], etag.as_str());
+    assert_eq!(h["content-length"], len.to_string().as_str());
+    assert_eq!(
+        h["content-disposition"],
+        "inline; filename=\"vedlegg-til-sak-24.25.pdf\"; filename*=UTF-8''vedlegg-til-sak-24.25.pdf"
+    );
+    assert_eq!(r.bytes().await.expect("body").as_ref(), bytes.as_slice());
+
+    // What a PDF viewer asks for: the end (the cross-reference table), then pieces.
+    let r = get_file(&t, &url, &[("range", "bytes=-1024")]).await;
+    assert_eq!(r.status(), 206);
+    assert_eq!(
+        r.headers()["content-range"],
+        format!("bytes {}-{}/{len}", len - 1024, len - 1).as_str()
+    );
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[len - 1024..]);
+    let r = get_file(&t, &url, &[("range", "bytes=100-199")]).await;
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[100..200]);
+    let r = get_file(&t, &url, &[("range", "bytes=100-")]).await;
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[100..]);
+    // Past the end: 416 with the length; several ranges: the whole file.
+    let r = get_file(&t, &url, &[("range", &format!("bytes={len}-"))]).await;
+    assert_eq!(r.status(), 416);
+    assert_eq!(
+        r.headers()["content-range"],
+        format!("bytes */{len}").as_str()
+    );
+    let r = get_file(&t, &url, &[("range", "bytes=0-1,5-9")]).await;
+    assert_eq!(r.status(), 200);
+    // A range of another copy (If-Range) is the whole current file; a current copy is a 304.
+    let r = get_file(&t, &url, &[("range", "bytes=0-9"), ("if-range", "\"old\"")]).await;
+    assert_eq!(r.status(), 200);
+    let r = get_file(&t, &url, &[("range", "bytes=0-9"), ("if-range", &etag)]).await;
+    assert_eq!(r.status(), 206);
+    let r = get_file(&t, &url, &[("if-none-match", &etag)]).await;
+    assert_eq!(r.status(), 304);
+    // HEAD: the headers without the body.
+    let r = t
+        .client
+        .head(format!("{}{url}", t.base))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-length"], len.to_string().as_str());
+
+    // Unknown and malformed ids, and hosts not served, as the API refuses them.
+    for bad in [
+        "/files/RG9jdW1lbnQ6OTk5OQ",
+        "/files/nonsense",
+        "/files/UGxhbjox",
+    ] {
+        let r = get_file(&t, bad, &[]).await;
+        assert_eq!(r.status(), 404, "{bad}");
+        let body: Value = r.json().await.expect("json");
+        assert_eq!(code(&body), "NOT_FOUND");
+    }
+    let r = get_file(&t, &url, &[("host", "evil.example")]).await;
+    assert_eq!(r.status(), 403);
+    t.stop().await;
+
+    // Without anonymous reading: a token is needed, a reader's will do, a bad one is refused.
+    let t = TestApp::start_with(&Backend::Sqlite, |c| c.anonymous_role = None).await;
+    let db = &t.app().state.db;
+    let (editor, _) = planarkiv_ingest::tokens::create(db, "upload", "editor")
+        .await
+        .expect("token");
+    let (reader, _) = planarkiv_ingest::tokens::create(db, "frontend", "reader")
+        .await
+        .expect("token");
+    let (status, body) = t.upload_as(Some(&editor), APPENDIX, bytes.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["data"]["uploadDocument"]["id"].as_str().expect("id");
+    let url = format!("/files/{id}");
+    let r = get_file(&t, &url, &[]).await;
+    assert_eq!(r.status(), 401);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(code(&body), "UNAUTHENTICATED");
+    let r = get_file(&t, &url, &[("authorization", "Bearer pka_wrong")]).await;
+    assert_eq!(r.status(), 401);
+    let auth = format!("Bearer {reader}");
+    let r = get_file(
+        &t,
+        &url,
+        &[("authorization", &auth), ("range", "bytes=0-4")],
+    )
+    .await;
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-");
+    t.stop().await;
+}
