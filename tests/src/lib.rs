@@ -106,6 +106,42 @@ pub fn variant(pdf: &[u8], n: usize) -> Vec<u8> {
     v
 }
 
+/// `tests/graphql-http`, where the tests' Node.js clients live, with their packages installed
+/// (from the lock file, on first use).
+pub async fn node_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphql-http");
+    if !dir.join("node_modules/graphql-http").exists() {
+        let status = tokio::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--silent"])
+            .current_dir(&dir)
+            .status()
+            .await
+            .expect("npm (Node.js) is needed for the tests' JavaScript clients");
+        assert!(status.success(), "npm ci failed in {}", dir.display());
+    }
+    dir
+}
+
+/// Runs `node SCRIPT ARGS…` in [`node_dir`]; returns its standard output, failing the test
+/// with both outputs when it exits non-zero.
+pub async fn node(script: &str, args: &[&str]) -> String {
+    let dir = node_dir().await;
+    let out = tokio::process::Command::new("node")
+        .arg(script)
+        .args(args)
+        .current_dir(&dir)
+        .output()
+        .await
+        .expect("node");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "node {script} failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// The `extensions.code` of a GraphQL answer's first error ("" when there is none).
 pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]

@@ -217,3 +217,50 @@ async fn a_documents_file_is_served_whole_and_in_ranges_to_readers_only() {
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-");
     t.stop().await;
 }
+
+// Item 8: refusals sent before the body was read reached Node and browsers as a network
+// failure (a reset) instead of the coded error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_reach_a_fetch_client_and_the_limits_are_published() {
+    let t = TestApp::start_with(&Backend::Sqlite, |c| {
+        c.max_upload_bytes = 1024 * 1024;
+    })
+    .await;
+    let (status, body) = t
+        .gql(
+            "{ limits { maxUploadBytes maxFilesPerUpload maxConcurrentUploads maxJsonBytes
+               maxBatch maxQueryFields maxComplexity maxDepth maxPageSize maxSearchWindow
+               requestTimeoutSeconds bodyIdleTimeoutSeconds } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let l = &body["data"]["limits"];
+    assert_eq!(l["maxUploadBytes"], 1024 * 1024);
+    assert_eq!(l["maxJsonBytes"], 1024 * 1024);
+    assert_eq!(l["maxBatch"], 20);
+    assert_eq!(l["maxDepth"], 15);
+    assert_eq!(l["maxPageSize"], 100);
+    assert_eq!(l["maxSearchWindow"], 10_000);
+
+    // Each body is 160 MiB past the limits, far more than the server reads before it answers;
+    // twice, since a reset is a race the client may win by chance.
+    let url = format!("{}/graphql", t.base);
+    for _ in 0..2 {
+        let out = planarkiv_tests::node("refusals.mjs", &[&url, "160"]).await;
+        let seen: Value = serde_json::from_str(out.trim()).expect("json");
+        for (case, status, code) in [
+            ("multipart_without_preflight", 400, "BAD_USER_INPUT"),
+            ("upload_over_limit", 413, "PAYLOAD_TOO_LARGE"),
+            ("json_over_limit", 413, "PAYLOAD_TOO_LARGE"),
+            ("chunked_json_over_limit", 413, "PAYLOAD_TOO_LARGE"),
+        ] {
+            assert_eq!(seen[case]["status"], status, "{case}: {seen}");
+            assert_eq!(seen[case]["code"], code, "{case}: {seen}");
+        }
+    }
+    // The server answers meanwhile and afterwards.
+    let (status, _) = t.gql("{ documents { totalCount } }", json!({})).await;
+    assert_eq!(status, 200);
+    t.stop().await;
+}

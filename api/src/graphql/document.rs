@@ -147,8 +147,8 @@ impl Document {
     }
 
     /// Size of the file in bytes.
-    async fn size_bytes(&self) -> f64 {
-        self.0.size_bytes as f64
+    async fn size_bytes(&self) -> super::scalars::SafeInt {
+        super::scalars::SafeInt::new(self.0.size_bytes)
     }
 
     /// Where the document is on its way to the search index.

@@ -14,6 +14,7 @@ pub mod error;
 pub mod extension;
 pub mod focus_area;
 pub mod ingest_run;
+pub mod limits;
 pub mod loaders;
 pub mod measure;
 pub mod meeting;
@@ -24,6 +25,7 @@ pub mod page;
 pub mod plan;
 pub mod provenance;
 pub mod query;
+pub mod scalars;
 pub mod search_facets;
 pub mod search_hit;
 pub mod search_query;
@@ -37,6 +39,7 @@ pub struct Query(
     query::QueryRoot,
     search_query::SearchQuery,
     domain_query::DomainQuery,
+    limits::LimitsQuery,
 );
 
 /// The mutation root: the archive and curation of the domain model.
