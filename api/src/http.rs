@@ -152,11 +152,19 @@ fn host_name(host: &str) -> &str {
 }
 
 /// The request's own origin (the scheme-less `Origin` authority equals `Host`) or a configured
-/// CORS origin.
+/// CORS origin (`*`: any).
 pub fn origin_allowed(origin: &str, host: Option<&str>, cors: &[String]) -> bool {
-    if cors.iter().any(|c| c.trim().eq_ignore_ascii_case(origin)) {
+    let normalized = normalize_origin(origin);
+    if cors
+        .iter()
+        .map(|c| normalize_origin(c))
+        .any(|c| c == "*" || c == normalized)
+    {
         return true;
     }
+    // The page's own origin, compared as sent: `Origin` and `Host` carry the same port, or
+    // neither does.
+    let origin = origin.trim();
     let authority = origin
         .strip_prefix("http://")
         .or_else(|| origin.strip_prefix("https://"));
@@ -166,22 +174,63 @@ pub fn origin_allowed(origin: &str, host: Option<&str>, cors: &[String]) -> bool
     }
 }
 
-/// Only the configured origins may call the API from a browser; with none configured, no
-/// cross-origin browser access is granted (same-origin and non-browser clients are unaffected).
+/// An origin as browsers send it in `Origin`, from what people type: no path or trailing
+/// slash ("https://portal.example.no/"), scheme and host in lower case, no default port.
+pub fn normalize_origin(origin: &str) -> String {
+    let o = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+    for (scheme, port) in [("https://", ":443"), ("http://", ":80")] {
+        if o.starts_with(scheme) {
+            if let Some(bare) = o.strip_suffix(port) {
+                return bare.to_owned();
+            }
+        }
+    }
+    o
+}
+
+/// The request headers browser clients send to the API: Apollo Client's operation name and
+/// CSRF-prevention headers, tokens, JSON, and a PDF viewer's byte ranges of `/files/…`.
+const CORS_REQUEST_HEADERS: [&str; 7] = [
+    "content-type",
+    "authorization",
+    "apollo-require-preflight",
+    "graphql-preflight",
+    "x-apollo-operation-name",
+    "apollographql-client-name",
+    "range",
+];
+
+/// The response headers a page on another origin may read besides the safelisted ones: what a
+/// download or a PDF viewer needs, and when to retry.
+const CORS_EXPOSED_HEADERS: [&str; 6] = [
+    "content-disposition",
+    "content-range",
+    "accept-ranges",
+    "content-length",
+    "etag",
+    "retry-after",
+];
+
+/// Only the configured origins may call the API from a browser (`*`: every origin); with none
+/// configured, no cross-origin browser access is granted (same-origin and non-browser clients
+/// are unaffected). Credentials (cookies) are never allowed: tokens travel in
+/// `Authorization`, which a page must add itself.
 fn cors_layer(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o.trim()).ok())
-        .collect();
+    let normalized: Vec<String> = origins.iter().map(|o| normalize_origin(o)).collect();
+    let allow_origin = if normalized.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            normalized
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o).ok()),
+        )
+    };
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(allowed))
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::AUTHORIZATION,
-            HeaderName::from_static("apollo-require-preflight"),
-            HeaderName::from_static("graphql-preflight"),
-        ])
+        .allow_origin(allow_origin)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST])
+        .allow_headers(CORS_REQUEST_HEADERS.map(HeaderName::from_static))
+        .expose_headers(CORS_EXPOSED_HEADERS.map(HeaderName::from_static))
         .max_age(Duration::from_secs(600))
 }
 

@@ -2,6 +2,8 @@
 //! ranges, names), its text page by page with provenance offsets that index into it, the
 //! published limits and the SDL, and refusals a browser's `fetch` can read.
 
+use std::time::Duration;
+
 use planarkiv_tests::{sample, Backend, TestApp};
 use serde_json::{json, Value};
 
@@ -262,5 +264,135 @@ async fn refusals_reach_a_fetch_client_and_the_limits_are_published() {
     // The server answers meanwhile and afterwards.
     let (status, _) = t.gql("{ documents { totalCount } }", json!({})).await;
     assert_eq!(status, 200);
+    t.stop().await;
+}
+
+/// A CORS preflight from `origin` asking for these request headers.
+async fn preflight(t: &TestApp, origin: &str, headers: &str) -> reqwest::Response {
+    t.client
+        .request(reqwest::Method::OPTIONS, format!("{}/graphql", t.base))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", headers)
+        .send()
+        .await
+        .expect("an answer")
+}
+
+const APOLLO_HEADERS: &str =
+    "content-type,authorization,apollo-require-preflight,x-apollo-operation-name";
+
+// Item 10: `--cors-origin '*'` panicked at start; an origin typed with a trailing slash never
+// matched; Apollo's operation-name header was not allowed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_takes_what_people_type_and_the_headers_clients_send() {
+    let t = TestApp::start_with(&Backend::Sqlite, |c| c.cors_origins = vec!["*".into()]).await;
+    let r = preflight(&t, "https://any.example", APOLLO_HEADERS).await;
+    assert!(r.status().is_success(), "{}", r.status());
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    let allowed = r.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for h in APOLLO_HEADERS.split(',') {
+        assert!(allowed.contains(h), "{h} in {allowed}");
+    }
+    let (status, _) = post_from(&t, "https://any.example").await;
+    assert_eq!(status, 200);
+    t.stop().await;
+
+    let t = TestApp::start_with(&Backend::Sqlite, |c| {
+        c.cors_origins = vec![
+            "https://Portal.example.no/".into(),
+            "http://localhost:5173/".into(),
+        ]
+    })
+    .await;
+    for origin in ["https://portal.example.no", "http://localhost:5173"] {
+        let r = preflight(&t, origin, APOLLO_HEADERS).await;
+        assert!(r.status().is_success(), "{origin}: {}", r.status());
+        assert_eq!(r.headers()["access-control-allow-origin"], origin);
+        let exposed = r.headers().get("access-control-expose-headers").cloned();
+        let (status, _) = post_from(&t, origin).await;
+        assert_eq!(status, 200, "{origin}");
+        // The file route answers the page too, with the headers a viewer reads.
+        let r = t
+            .client
+            .get(format!("{}/files/RG9jdW1lbnQ6MQ", t.base))
+            .header("origin", origin)
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(r.headers()["access-control-allow-origin"], origin);
+        let exposed = r
+            .headers()
+            .get("access-control-expose-headers")
+            .or(exposed.as_ref())
+            .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+            .unwrap_or_default();
+        assert!(exposed.contains("content-range"), "{exposed}");
+    }
+    // Other origins get no grant, and their POSTs are refused.
+    let r = preflight(&t, "https://evil.example", APOLLO_HEADERS).await;
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    let (status, body) = post_from(&t, "https://evil.example").await;
+    assert_eq!((status, code(&body)), (403, "FORBIDDEN"));
+    t.stop().await;
+}
+
+/// A JSON POST as a page at `origin` sends it.
+async fn post_from(t: &TestApp, origin: &str) -> (u16, Value) {
+    let r = t
+        .client
+        .post(format!("{}/graphql", t.base))
+        .header("origin", origin)
+        .header("x-apollo-operation-name", "Docs")
+        .json(&json!({ "query": "query Docs { documents { totalCount } }" }))
+        .send()
+        .await
+        .expect("an answer");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+// Item 11: highlight offsets were code points; JavaScript strings index UTF-16 units.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn highlights_are_utf16_offsets_a_browser_slices_with() {
+    let t = TestApp::start(&Backend::Sqlite).await;
+    let line = "Notat 😀 om 𝔄 hospitering i kommunene";
+    let pdf = planarkiv_tests::pdf_with_text(&[line, "Samhandling med 🏥 sykehuset"]);
+    let (status, body) = t.upload("emoji.pdf", pdf).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["data"]["uploadDocument"]["id"].as_str().expect("id");
+    let doc = t
+        .wait_for(id, &["INDEXED", "FAILED"], Duration::from_secs(60))
+        .await;
+    assert_eq!(doc["status"], "INDEXED", "{doc}");
+    let (_, body) = t
+        .gql(
+            "query($id: ID!) { document(id: $id) { page(number: 1) { text } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let text = body["data"]["document"]["page"]["text"]
+        .as_str()
+        .expect("page text");
+    assert!(text.contains(line), "{text:?}");
+
+    for (query, word) in [("hospitering", "hospitering"), ("sykehus", "sykehuset")] {
+        let (status, body) = t
+            .gql(
+                "query($q: String!) { search(query: $q) { edges { node {
+                    snippet { text highlights { start end } } } } } }",
+                json!({ "q": query }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let snippet = &body["data"]["search"]["edges"][0]["node"]["snippet"];
+        let s = snippet["text"].as_str().expect("snippet");
+        let h = &snippet["highlights"][0];
+        let (a, b) = (h["start"].as_u64().unwrap(), h["end"].as_u64().unwrap());
+        assert_eq!(js_slice(s, a as usize, b as usize), word, "{snippet}");
+    }
     t.stop().await;
 }
