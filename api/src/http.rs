@@ -32,6 +32,8 @@ const ENVELOPE_BYTES: usize = 1024 * 1024;
 struct HttpState {
     app: AppState,
     schema: ApiSchema,
+    /// The schema's SDL, made once: what `/graphql/schema.graphql` serves.
+    sdl: Arc<str>,
     metrics: Arc<Metrics>,
     /// One permit per upload being received; see `Limits::max_concurrent_uploads`.
     uploads: Arc<tokio::sync::Semaphore>,
@@ -47,6 +49,7 @@ pub fn router(app: AppState, schema: ApiSchema) -> Router {
     let timeout = app.config.limits.request_timeout;
     let state = HttpState {
         app,
+        sdl: schema.sdl().into(),
         schema,
         metrics: metrics.clone(),
         uploads,
@@ -60,6 +63,7 @@ pub fn router(app: AppState, schema: ApiSchema) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/metrics", get(metrics_handler))
         .route("/files/{id}", get(file_handler))
+        .route("/graphql/schema.graphql", get(sdl_handler))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             same_site_only,
@@ -249,6 +253,17 @@ async fn metrics_handler(State(s): State<HttpState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "metrics unavailable").into_response()
         }
     }
+}
+
+/// `GET /graphql/schema.graphql`: the schema in SDL, for code generators and tools that read a
+/// file rather than send an introspection query. Public like introspection: it describes the
+/// API, not the archive.
+async fn sdl_handler(State(s): State<HttpState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        s.sdl.to_string(),
+    )
+        .into_response()
 }
 
 /// The path of a document's stored file (`Document.fileUrl`), relative to the server.

@@ -396,3 +396,24 @@ async fn highlights_are_utf16_offsets_a_browser_slices_with() {
     }
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sdl_is_served_over_http() {
+    let t = TestApp::start(&Backend::Sqlite).await;
+    let url = format!("{}/graphql/schema.graphql", t.base);
+    let r = t.client.get(&url).send().await.expect("answer");
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let served = r.text().await.expect("text");
+    let committed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/schema.graphql"),
+    )
+    .expect("api/schema.graphql");
+    assert_eq!(served, committed, "the served SDL is the checked-in one");
+    let out = planarkiv_tests::node("sdl.mjs", &[&url]).await;
+    assert!(out.starts_with("types: "), "{out}");
+    t.stop().await;
+}
