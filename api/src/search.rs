@@ -412,6 +412,21 @@ pub fn more_like_this(
     limit: usize,
     pages_per_document: usize,
 ) -> Result<Option<Vec<Group>>, ApiError> {
+    Ok(
+        more_like_this_page(index, document_id, 0, limit, pages_per_document)?
+            .map(|(groups, _)| groups),
+    )
+}
+
+/// [`more_like_this`] a page at a time: the similar documents from `offset`, at most `limit`,
+/// and how many there are in all (among the best [`GROUP_WINDOW`] pages).
+pub fn more_like_this_page(
+    index: &SearchIndex,
+    document_id: i64,
+    offset: usize,
+    limit: usize,
+    pages_per_document: usize,
+) -> Result<Option<(Vec<Group>, u64)>, ApiError> {
     let f = index.fields();
     let searcher = index.reader().searcher();
     let own = Term::from_field_u64(f.doc_id, document_id as u64);
@@ -462,12 +477,12 @@ pub fn more_like_this(
     // Snippets show where the similar documents talk about the same things.
     let snippets = snippet_source(&searcher, &query, f.body)?;
     let hits = load_hits(&searcher, f, &snippets, top.into_iter())?;
-    Ok(Some(
-        group(hits, pages_per_document)
-            .into_iter()
-            .take(limit)
-            .collect(),
-    ))
+    let groups = group(hits, pages_per_document);
+    let total = groups.len() as u64;
+    Ok(Some((
+        groups.into_iter().skip(offset).take(limit).collect(),
+        total,
+    )))
 }
 
 /// A qualifier's field, by every name a person may type.

@@ -337,13 +337,27 @@ async fn ingest_runs_and_their_files_are_visible_in_graphql() {
 
         let (_, body) = t
             .gql(
-                "{ ingestRuns(first: 5) { edges { node { id state paths counts { total indexed duplicate failed pending pages }
-                    files(first: 10) { edges { node { path outcome reason pageCount document { id status title kind organization date caseNumber } } } } } } } }",
+                "{ ingestRuns(first: 5) { totalCount edges { node { id state paths counts { total indexed duplicate failed pending pages }
+                    failedFiles: files(outcome: FAILED) { totalCount }
+                    files(first: 10) { totalCount edges { node { path outcome reason pageCount document { id status title kind organization date caseNumber } } } } } } } }",
                 json!({}),
             )
             .await;
         let run = &body["data"]["ingestRuns"]["edges"][0]["node"];
-        assert_eq!(run["state"], "finished", "{body}");
+        assert_eq!(run["state"], "FINISHED", "{body}");
+        assert_eq!(body["data"]["ingestRuns"]["totalCount"], 1, "{body}");
+        assert_eq!(run["files"]["totalCount"], 3, "{body}");
+        assert_eq!(run["failedFiles"]["totalCount"], 1, "{body}");
+        // A run is a Node: Relay refetches it by its id.
+        let (_, node) = t
+            .gql(
+                "query($id: ID!) { node(id: $id) { __typename id ... on IngestRun { state } } }",
+                json!({ "id": run["id"] }),
+            )
+            .await;
+        assert_eq!(node["data"]["node"]["__typename"], "IngestRun", "{node}");
+        assert_eq!(node["data"]["node"]["id"], run["id"]);
+        assert_eq!(node["data"]["node"]["state"], "FINISHED");
         assert_eq!(run["counts"]["total"], 3, "{body}");
         assert_eq!(run["counts"]["indexed"], 1, "{body}");
         assert_eq!(run["counts"]["pages"], 5, "{body}");

@@ -343,14 +343,38 @@ async fn more_like_this_excludes_the_document(t: &TestApp, ids: &HashMap<String,
     let strategy = &ids["strategi-helsefellesskap-innlandet.pdf"];
     let (_, body) = t
         .gql(
-            "query($id: ID!) { moreLikeThis(documentId: $id, first: 4) { score document { id filename } pages { page } } }",
+            "query($id: ID!) { moreLikeThis(documentId: $id, first: 4) { totalCount
+                pageInfo { hasNextPage endCursor } nodes { score document { id filename } pages { page } } } }",
             json!({ "id": strategy }),
         )
         .await;
-    let list = body["data"]["moreLikeThis"]
+    let list = body["data"]["moreLikeThis"]["nodes"]
         .as_array()
         .unwrap_or_else(|| panic!("{body}"));
     assert!(!list.is_empty(), "{body}");
+    let total = body["data"]["moreLikeThis"]["totalCount"]
+        .as_u64()
+        .expect("totalCount");
+    assert!(total >= list.len() as u64, "{body}");
+    // Paged: the next page starts where this one ended and repeats none of it.
+    if body["data"]["moreLikeThis"]["pageInfo"]["hasNextPage"] == true {
+        let (_, next) = t
+            .gql(
+                "query($id: ID!, $after: String) { moreLikeThis(documentId: $id, first: 4, after: $after) {
+                    nodes { document { id } } } }",
+                json!({ "id": strategy, "after": body["data"]["moreLikeThis"]["pageInfo"]["endCursor"] }),
+            )
+            .await;
+        let more = next["data"]["moreLikeThis"]["nodes"]
+            .as_array()
+            .expect("nodes");
+        assert!(!more.is_empty(), "{next}");
+        assert!(more.iter().all(|m| list
+            .iter()
+            .all(|d| d["document"]["id"] != m["document"]["id"])));
+    } else {
+        assert_eq!(total, list.len() as u64, "{body}");
+    }
     assert!(
         list.iter().all(|d| &d["document"]["id"] != strategy),
         "not itself: {body}"
@@ -362,7 +386,7 @@ async fn more_like_this_excludes_the_document(t: &TestApp, ids: &HashMap<String,
     );
     let (_, body) = t
         .gql(
-            "query($id: ID!) { moreLikeThis(documentId: $id) { score } }",
+            "query($id: ID!) { moreLikeThis(documentId: $id) { totalCount } }",
             json!({ "id": ids::encode(IdKind::Document, 999_999) }),
         )
         .await;

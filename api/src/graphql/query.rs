@@ -1,4 +1,4 @@
-use async_graphql::connection::{Connection, Edge, OpaqueCursor};
+use async_graphql::connection::{Connection, Edge, EmptyFields, OpaqueCursor};
 use async_graphql::{Context, Object, ID};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -21,8 +21,7 @@ pub struct DocumentsInfo {
     pub total_count: u64,
 }
 
-pub type DocumentConnection =
-    Connection<OpaqueCursor<i64>, Document, DocumentsInfo, async_graphql::connection::EmptyFields>;
+pub type DocumentConnection = Connection<OpaqueCursor<i64>, Document, DocumentsInfo, EmptyFields>;
 
 use super::app_state as state;
 
@@ -117,10 +116,15 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<OpaqueCursor<i64>, IngestRun>> {
+    ) -> GqlResult<Connection<OpaqueCursor<i64>, IngestRun, super::domain_query::Totals, EmptyFields>>
+    {
         require(ctx, Role::Reader)?;
         let limit = page_size(first)?;
         let after: Option<i64> = decode_cursor(after)?;
+        let total = ingest_run::Entity::find()
+            .count(&state(ctx)?.db)
+            .await
+            .map_err(ApiError::from)?;
         let mut q = ingest_run::Entity::find().order_by_desc(ingest_run::Column::Id);
         if let Some(a) = after {
             q = q.filter(ingest_run::Column::Id.lt(a));
@@ -131,7 +135,11 @@ impl QueryRoot {
             .await
             .map_err(ApiError::from)?;
         let (rows, has_next) = super::keyset_page(rows, limit);
-        let mut conn = Connection::new(after.is_some(), has_next);
+        let mut conn = Connection::with_additional_fields(
+            after.is_some(),
+            has_next,
+            super::domain_query::Totals { total_count: total },
+        );
         conn.edges.extend(
             rows.into_iter()
                 .map(|r| Edge::new(OpaqueCursor(r.id), IngestRun(r))),

@@ -19,9 +19,10 @@ use super::app_state as state;
 #[derive(SimpleObject, Default)]
 pub struct SearchInfo {
     /// All matches, not only this page of results: hits for `search`, documents for
-    /// `searchDocuments`.
+    /// `searchDocuments` and `moreLikeThis`.
     pub total_count: u64,
-    /// Counts per facet value over all matching hits; computed only when asked for.
+    /// Counts per facet value over all matching hits; computed only when asked for (always
+    /// null for `moreLikeThis`, which has no query to count matches of).
     pub facets: Option<SearchFacets>,
 }
 
@@ -291,9 +292,10 @@ impl SearchQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The document to find relatives of.")] document_id: ID,
         #[graphql(desc = "1 to 100; default 10.")] first: Option<i32>,
+        after: Option<String>,
         #[graphql(desc = "Pages shown per document, 1 to 20; default 3.")]
         pages_per_document: Option<i32>,
-    ) -> GqlResult<Vec<DocumentHit>> {
+    ) -> GqlResult<DocumentHitConnection> {
         require(ctx, Role::Reader)?;
         let id = ids::decode(IdKind::Document, &document_id).map_err(ApiError::from)?;
         let limit = page_size(Some(first.unwrap_or(10)))?;
@@ -301,9 +303,10 @@ impl SearchQuery {
         if !(1..=20).contains(&per) {
             return Err(ApiError::BadUserInput("`pagesPerDocument` must be 1 to 20".into()).into());
         }
+        let offset = search_offset(after)?;
         let st = state(ctx)?.clone();
-        let groups = tokio::task::spawn_blocking(move || {
-            search::more_like_this(&st.index, id, limit, per as usize)
+        let (groups, total) = tokio::task::spawn_blocking(move || {
+            search::more_like_this_page(&st.index, id, offset, limit, per as usize)
         })
         .await
         .map_err(ApiError::internal)??
@@ -313,13 +316,28 @@ impl SearchQuery {
                 document_id.as_str()
             ))
         })?;
-        Ok(groups
-            .into_iter()
-            .map(|(document_id, score, pages)| DocumentHit {
-                score,
-                pages,
-                document_id,
-            })
-            .collect())
+        let has_next = has_more(offset, groups.len(), total);
+        // No facets: similarity has no query whose matches they would count.
+        let mut conn = Connection::with_additional_fields(
+            offset > 0,
+            has_next,
+            SearchInfo {
+                total_count: total,
+                facets: None,
+            },
+        );
+        conn.edges.extend(groups.into_iter().enumerate().map(
+            |(i, (document_id, score, pages))| {
+                Edge::new(
+                    OpaqueCursor(offset + i),
+                    DocumentHit {
+                        score,
+                        pages,
+                        document_id,
+                    },
+                )
+            },
+        ));
+        Ok(conn)
     }
 }
