@@ -181,9 +181,12 @@ impl Document {
         self.0.organization.as_deref()
     }
 
-    /// The document's date (YYYY-MM-DD), as set by a manifest.
-    async fn date(&self) -> Option<&str> {
-        self.0.document_date.as_deref()
+    /// The document's date, as set by a manifest.
+    async fn date(&self) -> Option<super::scalars::Date> {
+        self.0
+            .document_date
+            .as_deref()
+            .and_then(super::scalars::Date::from_stored)
     }
 
     /// The case it belongs to ("24.25"), from a manifest or its file name
