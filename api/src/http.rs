@@ -7,7 +7,7 @@ use async_graphql::http::{GraphiQLSource, MultipartOptions};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, State};
 use std::sync::Arc;
 
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -426,16 +426,17 @@ async fn caller(s: &HttpState, headers: &HeaderMap) -> Result<Caller, Response> 
     }
 }
 
-async fn graphql_get(
-    State(s): State<HttpState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let query = query.unwrap_or_default();
+async fn graphql_get(State(s): State<HttpState>, req: axum::extract::Request) -> Response {
+    let (mut parts, _body) = req.into_parts();
+    if is_websocket(&parts.headers) {
+        return subscriptions(s, &mut parts).await;
+    }
+    let headers = parts.headers;
+    let query = parts.uri.query().unwrap_or_default();
     if query.is_empty() {
         return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
     }
-    let req = match async_graphql::http::parse_query_string(&query) {
+    let req = match async_graphql::http::parse_query_string(query) {
         Ok(r) => r,
         Err(e) => {
             return error_response(
@@ -465,6 +466,95 @@ async fn graphql_get(
         }
     }
     execute(&s, &headers, BatchRequest::Single(req)).await
+}
+
+fn is_websocket(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("websocket"))
+}
+
+/// A WebSocket for subscriptions on `/graphql` (graphql-ws). Browsers send `Origin` with every
+/// WebSocket handshake and CORS does not apply to WebSockets, so the origin is checked here as
+/// for a POST: a page on another site must not subscribe with a visitor's reach. The caller's
+/// role comes from an `Authorization` header (non-browser clients) or, since browsers cannot
+/// set headers on a WebSocket, from `authorization: "Bearer …"` in the `connection_init`
+/// payload (graphql-ws's `connectionParams`); an invalid token closes the connection.
+async fn subscriptions(s: HttpState, parts: &mut axum::http::request::Parts) -> Response {
+    use axum::extract::FromRequestParts;
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if let Some(origin) = parts.headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        if !origin_allowed(origin, host, &s.app.config.cors_origins) {
+            tracing::warn!(origin, "cross-origin WebSocket refused");
+            return error_response(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "WebSockets from another origin are refused; configure it with --cors-origin",
+            );
+        }
+    }
+    let Ok(protocol) = async_graphql_axum::GraphQLProtocol::from_request_parts(parts, &()).await
+    else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "a GraphQL WebSocket needs the `graphql-transport-ws` (or `graphql-ws`) subprotocol",
+        );
+    };
+    let upgrade = match axum::extract::ws::WebSocketUpgrade::from_request_parts(parts, &()).await {
+        Ok(u) => u,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let from_headers = match caller(&s, &parts.headers).await {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
+    let mut data = async_graphql::Data::default();
+    crate::graphql::add_loaders(&mut data, &s.app.db, s.app.config.batch_delay);
+    data.insert(crate::graphql::subscription::Slots::default());
+    let schema = s.schema.clone();
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            async_graphql_axum::GraphQLWebSocket::new(socket, schema, protocol)
+                .with_data(data)
+                .on_connection_init(move |payload| async move {
+                    let mut init = async_graphql::Data::default();
+                    init.insert(connection_caller(&s, &payload, from_headers).await?);
+                    Ok(init)
+                })
+                .serve()
+        })
+}
+
+/// The caller of a WebSocket: the token in the `connection_init` payload if there is one,
+/// else whoever the upgrade request's headers said.
+async fn connection_caller(
+    s: &HttpState,
+    payload: &serde_json::Value,
+    from_headers: Caller,
+) -> async_graphql::Result<Caller> {
+    let token = ["authorization", "Authorization"]
+        .iter()
+        .find_map(|k| payload.get(*k).and_then(|v| v.as_str()));
+    let Some(token) = token else {
+        return Ok(from_headers);
+    };
+    let mut headers = HeaderMap::new();
+    let value = HeaderValue::from_str(token).map_err(|_| {
+        crate::graphql::error::ApiError::BadUserInput(
+            "`authorization` must be `Bearer <token>`".into(),
+        )
+    })?;
+    headers.insert(header::AUTHORIZATION, value);
+    caller(s, &headers)
+        .await
+        .map_err(|_| crate::graphql::error::ApiError::Unauthenticated.into())
 }
 
 async fn graphql_post(State(s): State<HttpState>, headers: HeaderMap, body: Body) -> Response {

@@ -110,7 +110,11 @@ pub fn variant(pdf: &[u8], n: usize) -> Vec<u8> {
 /// (from the lock file, on first use).
 pub async fn node_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphql-http");
-    if !dir.join("node_modules/graphql-http").exists() {
+    // Every package of package.json: an older checkout's node_modules may lack newer ones.
+    let installed = ["graphql-http", "graphql-ws", "ws"]
+        .iter()
+        .all(|p| dir.join("node_modules").join(p).exists());
+    if !installed {
         let status = tokio::process::Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--silent"])
             .current_dir(&dir)

@@ -358,6 +358,33 @@ async fn ingest_runs_and_their_files_are_visible_in_graphql() {
         assert_eq!(node["data"]["node"]["__typename"], "IngestRun", "{node}");
         assert_eq!(node["data"]["node"]["id"], run["id"]);
         assert_eq!(node["data"]["node"]["state"], "FINISHED");
+        // Its progress subscription (graphql-ws) gives the finished run once and ends.
+        let url = format!("{}/graphql", t.base);
+        let out = planarkiv_tests::node(
+            "follow.mjs",
+            &[
+                &url,
+                "subscription($id: ID!) { ingestRunProgress(id: $id) { state counts { total indexed } } }",
+                &json!({ "id": run["id"] }).to_string(),
+            ],
+        )
+        .await;
+        let seen: Value = serde_json::from_str(out.trim()).expect("json");
+        assert_eq!(seen["completed"], true, "{seen}");
+        let last = &seen["events"]
+            .as_array()
+            .expect("events")
+            .last()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            last["data"]["ingestRunProgress"]["state"], "FINISHED",
+            "{seen}"
+        );
+        assert_eq!(
+            last["data"]["ingestRunProgress"]["counts"]["total"], 3,
+            "{seen}"
+        );
         assert_eq!(run["counts"]["total"], 3, "{body}");
         assert_eq!(run["counts"]["indexed"], 1, "{body}");
         assert_eq!(run["counts"]["pages"], 5, "{body}");

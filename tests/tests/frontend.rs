@@ -417,3 +417,70 @@ async fn the_sdl_is_served_over_http() {
     assert!(out.starts_with("types: "), "{out}");
     t.stop().await;
 }
+
+// Item 7: an upload screen had to poll. Apollo's upload link and a graphql-ws subscription
+// from Node follow an upload to INDEXED.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_follows_an_upload_until_it_is_indexed() {
+    let t = TestApp::start(&Backend::Sqlite).await;
+    let url = format!("{}/graphql", t.base);
+    let pdf = planarkiv_tests::samples_dir().join(STRATEGY);
+    let out = planarkiv_tests::node("subscribe.mjs", &[&url, pdf.to_str().expect("path")]).await;
+    let seen: Value = serde_json::from_str(out.trim()).expect("json");
+    let status = &seen["status"];
+    assert_eq!(status["completed"], true, "{seen}");
+    let events: Vec<&str> = status["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            e["data"]["documentStatus"]["status"]
+                .as_str()
+                .unwrap_or("?")
+        })
+        .collect();
+    assert_eq!(events.last(), Some(&"INDEXED"), "{seen}");
+    // Each event is a change, in the order a document goes.
+    let order = ["QUEUED", "PROCESSING", "INDEXED"];
+    let ranks: Vec<usize> = events
+        .iter()
+        .map(|s| order.iter().position(|o| o == s).expect("known status"))
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{seen}");
+    let missing = &seen["missing"]["events"][0];
+    assert_eq!(code(missing), "NOT_FOUND", "{seen}");
+    assert!(
+        seen["refused"]["closed"].is_number(),
+        "a wrong token closes the socket: {seen}"
+    );
+
+    // A page on another site cannot open one (CORS does not cover WebSockets).
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = t.base.trim_start_matches("http://");
+    for (origin, want) in [
+        ("https://evil.example", "HTTP/1.1 403"),
+        ("", "HTTP/1.1 101"),
+    ] {
+        let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let origin = if origin.is_empty() {
+            String::new()
+        } else {
+            format!("Origin: {origin}\r\n")
+        };
+        let handshake = format!(
+            "GET /graphql HTTP/1.1\r\nHost: {addr}\r\n{origin}Upgrade: websocket\r\n\
+             Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+             Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n"
+        );
+        s.write_all(handshake.as_bytes()).await.expect("write");
+        let mut buf = vec![0u8; 512];
+        let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+            .await
+            .expect("an answer")
+            .expect("read");
+        let head = String::from_utf8_lossy(&buf[..n]);
+        assert!(head.starts_with(want), "{origin:?}: {head}");
+    }
+    t.stop().await;
+}

@@ -51,6 +51,8 @@ pub enum ApiError {
     Unauthenticated,
     Forbidden(String),
     PayloadTooLarge(String),
+    /// At a limit of concurrent work; retrying later may succeed.
+    ServiceUnavailable(String),
     /// The detail is logged, not sent.
     Internal(String),
 }
@@ -63,6 +65,7 @@ impl ApiError {
             ApiError::Unauthenticated => ErrorCode::Unauthenticated,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::ServiceUnavailable(_) => ErrorCode::ServiceUnavailable,
             ApiError::Internal(_) => ErrorCode::InternalServerError,
         }
     }
@@ -70,9 +73,10 @@ impl ApiError {
     /// The message a client sees.
     pub fn message(&self) -> String {
         match self {
-            ApiError::BadUserInput(m) | ApiError::NotFound(m) | ApiError::PayloadTooLarge(m) => {
-                m.clone()
-            }
+            ApiError::BadUserInput(m)
+            | ApiError::NotFound(m)
+            | ApiError::PayloadTooLarge(m)
+            | ApiError::ServiceUnavailable(m) => m.clone(),
             ApiError::Unauthenticated => "authentication required".to_owned(),
             ApiError::Forbidden(m) => format!("forbidden: {m}"),
             ApiError::Internal(_) => "internal error".to_owned(),

@@ -29,8 +29,9 @@ pub mod scalars;
 pub mod search_facets;
 pub mod search_hit;
 pub mod search_query;
+pub mod subscription;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 /// The query root: the archive (documents, ingest runs), search, and the domain model, kept
 /// apart so each grows alone.
@@ -48,7 +49,7 @@ pub struct Mutation(mutation::MutationRoot, curation::CurationMutation);
 
 use crate::app::AppState;
 
-pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type ApiSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// How deeply fields may nest (graphql-js's introspection query needs 15).
 pub const MAX_DEPTH: usize = 15;
@@ -79,17 +80,21 @@ pub fn build_schema(state: Option<AppState>) -> ApiSchema {
         .as_ref()
         .map(|s| s.config.limits.clone())
         .unwrap_or_default();
-    let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .extension(extension::ErrorCodes)
-        .extension(extension::QuerySize {
-            max_fields: limits.max_query_fields,
-        })
-        // graphql-js's standard introspection query (GraphiQL, codegen, IDE plugins, Rover)
-        // nests 15 deep; what a deep query may cost is bounded by the field and complexity
-        // limits, so depth only needs to stop absurd nesting.
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(32);
+    let mut b = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscription::Subscription,
+    )
+    .extension(extension::ErrorCodes)
+    .extension(extension::QuerySize {
+        max_fields: limits.max_query_fields,
+    })
+    // graphql-js's standard introspection query (GraphiQL, codegen, IDE plugins, Rover)
+    // nests 15 deep; what a deep query may cost is bounded by the field and complexity
+    // limits, so depth only needs to stop absurd nesting.
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(32);
     if let Some(s) = state {
         b = b.data(s);
     }
