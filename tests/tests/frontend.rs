@@ -415,6 +415,11 @@ async fn the_sdl_is_served_over_http() {
     assert_eq!(served, committed, "the served SDL is the checked-in one");
     let out = planarkiv_tests::node("sdl.mjs", &[&url]).await;
     assert!(out.starts_with("types: "), "{out}");
+    // Item 4: the queries of a search page, a plan browser, a document view, a node lookup
+    // across types and an upload screen validate as code generators validate them (fields of
+    // one name on several types merge only with one type and nullability).
+    let out = planarkiv_tests::node("validate.mjs", &[&url]).await;
+    assert!(out.trim_end().ends_with("errors: 0"), "{out}");
     t.stop().await;
 }
 

@@ -32,13 +32,16 @@ impl Appendix {
         self.0.title.as_deref()
     }
 
-    /// The number of the case it belongs to ("24.25"), known even before the case is.
-    async fn case_number(&self) -> String {
-        CaseNumber {
-            year: self.0.case_year,
-            sequence: self.0.case_sequence.max(0) as u32,
-        }
-        .to_string()
+    /// The number of the case it belongs to ("24.25"), known even before the case is; always
+    /// there, typed nullable as `caseNumber` is on `Document`, so fragments on both merge.
+    async fn case_number(&self) -> Option<String> {
+        Some(
+            CaseNumber {
+                year: self.0.case_year,
+                sequence: self.0.case_sequence.max(0) as u32,
+            }
+            .to_string(),
+        )
     }
 
     /// The case it belongs to, when that case is in the archive.

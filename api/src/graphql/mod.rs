@@ -184,6 +184,25 @@ where
         .map_err(error::ApiError::internal)?)
 }
 
+/// The parent a row always has (a foreign key), through the request's loader. Missing only when
+/// it was deleted while this request ran: then the error nulls the object that asked, rather
+/// than the field saying "no parent".
+pub async fn load_parent<K, V>(
+    ctx: &async_graphql::Context<'_>,
+    key: K,
+    what: &str,
+) -> error::GqlResult<V>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+    loaders::DomainLoader:
+        async_graphql::dataloader::Loader<K, Value = V, Error = std::sync::Arc<sea_orm::DbErr>>,
+{
+    load(ctx, key).await?.ok_or_else(|| {
+        error::ApiError::NotFound(format!("its {what} was deleted meanwhile")).into()
+    })
+}
+
 /// A child list through the request's [`loaders::DomainLoader`]; none is an empty list.
 pub async fn load_list<K, V>(ctx: &async_graphql::Context<'_>, key: K) -> error::GqlResult<Vec<V>>
 where
