@@ -36,7 +36,7 @@ pub struct IngestArgs {
     /// Write a JSON report with every file's path, sha256, outcome, reason, document and pages.
     #[arg(long)]
     pub report: Option<PathBuf>,
-    /// CSV with columns path,title,kind,organization,date setting metadata of listed files.
+    /// CSV of metadata for listed files: path, title, kind, organization, date, archive_number, item_number, body, meeting_date (see README).
     #[arg(long)]
     pub manifest: Option<PathBuf>,
     /// Largest accepted file in MiB.

@@ -17,7 +17,8 @@ use tokio::sync::Notify;
 
 use planarkiv_schema::entities::{document, outbox, DocumentStatus, OutboxOp};
 use planarkiv_schema::search::{
-    build_schema, case_term, register_analyzers, HitType, SearchFields, ANALYZER_VERSION,
+    archive_term, build_schema, case_term, register_analyzers, HitType, SearchFields,
+    ANALYZER_VERSION,
 };
 
 use crate::db::sql;
@@ -251,6 +252,9 @@ fn base_document(
     if let Some(d) = facets.date {
         td.add_u64(f.date, d as u64);
     }
+    for t in &facets.own_case {
+        td.add_text(f.own_case, t);
+    }
     td
 }
 
@@ -262,6 +266,12 @@ fn add_text(f: SearchFields, td: &mut TantivyDocument, text: &str) {
     for c in crate::entities::case_number::find_case_numbers(text) {
         if seen.insert((c.number.year, c.number.sequence)) {
             td.add_text(f.case, case_term(c.number.year, c.number.sequence));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for a in crate::entities::case_number::find_archive_numbers(text) {
+        if seen.insert(a) {
+            td.add_text(f.case, archive_term(a.year, a.sequence));
         }
     }
 }
