@@ -434,7 +434,13 @@ async fn graphql_get(State(s): State<HttpState>, req: axum::extract::Request) ->
     let headers = parts.headers;
     let query = parts.uri.query().unwrap_or_default();
     if query.is_empty() {
-        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql")
+                .finish(),
+        )
+        .into_response();
     }
     let req = match async_graphql::http::parse_query_string(query) {
         Ok(r) => r,
@@ -460,7 +466,7 @@ async fn graphql_get(State(s): State<HttpState>, req: axum::extract::Request) ->
             let r = error_response(
                 StatusCode::METHOD_NOT_ALLOWED,
                 ErrorCode::BadUserInput,
-                "mutations must be sent with POST",
+                "mutations must be sent with POST, subscriptions over a WebSocket (graphql-ws)",
             );
             return with_header(r, header::ALLOW, "POST");
         }
