@@ -279,11 +279,20 @@ pub fn file_path(document_id: i64) -> String {
 async fn file_handler(
     State(s): State<HttpState>,
     axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let who = match caller(&s, &headers).await {
-        Ok(c) => c,
-        Err(resp) => return resp,
+    let link = crate::files::link_params(query.as_deref().unwrap_or(""));
+    let who = match link {
+        // A signed link (`Document.fileUrl` for a caller with a token) stands for the token.
+        Some(params) => match signed_link_caller(&s, &id, params).await {
+            Ok(c) => c,
+            Err(resp) => return resp,
+        },
+        None => match caller(&s, &headers).await {
+            Ok(c) => c,
+            Err(resp) => return resp,
+        },
     };
     match who.role {
         None => {
@@ -332,6 +341,43 @@ async fn file_handler(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => not_found(),
         Err(e) => internal(e),
     }
+}
+
+/// The caller a signed file link stands for: its token's role, when the link is for this
+/// document, unexpired, within the longest lifetime links are made with, and signed with that
+/// token's key, and the token is not revoked.
+async fn signed_link_caller(
+    s: &HttpState,
+    id: &str,
+    params: Result<(i64, i64, String), ()>,
+) -> Result<Caller, Response> {
+    let refused = || {
+        error_response(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "the file link has expired or is not valid; ask the API for the document's fileUrl again",
+        )
+    };
+    let (token_id, expires, signature) = params.map_err(|_| refused())?;
+    let now = planarkiv_schema::time::now_ms() / 1000;
+    if expires < now || expires > now + crate::files::LINK_LIFETIME_SECS + 3600 {
+        return Err(refused());
+    }
+    let document_id = planarkiv_schema::ids::decode(planarkiv_schema::ids::IdKind::Document, id)
+        .map_err(|_| refused())?;
+    let row = match planarkiv_ingest::tokens::valid_by_id(&s.app.db, token_id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return Err(refused()),
+        Err(e) => return Err(internal(e)),
+    };
+    let key = crate::files::LinkKey::of(&row).ok_or_else(refused)?;
+    let expected = crate::files::link_signature(&key, document_id, expires);
+    if !crate::files::same_signature(&expected, &signature) {
+        return Err(refused());
+    }
+    Ok(Caller {
+        role: row.role.parse::<Role>().ok(),
+    })
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {
@@ -389,10 +435,21 @@ fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Respons
 /// token that is malformed, unknown or revoked is refused outright (never treated as anonymous,
 /// which would hide a misconfigured client).
 async fn caller(s: &HttpState, headers: &HeaderMap) -> Result<Caller, Response> {
+    Ok(caller_and_key(s, headers).await?.0)
+}
+
+/// [`caller`], with what signs file links when the caller came with a token.
+async fn caller_and_key(
+    s: &HttpState,
+    headers: &HeaderMap,
+) -> Result<(Caller, Option<crate::files::LinkKey>), Response> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(Caller {
-            role: s.app.config.anonymous_role,
-        });
+        return Ok((
+            Caller {
+                role: s.app.config.anonymous_role,
+            },
+            None,
+        ));
     };
     let unauthorized = |message: &str| {
         let mut r = error_response(
@@ -410,10 +467,13 @@ async fn caller(s: &HttpState, headers: &HeaderMap) -> Result<Caller, Response> 
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
-    match planarkiv_ingest::tokens::role_of(&s.app.db, token).await {
-        Ok(Some(role)) => Ok(Caller {
-            role: role.parse::<Role>().ok(),
-        }),
+    match planarkiv_ingest::tokens::valid(&s.app.db, token).await {
+        Ok(Some(row)) => Ok((
+            Caller {
+                role: row.role.parse::<Role>().ok(),
+            },
+            crate::files::LinkKey::of(&row),
+        )),
         Ok(None) => Err(unauthorized("the token is not valid or has been revoked")),
         Err(e) => {
             tracing::error!(error = %e, "token lookup failed");
@@ -516,7 +576,7 @@ async fn subscriptions(s: HttpState, parts: &mut axum::http::request::Parts) -> 
         Ok(u) => u,
         Err(rejection) => return rejection.into_response(),
     };
-    let from_headers = match caller(&s, &parts.headers).await {
+    let from_headers = match caller_and_key(&s, &parts.headers).await {
         Ok(c) => c,
         Err(resp) => return resp,
     };
@@ -531,7 +591,11 @@ async fn subscriptions(s: HttpState, parts: &mut axum::http::request::Parts) -> 
                 .with_data(data)
                 .on_connection_init(move |payload| async move {
                     let mut init = async_graphql::Data::default();
-                    init.insert(connection_caller(&s, &payload, from_headers).await?);
+                    let (who, key) = connection_caller(&s, &payload, from_headers).await?;
+                    init.insert(who);
+                    if let Some(k) = key {
+                        init.insert(k);
+                    }
                     Ok(init)
                 })
                 .serve()
@@ -543,8 +607,8 @@ async fn subscriptions(s: HttpState, parts: &mut axum::http::request::Parts) -> 
 async fn connection_caller(
     s: &HttpState,
     payload: &serde_json::Value,
-    from_headers: Caller,
-) -> async_graphql::Result<Caller> {
+    from_headers: (Caller, Option<crate::files::LinkKey>),
+) -> async_graphql::Result<(Caller, Option<crate::files::LinkKey>)> {
     let token = ["authorization", "Authorization"]
         .iter()
         .find_map(|k| payload.get(*k).and_then(|v| v.as_str()));
@@ -558,7 +622,7 @@ async fn connection_caller(
         )
     })?;
     headers.insert(header::AUTHORIZATION, value);
-    caller(s, &headers)
+    caller_and_key(s, &headers)
         .await
         .map_err(|_| crate::graphql::error::ApiError::Unauthenticated.into())
 }
@@ -815,12 +879,15 @@ fn has_preflight_header(h: &HeaderMap) -> bool {
 }
 
 async fn execute(s: &HttpState, headers: &HeaderMap, mut batch: BatchRequest) -> Response {
-    let who = match caller(s, headers).await {
+    let (who, link_key) = match caller_and_key(s, headers).await {
         Ok(c) => c,
         Err(resp) => return resp,
     };
     for r in batch.iter_mut() {
         r.data.insert(who);
+        if let Some(k) = link_key {
+            r.data.insert(k);
+        }
         crate::graphql::add_loaders(&mut r.data, &s.app.db, s.app.config.batch_delay);
     }
     let resp = s.schema.execute_batch(batch).await;

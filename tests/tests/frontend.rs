@@ -217,6 +217,52 @@ async fn a_documents_file_is_served_whole_and_in_ranges_to_readers_only() {
     .await;
     assert_eq!(r.status(), 206);
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-");
+
+    // A browser opens a link without the header: the reader's fileUrl is signed for its token.
+    let (_, body) = t
+        .gql_as(
+            Some(&reader),
+            "query($id: ID!) { document(id: $id) { fileUrl } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let signed = body["data"]["document"]["fileUrl"]
+        .as_str()
+        .expect("fileUrl")
+        .to_owned();
+    assert!(signed.starts_with(&format!("{url}?t=")), "{signed}");
+    let r = get_file(&t, &signed, &[("range", "bytes=0-4")]).await;
+    assert_eq!(r.status(), 206);
+    // Not for another document, not altered, not expired, not past the longest lifetime.
+    let other = signed.replacen(id, "RG9jdW1lbnQ6OTk", 1);
+    assert_eq!(get_file(&t, &other, &[]).await.status(), 403);
+    let last = if signed.ends_with('0') { "1" } else { "0" };
+    let altered = format!("{}{last}", &signed[..signed.len() - 1]);
+    assert_eq!(get_file(&t, &altered, &[]).await.status(), 403);
+    let row = planarkiv_ingest::tokens::valid(db, &reader)
+        .await
+        .expect("lookup")
+        .expect("row");
+    let key = planarkiv_api::files::LinkKey::of(&row).expect("key");
+    let doc =
+        planarkiv_schema::ids::decode(planarkiv_schema::ids::IdKind::Document, id).expect("id");
+    let now = planarkiv_schema::time::now_ms() / 1000;
+    for expires in [now - 10, now + 30 * 24 * 3600] {
+        let link = format!(
+            "{url}?t={}&e={expires}&s={}",
+            row.id,
+            planarkiv_api::files::link_signature(&key, doc, expires)
+        );
+        let r = get_file(&t, &link, &[]).await;
+        assert_eq!(r.status(), 403, "expires {expires}");
+        let body: Value = r.json().await.expect("json");
+        assert_eq!(code(&body), "FORBIDDEN");
+    }
+    // Revoking the token ends its links.
+    assert!(planarkiv_ingest::tokens::revoke(db, row.id)
+        .await
+        .expect("revoke"));
+    assert_eq!(get_file(&t, &signed, &[]).await.status(), 403);
     t.stop().await;
 }
 

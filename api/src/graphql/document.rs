@@ -113,9 +113,24 @@ impl Document {
     /// `GET` with the same credentials as the API (a bearer token, or none where anonymous
     /// reading is allowed) answers it as `application/pdf`, inline, with the file name, an
     /// ETag and single byte ranges, so a browser's PDF viewer opens `fileUrl + "#page=7"` at
-    /// page 7 without fetching the whole file first.
-    async fn file_url(&self) -> String {
-        crate::http::file_path(self.0.id)
+    /// page 7 without fetching the whole file first. Where anonymous callers may not read, a
+    /// caller with a token gets a link signed for that token (valid about 12 hours, ended by
+    /// revoking the token), so the link works without a header: in an `<iframe>` or a new tab.
+    async fn file_url(&self, ctx: &async_graphql::Context<'_>) -> String {
+        let path = crate::http::file_path(self.0.id);
+        let anonymous_reads = super::app_state(ctx)
+            .ok()
+            .and_then(|s| s.config.anonymous_role)
+            .is_some();
+        // A browser opens a link without the caller's `Authorization` header, so where
+        // anonymous callers may not read, a caller with a token gets a link signed for it.
+        match ctx.data_opt::<crate::files::LinkKey>() {
+            Some(key) if !anonymous_reads => {
+                let now = planarkiv_schema::time::now_ms() / 1000;
+                format!("{path}?{}", crate::files::signed_query(key, self.0.id, now))
+            }
+            _ => path,
+        }
     }
 
     /// The document's text page by page, in order (none until it is extracted).
