@@ -466,6 +466,38 @@ async fn the_sdl_is_served_over_http() {
     // one name on several types merge only with one type and nullability).
     let out = planarkiv_tests::node("validate.mjs", &[&url]).await;
     assert!(out.trim_end().ends_with("errors: 0"), "{out}");
+
+    // Relay's compiler over the served SDL: Node on every type with an id (@refetchable on
+    // IngestRun and ApiToken), connections for @connection, one type per field name.
+    let project = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(project.path().join("src")).expect("src");
+    std::fs::write(project.path().join("schema.graphql"), &served).expect("schema");
+    std::fs::write(
+        project.path().join("relay.config.json"),
+        r#"{ "src": "./src", "schema": "./schema.graphql", "language": "javascript" }"#,
+    )
+    .expect("config");
+    let node_dir = planarkiv_tests::node_dir().await;
+    std::fs::copy(
+        node_dir.join("relay/queries.js"),
+        project.path().join("src/queries.js"),
+    )
+    .expect("queries");
+    let out = tokio::process::Command::new(node_dir.join("node_modules/.bin/relay-compiler"))
+        .current_dir(project.path())
+        .output()
+        .await
+        .expect("relay-compiler");
+    assert!(
+        out.status.success(),
+        "relay-compiler: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(project
+        .path()
+        .join("src/__generated__/IngestRunRefetchQuery.graphql.js")
+        .exists());
     t.stop().await;
 }
 
