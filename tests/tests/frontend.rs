@@ -24,7 +24,13 @@ fn squash(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn page_text_and_provenance_offsets_index_into_it() {
-    let t = TestApp::start(&Backend::Sqlite).await;
+    for backend in Backend::all() {
+        page_text_on(&backend).await;
+    }
+}
+
+async fn page_text_on(backend: &Backend) {
+    let t = TestApp::start(backend).await;
     let id = t.indexed_sample(STRATEGY).await;
     let q = "query($id: ID!, $after: String) { document(id: $id) { pageCount fileUrl
         pages(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
