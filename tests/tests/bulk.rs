@@ -408,7 +408,7 @@ async fn ingest_runs_and_their_files_are_visible_in_graphql() {
             doc["title"], "Innspill til strategiplanen",
             "manifest title: {body}"
         );
-        assert_eq!(doc["kind"], "case_appendix");
+        assert_eq!(doc["kind"], "CASE_APPENDIX");
         assert_eq!(doc["organization"], "Helsefellesskap Innlandet");
         assert_eq!(doc["date"], "2025-06-12");
         assert_eq!(

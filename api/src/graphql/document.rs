@@ -74,6 +74,32 @@ impl From<DbTitleSource> for TitleSource {
     }
 }
 
+super::stored_enum! {
+    /// What kind of document it is: what the classifier read, or what a manifest or an
+    /// upload's metadata said. The same values the `kind` facet shows and the `kind` filter
+    /// takes.
+    DocumentKind {
+        /// A plan: strategy, action plan, development plan.
+        Plan = "plan",
+        /// A case paper (saksframlegg).
+        CasePaper = "case_paper",
+        /// An appendix to a case (vedlegg).
+        CaseAppendix = "case_appendix",
+        /// Minutes of a meeting (protokoll, referat).
+        Minutes = "minutes",
+        /// A letter.
+        Letter = "letter",
+        /// A report, annual report or study.
+        Report = "report",
+        /// Slides.
+        Presentation = "presentation",
+        /// A web page saved as PDF.
+        WebPage = "web_page",
+        /// Anything else, and kinds this version does not know.
+        Other = "other",
+    }
+}
+
 pub struct Document(pub document::Model);
 
 /// A stored file (a PDF) and what extraction made of it.
@@ -186,9 +212,9 @@ impl Document {
         self.0.producer.as_deref()
     }
 
-    /// The kind of document as set by a manifest (plan, case_paper, case_appendix, …).
-    async fn kind(&self) -> Option<&str> {
-        self.0.kind.as_deref()
+    /// What kind of document it is; null until it is classified (or given with it).
+    async fn kind(&self) -> Option<DocumentKind> {
+        self.0.kind.as_deref().map(DocumentKind::from_stored)
     }
 
     /// The organization the document belongs to, as set by a manifest.

@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 use planarkiv_schema::entities::{document, ingest_run};
 use planarkiv_schema::ids::{self, IdKind};
 
-use super::document::{Document, DocumentStatus};
+use super::document::{Document, DocumentKind, DocumentStatus};
 use super::error::{ApiError, ApiResult, GqlResult};
 use super::ingest_run::IngestRun;
 use super::page_size;
@@ -59,11 +59,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
         after: Option<String>,
-        #[graphql(
-            desc = "Only documents of this kind: plan, case_paper, case_appendix, \
-                          presentation, web_page, other (or a manifest's own kind)."
-        )]
-        kind: Option<String>,
+        #[graphql(desc = "Only documents of this kind.")] kind: Option<DocumentKind>,
         #[graphql(desc = "Only documents in this state.")] status: Option<DocumentStatus>,
     ) -> GqlResult<DocumentConnection> {
         require(ctx, Role::Reader)?;
@@ -72,7 +68,7 @@ impl QueryRoot {
         let db = &state(ctx)?.db;
         let mut filtered = document::Entity::find();
         if let Some(k) = kind {
-            filtered = filtered.filter(document::Column::Kind.eq(k.trim().to_lowercase()));
+            filtered = filtered.filter(document::Column::Kind.eq(k.stored()));
         }
         if let Some(s) = status {
             filtered = filtered.filter(document::Column::Status.eq(s.stored()));

@@ -2,6 +2,7 @@ use async_graphql::SimpleObject;
 
 use planarkiv_schema::search::HitType as IndexHitType;
 
+use super::document::DocumentKind;
 use super::search_hit::HitType;
 use crate::search::FacetCounts;
 
@@ -9,10 +10,18 @@ use crate::search::FacetCounts;
 /// the same name as it is.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct FacetValue {
-    /// The value as stored: a kind such as `plan`, an organization's name, or a body's
-    /// abbreviation such as `SSU`.
+    /// The value as stored: an organization's name, or a body's abbreviation such as `SSU`.
     pub value: String,
     /// Matching hits (pages and entities) with this value, over all matches.
+    pub count: u64,
+}
+
+/// A document kind and how many hits have it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct KindFacetValue {
+    /// The kind, as `filter: { kind: [...] }` takes it.
+    pub value: DocumentKind,
+    /// Matching hits of documents of this kind, over all matches.
     pub count: u64,
 }
 
@@ -40,7 +49,7 @@ pub struct HitTypeFacetValue {
 #[derive(SimpleObject, Clone, Debug, Default)]
 pub struct SearchFacets {
     /// By document kind (`type:` in the query language).
-    pub kind: Vec<FacetValue>,
+    pub kind: Vec<KindFacetValue>,
     /// By organization (`org:`).
     pub organization: Vec<FacetValue>,
     /// By body abbreviation (`utvalg:`).
@@ -62,7 +71,18 @@ impl From<FacetCounts> for SearchFacets {
         // The index holds only values it was given in these shapes; one that is not (an index
         // written by a newer version) is left out rather than shown as something else.
         SearchFacets {
-            kind: conv(c.kind),
+            // Kinds this version does not know are OTHER, as on `Document.kind`.
+            kind: c.kind.into_iter().fold(Vec::new(), |mut out, (v, count)| {
+                let value = DocumentKind::from_stored(&v);
+                match out
+                    .iter_mut()
+                    .find(|k: &&mut KindFacetValue| k.value == value)
+                {
+                    Some(k) => k.count += count,
+                    None => out.push(KindFacetValue { value, count }),
+                }
+                out
+            }),
             organization: conv(c.organization),
             body: conv(c.body),
             year: c

@@ -5,6 +5,7 @@ use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 
 use planarkiv_schema::ids::{self, IdKind};
 
+use super::document::DocumentKind;
 use super::error::{ApiError, ApiResult, GqlResult};
 use super::page_size;
 use super::query::decode_cursor;
@@ -46,9 +47,8 @@ pub enum SearchSort {
 /// value matches; the lists (and the qualifiers in the query) must all hold.
 #[derive(InputObject, Default, Debug)]
 pub struct SearchFilter {
-    /// Document kinds as the `kind` facet shows them: plan, case_paper, case_appendix,
-    /// presentation, web_page, other, or a manifest's own (`type:` in the query).
-    pub kind: Option<Vec<String>>,
+    /// Document kinds, as the `kind` facet shows them (`type:` in the query).
+    pub kind: Option<Vec<DocumentKind>>,
     /// Organizations, as their names appear in the `organization` facet (`org:` in the query
     /// matches words of the name).
     pub organization: Option<Vec<String>>,
@@ -62,23 +62,12 @@ pub struct SearchFilter {
 
 impl SearchFilter {
     fn into_filters(self) -> ApiResult<Filters> {
-        // Any value the `kind` facet shows is accepted here (a manifest may set kinds the
-        // classifier does not know); the `type:` qualifier, typed by people, is checked.
         let kind = self
             .kind
             .unwrap_or_default()
-            .iter()
-            .map(|k| {
-                let k = k.trim().to_lowercase();
-                if k.is_empty() {
-                    Err(ApiError::BadUserInput(
-                        "a `kind` filter value is empty".into(),
-                    ))
-                } else {
-                    Ok(k)
-                }
-            })
-            .collect::<ApiResult<_>>()?;
+            .into_iter()
+            .map(|k| k.stored().to_owned())
+            .collect();
         let body = self
             .body
             .unwrap_or_default()
