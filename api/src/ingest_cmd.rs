@@ -44,7 +44,7 @@ pub struct IngestArgs {
     pub max_file_mb: usize,
 }
 
-/// Exit status: 0 every file indexed or a duplicate; 1 some failed (or the run was stopped);
+/// Exit status: 0 every file indexed, already in the archive or a duplicate; 1 some failed (or the run was stopped);
 /// 2 a usage error.
 pub fn run(args: IngestArgs) -> ExitCode {
     for p in &args.paths {
@@ -165,8 +165,12 @@ fn counts_line(p: &Progress) -> String {
             c.new, c.duplicate, c.unreadable
         );
     }
+    let already = match c.already_archived {
+        0 => String::new(),
+        n => format!(" · already in the archive {n}"),
+    };
     format!(
-        "indexed {} · duplicate {} · failed {} · pending {} · {} pages",
+        "indexed {}{already} · duplicate {} · failed {} · pending {} · {} pages",
         c.indexed, c.duplicate, c.failed, c.pending, c.pages
     )
 }
@@ -225,12 +229,13 @@ fn print_summary(r: &RunReport) {
         );
     } else {
         println!(
-            "ingest run {}: {} — {} files: {} indexed ({} pages), {} duplicate, {} failed, {} pending",
+            "ingest run {}: {} — {} files: {} indexed ({} pages), {} already in the archive, {} duplicate, {} failed, {} pending",
             r.run_id.unwrap_or_default(),
             r.state,
             c.total,
             c.indexed,
             c.pages,
+            c.already_archived,
             c.duplicate,
             c.failed,
             c.pending

@@ -1515,6 +1515,31 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_rebuild_leaves_the_old_index_and_nothing_for_the_next_commit() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = index_of(dir.path(), &["Hospitering i kommunene"]);
+        let payload = |seq| planarkiv_ingest::index::CommitPayload {
+            seq,
+            analyzer: planarkiv_schema::search::ANALYZER_VERSION,
+        };
+        let failed = index.rebuild_with(payload(2), |add| {
+            add(&[])?;
+            Err(planarkiv_ingest::IngestError::Internal(
+                "the database went away".into(),
+            ))
+        });
+        assert!(failed.is_err());
+        assert_eq!(
+            pages(&index, "hospitering"),
+            vec![1],
+            "the old index answers"
+        );
+        // The wipe was rolled back: the next commit does not carry it along.
+        index.apply(&[], &[], payload(3), false).expect("apply");
+        assert_eq!(pages(&index, "hospitering"), vec![1]);
+    }
+
+    #[test]
     fn compounds_typos_and_aa() {
         let dir = tempfile::tempdir().expect("dir");
         let index = index_of(
