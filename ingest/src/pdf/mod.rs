@@ -358,7 +358,10 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
                 // A bug on one page costs that page, not the document. The font cache may hold a
                 // half-built entry, so it starts afresh.
                 OWN_PANICS.fetch_add(1, Ordering::Relaxed);
-                tracing::error!(page = number, "the content interpreter panicked; page left empty");
+                tracing::error!(
+                    page = number,
+                    "the content interpreter panicked; page left empty"
+                );
                 fonts = FontCache::default();
                 (
                     interp::PageOutput {
