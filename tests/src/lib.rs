@@ -178,9 +178,16 @@ pub fn variant(pdf: &[u8], n: usize) -> Vec<u8> {
 pub async fn node_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphql-http");
     // Every package of package.json: an older checkout's node_modules may lack newer ones.
-    let installed = ["graphql-http", "graphql-ws", "ws", "relay-compiler"]
-        .iter()
-        .all(|p| dir.join("node_modules").join(p).exists());
+    let installed = [
+        "graphql-http",
+        "graphql-ws",
+        "ws",
+        "relay-compiler",
+        "@apollo/client",
+        "apollo-upload-client",
+    ]
+    .iter()
+    .all(|p| dir.join("node_modules").join(p).exists());
     if !installed {
         let status = tokio::process::Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--silent"])

@@ -573,3 +573,25 @@ async fn a_subscription_follows_an_upload_until_it_is_indexed() {
     }
     t.stop().await;
 }
+
+// The frontend, as Apollo Client 4 runs it: apollo-upload-client's link uploads, a
+// graphql-ws link follows the upload to INDEXED, a search page with relayStylePagination feeds
+// facet values back as filters and merges the next page, and the file opens at a range.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apollo_client_uploads_follows_searches_and_opens_the_file() {
+    let t = TestApp::start(&Backend::Sqlite).await;
+    let url = format!("{}/graphql", t.base);
+    let pdf = planarkiv_tests::samples_dir().join(STRATEGY);
+    let out = planarkiv_tests::node("apollo.mjs", &[&url, pdf.to_str().expect("path")]).await;
+    let seen: Value = serde_json::from_str(out.trim()).expect("json");
+    let statuses = seen["statuses"].as_array().expect("statuses");
+    assert_eq!(statuses.last(), Some(&json!("INDEXED")), "{seen}");
+    assert!(seen["total"].as_u64().unwrap_or(0) > 2, "{seen}");
+    assert_eq!(seen["firstPage"], 2, "{seen}");
+    assert_eq!(seen["filteredTotal"], seen["filterCount"], "{seen}");
+    assert_eq!(seen["nextPage"], 2, "{seen}");
+    assert_eq!(seen["merged"], 4, "pages merged in the cache: {seen}");
+    assert_eq!(seen["rangeStatus"], 206, "{seen}");
+    assert_eq!(seen["head"], "%PDF-", "{seen}");
+    t.stop().await;
+}
