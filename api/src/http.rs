@@ -7,7 +7,7 @@ use async_graphql::http::{GraphiQLSource, MultipartOptions};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, ParseRequestError};
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, State};
 use std::sync::Arc;
 
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -32,6 +32,8 @@ const ENVELOPE_BYTES: usize = 1024 * 1024;
 struct HttpState {
     app: AppState,
     schema: ApiSchema,
+    /// The schema's SDL, made once: what `/graphql/schema.graphql` serves.
+    sdl: Arc<str>,
     metrics: Arc<Metrics>,
     /// One permit per upload being received; see `Limits::max_concurrent_uploads`.
     uploads: Arc<tokio::sync::Semaphore>,
@@ -47,6 +49,7 @@ pub fn router(app: AppState, schema: ApiSchema) -> Router {
     let timeout = app.config.limits.request_timeout;
     let state = HttpState {
         app,
+        sdl: schema.sdl().into(),
         schema,
         metrics: metrics.clone(),
         uploads,
@@ -59,6 +62,8 @@ pub fn router(app: AppState, schema: ApiSchema) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/metrics", get(metrics_handler))
+        .route("/files/{id}", get(file_handler))
+        .route("/graphql/schema.graphql", get(sdl_handler))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             same_site_only,
@@ -151,11 +156,19 @@ fn host_name(host: &str) -> &str {
 }
 
 /// The request's own origin (the scheme-less `Origin` authority equals `Host`) or a configured
-/// CORS origin.
+/// CORS origin (`*`: any).
 pub fn origin_allowed(origin: &str, host: Option<&str>, cors: &[String]) -> bool {
-    if cors.iter().any(|c| c.trim().eq_ignore_ascii_case(origin)) {
+    let normalized = normalize_origin(origin);
+    if cors
+        .iter()
+        .map(|c| normalize_origin(c))
+        .any(|c| c == "*" || c == normalized)
+    {
         return true;
     }
+    // The page's own origin, compared as sent: `Origin` and `Host` carry the same port, or
+    // neither does.
+    let origin = origin.trim();
     let authority = origin
         .strip_prefix("http://")
         .or_else(|| origin.strip_prefix("https://"));
@@ -165,22 +178,63 @@ pub fn origin_allowed(origin: &str, host: Option<&str>, cors: &[String]) -> bool
     }
 }
 
-/// Only the configured origins may call the API from a browser; with none configured, no
-/// cross-origin browser access is granted (same-origin and non-browser clients are unaffected).
+/// An origin as browsers send it in `Origin`, from what people type: no path or trailing
+/// slash ("https://portal.example.no/"), scheme and host in lower case, no default port.
+pub fn normalize_origin(origin: &str) -> String {
+    let o = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+    for (scheme, port) in [("https://", ":443"), ("http://", ":80")] {
+        if o.starts_with(scheme) {
+            if let Some(bare) = o.strip_suffix(port) {
+                return bare.to_owned();
+            }
+        }
+    }
+    o
+}
+
+/// The request headers browser clients send to the API: Apollo Client's operation name and
+/// CSRF-prevention headers, tokens, JSON, and a PDF viewer's byte ranges of `/files/…`.
+const CORS_REQUEST_HEADERS: [&str; 7] = [
+    "content-type",
+    "authorization",
+    "apollo-require-preflight",
+    "graphql-preflight",
+    "x-apollo-operation-name",
+    "apollographql-client-name",
+    "range",
+];
+
+/// The response headers a page on another origin may read besides the safelisted ones: what a
+/// download or a PDF viewer needs, and when to retry.
+const CORS_EXPOSED_HEADERS: [&str; 6] = [
+    "content-disposition",
+    "content-range",
+    "accept-ranges",
+    "content-length",
+    "etag",
+    "retry-after",
+];
+
+/// Only the configured origins may call the API from a browser (`*`: every origin); with none
+/// configured, no cross-origin browser access is granted (same-origin and non-browser clients
+/// are unaffected). Credentials (cookies) are never allowed: tokens travel in
+/// `Authorization`, which a page must add itself.
 fn cors_layer(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o.trim()).ok())
-        .collect();
+    let normalized: Vec<String> = origins.iter().map(|o| normalize_origin(o)).collect();
+    let allow_origin = if normalized.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            normalized
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o).ok()),
+        )
+    };
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(allowed))
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::AUTHORIZATION,
-            HeaderName::from_static("apollo-require-preflight"),
-            HeaderName::from_static("graphql-preflight"),
-        ])
+        .allow_origin(allow_origin)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST])
+        .allow_headers(CORS_REQUEST_HEADERS.map(HeaderName::from_static))
+        .expose_headers(CORS_EXPOSED_HEADERS.map(HeaderName::from_static))
         .max_age(Duration::from_secs(600))
 }
 
@@ -199,6 +253,140 @@ async fn metrics_handler(State(s): State<HttpState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "metrics unavailable").into_response()
         }
     }
+}
+
+/// `GET /graphql/schema.graphql`: the schema in SDL, for code generators and tools that read a
+/// file rather than send an introspection query. Public like introspection: it describes the
+/// API, not the archive.
+async fn sdl_handler(State(s): State<HttpState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        s.sdl.to_string(),
+    )
+        .into_response()
+}
+
+/// The path of a document's stored file (`Document.fileUrl`), relative to the server.
+pub fn file_path(document_id: i64) -> String {
+    format!(
+        "/files/{}",
+        planarkiv_schema::ids::encode(planarkiv_schema::ids::IdKind::Document, document_id)
+    )
+}
+
+/// `GET /files/{documentId}`: the original bytes, for whoever may read the archive through
+/// GraphQL (the same bearer token and anonymous role); refusals in the GraphQL error shape.
+async fn file_handler(
+    State(s): State<HttpState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let link = crate::files::link_params(query.as_deref().unwrap_or(""));
+    let who = match link {
+        // A signed link (`Document.fileUrl` for a caller with a token) stands for the token.
+        Some(params) => match signed_link_caller(&s, &id, params).await {
+            Ok(c) => c,
+            Err(resp) => return resp,
+        },
+        None => match caller(&s, &headers).await {
+            Ok(c) => c,
+            Err(resp) => return resp,
+        },
+    };
+    match who.role {
+        None => {
+            return error_response(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                "authentication required",
+            )
+        }
+        Some(r) if r < Role::Reader => {
+            return error_response(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "forbidden: this needs the Reader role",
+            )
+        }
+        Some(_) => {}
+    }
+    use planarkiv_schema::ids::{self, IdKind};
+    use sea_orm::EntityTrait;
+    let not_found = || {
+        error_response(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "no document with that id",
+        )
+    };
+    let Ok(row) = ids::decode(IdKind::Document, &id) else {
+        return not_found();
+    };
+    let doc = match planarkiv_schema::entities::document::Entity::find_by_id(row)
+        .one(&s.app.db)
+        .await
+    {
+        Ok(Some(d)) => d,
+        Ok(None) => return not_found(),
+        Err(e) => return internal(e),
+    };
+    let path = match s.app.blobs.path_of(&doc.sha256) {
+        Ok(p) => p,
+        Err(e) => return internal(e),
+    };
+    match crate::files::serve(path, &doc.sha256, &doc.filename, &headers).await {
+        Ok(r) => r,
+        // The row was read before a concurrent delete removed the file.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => not_found(),
+        Err(e) => internal(e),
+    }
+}
+
+/// The caller a signed file link stands for: its token's role, when the link is for this
+/// document, unexpired, within the longest lifetime links are made with, and signed with that
+/// token's key, and the token is not revoked.
+async fn signed_link_caller(
+    s: &HttpState,
+    id: &str,
+    params: Result<(i64, i64, String), ()>,
+) -> Result<Caller, Response> {
+    let refused = || {
+        error_response(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "the file link has expired or is not valid; ask the API for the document's fileUrl again",
+        )
+    };
+    let (token_id, expires, signature) = params.map_err(|_| refused())?;
+    let now = planarkiv_schema::time::now_ms() / 1000;
+    if expires < now || expires > now + crate::files::LINK_LIFETIME_SECS + 3600 {
+        return Err(refused());
+    }
+    let document_id = planarkiv_schema::ids::decode(planarkiv_schema::ids::IdKind::Document, id)
+        .map_err(|_| refused())?;
+    let row = match planarkiv_ingest::tokens::valid_by_id(&s.app.db, token_id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return Err(refused()),
+        Err(e) => return Err(internal(e)),
+    };
+    let key = crate::files::LinkKey::of(&row).ok_or_else(refused)?;
+    let expected = crate::files::link_signature(&key, document_id, expires);
+    if !crate::files::same_signature(&expected, &signature) {
+        return Err(refused());
+    }
+    Ok(Caller {
+        role: row.role.parse::<Role>().ok(),
+    })
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "request failed");
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::InternalServerError,
+        "internal error",
+    )
 }
 
 async fn health() -> &'static str {
@@ -247,10 +435,21 @@ fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Respons
 /// token that is malformed, unknown or revoked is refused outright (never treated as anonymous,
 /// which would hide a misconfigured client).
 async fn caller(s: &HttpState, headers: &HeaderMap) -> Result<Caller, Response> {
+    Ok(caller_and_key(s, headers).await?.0)
+}
+
+/// [`caller`], with what signs file links when the caller came with a token.
+async fn caller_and_key(
+    s: &HttpState,
+    headers: &HeaderMap,
+) -> Result<(Caller, Option<crate::files::LinkKey>), Response> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(Caller {
-            role: s.app.config.anonymous_role,
-        });
+        return Ok((
+            Caller {
+                role: s.app.config.anonymous_role,
+            },
+            None,
+        ));
     };
     let unauthorized = |message: &str| {
         let mut r = error_response(
@@ -268,10 +467,13 @@ async fn caller(s: &HttpState, headers: &HeaderMap) -> Result<Caller, Response> 
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
-    match planarkiv_ingest::tokens::role_of(&s.app.db, token).await {
-        Ok(Some(role)) => Ok(Caller {
-            role: role.parse::<Role>().ok(),
-        }),
+    match planarkiv_ingest::tokens::valid(&s.app.db, token).await {
+        Ok(Some(row)) => Ok((
+            Caller {
+                role: row.role.parse::<Role>().ok(),
+            },
+            crate::files::LinkKey::of(&row),
+        )),
         Ok(None) => Err(unauthorized("the token is not valid or has been revoked")),
         Err(e) => {
             tracing::error!(error = %e, "token lookup failed");
@@ -284,16 +486,23 @@ async fn caller(s: &HttpState, headers: &HeaderMap) -> Result<Caller, Response> 
     }
 }
 
-async fn graphql_get(
-    State(s): State<HttpState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let query = query.unwrap_or_default();
-    if query.is_empty() {
-        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+async fn graphql_get(State(s): State<HttpState>, req: axum::extract::Request) -> Response {
+    let (mut parts, _body) = req.into_parts();
+    if is_websocket(&parts.headers) {
+        return subscriptions(s, &mut parts).await;
     }
-    let req = match async_graphql::http::parse_query_string(&query) {
+    let headers = parts.headers;
+    let query = parts.uri.query().unwrap_or_default();
+    if query.is_empty() {
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql")
+                .finish(),
+        )
+        .into_response();
+    }
+    let req = match async_graphql::http::parse_query_string(query) {
         Ok(r) => r,
         Err(e) => {
             return error_response(
@@ -317,12 +526,105 @@ async fn graphql_get(
             let r = error_response(
                 StatusCode::METHOD_NOT_ALLOWED,
                 ErrorCode::BadUserInput,
-                "mutations must be sent with POST",
+                "mutations must be sent with POST, subscriptions over a WebSocket (graphql-ws)",
             );
             return with_header(r, header::ALLOW, "POST");
         }
     }
     execute(&s, &headers, BatchRequest::Single(req)).await
+}
+
+fn is_websocket(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("websocket"))
+}
+
+/// A WebSocket for subscriptions on `/graphql` (graphql-ws). Browsers send `Origin` with every
+/// WebSocket handshake and CORS does not apply to WebSockets, so the origin is checked here as
+/// for a POST: a page on another site must not subscribe with a visitor's reach. The caller's
+/// role comes from an `Authorization` header (non-browser clients) or, since browsers cannot
+/// set headers on a WebSocket, from `authorization: "Bearer …"` in the `connection_init`
+/// payload (graphql-ws's `connectionParams`); an invalid token closes the connection.
+async fn subscriptions(s: HttpState, parts: &mut axum::http::request::Parts) -> Response {
+    use axum::extract::FromRequestParts;
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if let Some(origin) = parts.headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        if !origin_allowed(origin, host, &s.app.config.cors_origins) {
+            tracing::warn!(origin, "cross-origin WebSocket refused");
+            return error_response(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "WebSockets from another origin are refused; configure it with --cors-origin",
+            );
+        }
+    }
+    let Ok(protocol) = async_graphql_axum::GraphQLProtocol::from_request_parts(parts, &()).await
+    else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "a GraphQL WebSocket needs the `graphql-transport-ws` (or `graphql-ws`) subprotocol",
+        );
+    };
+    let upgrade = match axum::extract::ws::WebSocketUpgrade::from_request_parts(parts, &()).await {
+        Ok(u) => u,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let from_headers = match caller_and_key(&s, &parts.headers).await {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
+    let mut data = async_graphql::Data::default();
+    crate::graphql::add_loaders(&mut data, &s.app.db, s.app.config.batch_delay);
+    data.insert(crate::graphql::subscription::Slots::default());
+    let schema = s.schema.clone();
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            async_graphql_axum::GraphQLWebSocket::new(socket, schema, protocol)
+                .with_data(data)
+                .on_connection_init(move |payload| async move {
+                    let mut init = async_graphql::Data::default();
+                    let (who, key) = connection_caller(&s, &payload, from_headers).await?;
+                    init.insert(who);
+                    if let Some(k) = key {
+                        init.insert(k);
+                    }
+                    Ok(init)
+                })
+                .serve()
+        })
+}
+
+/// The caller of a WebSocket: the token in the `connection_init` payload if there is one,
+/// else whoever the upgrade request's headers said.
+async fn connection_caller(
+    s: &HttpState,
+    payload: &serde_json::Value,
+    from_headers: (Caller, Option<crate::files::LinkKey>),
+) -> async_graphql::Result<(Caller, Option<crate::files::LinkKey>)> {
+    let token = ["authorization", "Authorization"]
+        .iter()
+        .find_map(|k| payload.get(*k).and_then(|v| v.as_str()));
+    let Some(token) = token else {
+        return Ok(from_headers);
+    };
+    let mut headers = HeaderMap::new();
+    let value = HeaderValue::from_str(token).map_err(|_| {
+        crate::graphql::error::ApiError::BadUserInput(
+            "`authorization` must be `Bearer <token>`".into(),
+        )
+    })?;
+    headers.insert(header::AUTHORIZATION, value);
+    caller_and_key(s, &headers)
+        .await
+        .map_err(|_| crate::graphql::error::ApiError::Unauthenticated.into())
 }
 
 async fn graphql_post(State(s): State<HttpState>, headers: HeaderMap, body: Body) -> Response {
@@ -577,12 +879,15 @@ fn has_preflight_header(h: &HeaderMap) -> bool {
 }
 
 async fn execute(s: &HttpState, headers: &HeaderMap, mut batch: BatchRequest) -> Response {
-    let who = match caller(s, headers).await {
+    let (who, link_key) = match caller_and_key(s, headers).await {
         Ok(c) => c,
         Err(resp) => return resp,
     };
     for r in batch.iter_mut() {
         r.data.insert(who);
+        if let Some(k) = link_key {
+            r.data.insert(k);
+        }
         crate::graphql::add_loaders(&mut r.data, &s.app.db, s.app.config.batch_delay);
     }
     let resp = s.schema.execute_batch(batch).await;

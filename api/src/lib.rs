@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bench_cmd;
 pub mod config;
 pub mod config_file;
+pub mod files;
 pub mod graphql;
 pub mod http;
 pub mod ingest_cmd;
@@ -13,6 +14,7 @@ pub mod metrics;
 pub mod search;
 pub mod searchbench_cmd;
 pub mod serve;
+pub mod text;
 
 pub use app::{App, AppState};
 pub use config::{Config, Limits};

@@ -171,7 +171,7 @@ struct ServeArgs {
     /// sharing a data directory each need their own.
     #[arg(long, env = "PLANARKIV_INDEX_DIR")]
     index_dir: Option<PathBuf>,
-    /// Origins allowed to call the API from a browser (comma-separated).
+    /// Origins allowed to call the API from a browser (comma-separated; `*`: any origin).
     #[arg(long, env = "PLANARKIV_CORS_ORIGINS", value_delimiter = ',')]
     cors_origin: Vec<String>,
     /// Serve the API and keep the index only; extraction runs in `planarkiv worker` processes.
@@ -316,6 +316,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "callers without a token may change the archive (anonymous role {:?}); any program on this machine can",
             app.state.config.anonymous_role
         );
+        if app
+            .state
+            .config
+            .cors_origins
+            .iter()
+            .any(|o| o.trim() == "*")
+        {
+            tracing::warn!(
+                "--cors-origin '*' with that anonymous role lets a page on any web site change the archive through a visitor's browser"
+            );
+        }
     }
     let limits = app.state.config.limits.clone();
     planarkiv_api::serve::serve(listener, app.router(), &limits, async {

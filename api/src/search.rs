@@ -190,15 +190,16 @@ impl SnippetSource {
     }
 }
 
-/// Tantivy reports byte ranges into its fragment; clients get character offsets, which is what
-/// JavaScript string indexing (for code points) and most UIs expect.
+/// Tantivy reports byte ranges into its fragment; clients get UTF-16 code units, what
+/// JavaScript strings index (see `crate::text`).
 fn char_snippet(frag: &str, ranges: &[std::ops::Range<usize>]) -> Snippet {
     let highlights = ranges
         .iter()
-        .filter(|r| frag.is_char_boundary(r.start) && frag.is_char_boundary(r.end))
-        .map(|r| Highlight {
-            start: frag[..r.start].chars().count() as i32,
-            end: frag[..r.end].chars().count() as i32,
+        .filter_map(|r| {
+            Some(Highlight {
+                start: crate::text::utf16_at_byte(frag, r.start)? as i32,
+                end: crate::text::utf16_at_byte(frag, r.end)? as i32,
+            })
         })
         .collect();
     Snippet {
@@ -414,6 +415,21 @@ pub fn more_like_this(
     limit: usize,
     pages_per_document: usize,
 ) -> Result<Option<Vec<Group>>, ApiError> {
+    Ok(
+        more_like_this_page(index, document_id, 0, limit, pages_per_document)?
+            .map(|(groups, _)| groups),
+    )
+}
+
+/// [`more_like_this`] a page at a time: the similar documents from `offset`, at most `limit`,
+/// and how many there are in all (among the best [`GROUP_WINDOW`] pages).
+pub fn more_like_this_page(
+    index: &SearchIndex,
+    document_id: i64,
+    offset: usize,
+    limit: usize,
+    pages_per_document: usize,
+) -> Result<Option<(Vec<Group>, u64)>, ApiError> {
     let f = index.fields();
     let searcher = index.reader().searcher();
     let own = Term::from_field_u64(f.doc_id, document_id as u64);
@@ -464,12 +480,12 @@ pub fn more_like_this(
     // Snippets show where the similar documents talk about the same things.
     let snippets = snippet_source(&searcher, &query, f.body)?;
     let hits = load_hits(&searcher, f, &snippets, top.into_iter())?;
-    Ok(Some(
-        group(hits, pages_per_document)
-            .into_iter()
-            .take(limit)
-            .collect(),
-    ))
+    let groups = group(hits, pages_per_document);
+    let total = groups.len() as u64;
+    Ok(Some((
+        groups.into_iter().skip(offset).take(limit).collect(),
+        total,
+    )))
 }
 
 /// A qualifier's field, by every name a person may type.

@@ -49,15 +49,33 @@ pub async fn create(
 
 /// The role of a valid, unrevoked token.
 pub async fn role_of(db: &DatabaseConnection, token: &str) -> Result<Option<String>, IngestError> {
+    Ok(valid(db, token).await?.map(|r| r.role))
+}
+
+/// The row of a valid, unrevoked token.
+pub async fn valid(
+    db: &DatabaseConnection,
+    token: &str,
+) -> Result<Option<api_token::Model>, IngestError> {
     if !token.starts_with(PREFIX) {
         return Ok(None);
     }
-    let row = api_token::Entity::find()
+    Ok(api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(sha256_hex(token.as_bytes())))
         .filter(api_token::Column::RevokedAt.is_null())
         .one(db)
-        .await?;
-    Ok(row.map(|r| r.role))
+        .await?)
+}
+
+/// The row of an unrevoked token by its id.
+pub async fn valid_by_id(
+    db: &DatabaseConnection,
+    id: i64,
+) -> Result<Option<api_token::Model>, IngestError> {
+    Ok(api_token::Entity::find_by_id(id)
+        .filter(api_token::Column::RevokedAt.is_null())
+        .one(db)
+        .await?)
 }
 
 pub async fn list(db: &DatabaseConnection) -> Result<Vec<api_token::Model>, IngestError> {

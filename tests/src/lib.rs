@@ -173,6 +173,141 @@ pub fn variant(pdf: &[u8], n: usize) -> Vec<u8> {
     v
 }
 
+/// `tests/graphql-http`, where the tests' Node.js clients live, with their packages installed
+/// (from the lock file, on first use).
+pub async fn node_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphql-http");
+    // Every package of package.json: an older checkout's node_modules may lack newer ones.
+    let installed = [
+        "graphql-http",
+        "graphql-ws",
+        "ws",
+        "relay-compiler",
+        "@apollo/client",
+        "apollo-upload-client",
+    ]
+    .iter()
+    .all(|p| dir.join("node_modules").join(p).exists());
+    if !installed {
+        let status = tokio::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--silent"])
+            .current_dir(&dir)
+            .status()
+            .await
+            .expect("npm (Node.js) is needed for the tests' JavaScript clients");
+        assert!(status.success(), "npm ci failed in {}", dir.display());
+    }
+    dir
+}
+
+/// Runs `node SCRIPT ARGS…` in [`node_dir`]; returns its standard output, failing the test
+/// with both outputs when it exits non-zero.
+pub async fn node(script: &str, args: &[&str]) -> String {
+    let dir = node_dir().await;
+    let out = tokio::process::Command::new("node")
+        .arg(script)
+        .args(args)
+        .current_dir(&dir)
+        .output()
+        .await
+        .expect("node");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "node {script} failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// The `extensions.code` of a GraphQL answer's first error ("" when there is none).
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
+}
+
+/// A one-page PDF showing `lines`, any Unicode included: each character gets a one-byte code
+/// of a Courier font (ASCII keeps its own) and a ToUnicode map names what it is, as PDF
+/// writers do for characters outside a font's encoding (emoji, rare letters).
+pub fn pdf_with_text(lines: &[&str]) -> Vec<u8> {
+    let mut codes: Vec<char> = Vec::new();
+    let mut content = String::from("BT /F1 11 Tf 14 TL 72 760 Td ");
+    for line in lines {
+        content.push('<');
+        for c in line.chars() {
+            let code = if c.is_ascii() && c != '\n' {
+                c as u32
+            } else {
+                let i = codes.iter().position(|k| *k == c).unwrap_or_else(|| {
+                    codes.push(c);
+                    codes.len() - 1
+                });
+                0x80 + i as u32
+            };
+            assert!(code < 256, "too many distinct non-ASCII characters");
+            content.push_str(&format!("{code:02X}"));
+        }
+        content.push_str("> Tj T* ");
+    }
+    content.push_str("ET");
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /U def \
+         1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfrange <20> <7E> <0020> endbfrange\n",
+    );
+    if !codes.is_empty() {
+        cmap.push_str(&format!("{} beginbfchar\n", codes.len()));
+        for (i, c) in codes.iter().enumerate() {
+            let units: String = c
+                .encode_utf16(&mut [0u16; 2])
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            cmap.push_str(&format!("<{:02X}> <{units}>\n", 0x80 + i));
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap CMapName currentdict /CMap defineresource pop end end");
+    let widths = vec!["600"; 224].join(" ");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Count 1 /Kids [3 0 R] >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+        format!(
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /FirstChar 32 /LastChar 255 \
+             /Widths [{widths}] /ToUnicode 6 0 R >>"
+        ),
+        format!("<< /Length {} >>\nstream\n{cmap}\nendstream", cmap.len()),
+    ];
+    let mut out = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
 /// A database of its own for one test, dropped by [`TestDb::drop_db`].
 pub struct TestDb {
     pub url: String,
@@ -399,6 +534,19 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Uploads a sample PDF and waits until it is searchable; returns its id.
+    pub async fn indexed_sample(&self, name: &str) -> String {
+        let (status, body) = self.upload(name, sample(name)).await;
+        assert_eq!(status, 200, "{body}");
+        let id = body["data"]["uploadDocument"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        self.wait_for(&id, &["INDEXED"], Duration::from_secs(90))
+            .await;
+        id
     }
 
     /// Stops the server and background tasks and drops a PostgreSQL test database.

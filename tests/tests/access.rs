@@ -147,15 +147,27 @@ async fn admins_manage_tokens_through_the_api() {
     let created = &body["data"]["createApiToken"];
     let token = created["token"].as_str().expect("token").to_owned();
     let id = created["apiToken"]["id"].as_str().expect("id").to_owned();
-    assert_eq!(created["apiToken"]["role"], "reader");
+    assert_eq!(created["apiToken"]["role"], "READER");
 
     let (status, _) = t
         .gql_as(Some(&token), "{ documents { totalCount } }", json!({}))
         .await;
     assert_eq!(status, 200);
     let (_, list) = t
-        .gql_as(Some(&admin), "{ apiTokens { name role } }", json!({}))
+        .gql_as(Some(&admin), "{ apiTokens { id name role } }", json!({}))
         .await;
+    // A token is a Node for admins, and refused to anyone else.
+    let token_id = &list["data"]["apiTokens"][0]["id"];
+    let node = "query($id: ID!) { node(id: $id) { __typename ... on ApiToken { role name } } }";
+    let (_, body) = t
+        .gql_as(Some(&admin), node, json!({ "id": token_id }))
+        .await;
+    assert_eq!(body["data"]["node"]["__typename"], "ApiToken", "{body}");
+    assert_eq!(body["data"]["node"]["role"], "ADMIN", "{body}");
+    let (_, body) = t
+        .gql_as(Some(&token), node, json!({ "id": token_id }))
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
     let names: Vec<&str> = list["data"]["apiTokens"]
         .as_array()
         .expect("list")

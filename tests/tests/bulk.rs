@@ -346,13 +346,54 @@ async fn ingest_runs_and_their_files_are_visible_in_graphql() {
 
         let (_, body) = t
             .gql(
-                "{ ingestRuns(first: 5) { edges { node { id state paths counts { total indexed duplicate failed pending pages }
-                    files(first: 10) { edges { node { path outcome reason pageCount document { id status title kind organization date caseNumber } } } } } } } }",
+                "{ ingestRuns(first: 5) { totalCount edges { node { id state paths counts { total indexed duplicate failed pending pages }
+                    failedFiles: files(outcome: FAILED) { totalCount }
+                    files(first: 10) { totalCount edges { node { path outcome reason pageCount document { id status title kind organization date caseNumber } } } } } } } }",
                 json!({}),
             )
             .await;
         let run = &body["data"]["ingestRuns"]["edges"][0]["node"];
-        assert_eq!(run["state"], "finished", "{body}");
+        assert_eq!(run["state"], "FINISHED", "{body}");
+        assert_eq!(body["data"]["ingestRuns"]["totalCount"], 1, "{body}");
+        assert_eq!(run["files"]["totalCount"], 3, "{body}");
+        assert_eq!(run["failedFiles"]["totalCount"], 1, "{body}");
+        // A run is a Node: Relay refetches it by its id.
+        let (_, node) = t
+            .gql(
+                "query($id: ID!) { node(id: $id) { __typename id ... on IngestRun { state } } }",
+                json!({ "id": run["id"] }),
+            )
+            .await;
+        assert_eq!(node["data"]["node"]["__typename"], "IngestRun", "{node}");
+        assert_eq!(node["data"]["node"]["id"], run["id"]);
+        assert_eq!(node["data"]["node"]["state"], "FINISHED");
+        // Its progress subscription (graphql-ws) gives the finished run once and ends.
+        let url = format!("{}/graphql", t.base);
+        let out = planarkiv_tests::node(
+            "follow.mjs",
+            &[
+                &url,
+                "subscription($id: ID!) { ingestRunProgress(id: $id) { state counts { total indexed } } }",
+                &json!({ "id": run["id"] }).to_string(),
+            ],
+        )
+        .await;
+        let seen: Value = serde_json::from_str(out.trim()).expect("json");
+        assert_eq!(seen["completed"], true, "{seen}");
+        let last = &seen["events"]
+            .as_array()
+            .expect("events")
+            .last()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            last["data"]["ingestRunProgress"]["state"], "FINISHED",
+            "{seen}"
+        );
+        assert_eq!(
+            last["data"]["ingestRunProgress"]["counts"]["total"], 3,
+            "{seen}"
+        );
         assert_eq!(run["counts"]["total"], 3, "{body}");
         assert_eq!(run["counts"]["indexed"], 1, "{body}");
         assert_eq!(run["counts"]["pages"], 5, "{body}");
@@ -376,7 +417,7 @@ async fn ingest_runs_and_their_files_are_visible_in_graphql() {
             doc["title"], "Innspill til strategiplanen",
             "manifest title: {body}"
         );
-        assert_eq!(doc["kind"], "case_appendix");
+        assert_eq!(doc["kind"], "CASE_APPENDIX");
         assert_eq!(doc["organization"], "Helsefellesskap Innlandet");
         assert_eq!(doc["date"], "2025-06-12");
         assert_eq!(

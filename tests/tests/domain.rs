@@ -68,7 +68,7 @@ async fn seeds_become_a_curated_graph() {
         upload(&t, "Vedlegg 2 til sak 24.25.pdf", variant(&other, 2)).await;
         let early = ok(
             &t,
-            "{ documents(kind: \"case_appendix\") { edges { node { filename caseNumber appendixNumber
+            "{ documents(kind: CASE_APPENDIX) { edges { node { filename caseNumber appendixNumber
                 appendixOf { number caseNumber case { id } } } } } }",
             json!({}),
         )

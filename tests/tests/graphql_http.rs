@@ -1,24 +1,7 @@
 //! The graphql-http server audits (the reference suite of the GraphQL-over-HTTP spec) against
 //! the real server. Needs Node.js; the audit package is installed from the lock file on first use.
 
-use std::path::Path;
-
-use planarkiv_tests::{Backend, TestApp};
-
-/// The audit's folder with its Node packages installed (from the lock file, on first use).
-async fn node_dir() -> std::path::PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphql-http");
-    if !dir.join("node_modules/graphql-http").exists() {
-        let status = tokio::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--silent"])
-            .current_dir(&dir)
-            .status()
-            .await
-            .expect("npm (Node.js) is needed for the graphql-http audits");
-        assert!(status.success(), "npm ci failed in {}", dir.display());
-    }
-    dir
-}
+use planarkiv_tests::{node_dir, Backend, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_graphql_over_http_audit_passes() {

@@ -16,11 +16,7 @@ const WAIT: Duration = Duration::from_secs(60);
 /// A refusal must come well within this; what it replaces took 30 s or never ended.
 const PROMPT: Duration = Duration::from_secs(5);
 
-fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or("")
-}
+use planarkiv_tests::error_code as code;
 
 fn addr(t: &TestApp) -> String {
     t.base.trim_start_matches("http://").to_owned()
@@ -28,14 +24,7 @@ fn addr(t: &TestApp) -> String {
 
 /// An archive with one indexed document; returns its id.
 async fn with_document(t: &TestApp) -> String {
-    let (status, body) = t.upload(APPENDIX, sample(APPENDIX)).await;
-    assert_eq!(status, 200, "{body}");
-    let id = body["data"]["uploadDocument"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    t.wait_for(&id, &["INDEXED"], WAIT).await;
-    id
+    t.indexed_sample(APPENDIX).await
 }
 
 /// A simple search, as a person would send it meanwhile; returns how long it took.

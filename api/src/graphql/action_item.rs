@@ -41,8 +41,10 @@ impl ActionItem {
     }
 
     /// The plan it belongs to.
-    async fn plan(&self, ctx: &Context<'_>) -> GqlResult<Option<Plan>> {
-        Ok(super::load(ctx, PlanKey(self.0.plan_id)).await?.map(Plan))
+    async fn plan(&self, ctx: &Context<'_>) -> GqlResult<Plan> {
+        Ok(Plan(
+            super::load_parent(ctx, PlanKey(self.0.plan_id), "plan").await?,
+        ))
     }
 
     /// The focus area it is listed under, when the plan has it.

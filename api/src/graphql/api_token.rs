@@ -17,6 +17,16 @@ pub enum TokenRole {
 }
 
 impl TokenRole {
+    /// The stored role; tokens are created with one of the three, so anything else is read as
+    /// the least it could mean.
+    pub fn from_stored(s: &str) -> Self {
+        match s {
+            "admin" => TokenRole::Admin,
+            "editor" => TokenRole::Editor,
+            _ => TokenRole::Reader,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TokenRole::Reader => "reader",
@@ -31,8 +41,8 @@ pub struct ApiToken(pub api_token::Model);
 /// An API token as stored: its secret is not kept, only its hash.
 #[Object]
 impl ApiToken {
-    /// Opaque global id.
-    async fn id(&self) -> ID {
+    /// Opaque global id; `node(id:)` fetches the token for admins.
+    pub async fn id(&self) -> ID {
         ID(ids::encode(IdKind::ApiToken, self.0.id))
     }
 
@@ -41,9 +51,9 @@ impl ApiToken {
         &self.0.name
     }
 
-    /// reader, editor or admin.
-    async fn role(&self) -> &str {
-        &self.0.role
+    /// What the token may do.
+    async fn role(&self) -> TokenRole {
+        TokenRole::from_stored(&self.0.role)
     }
 
     /// When it was created.

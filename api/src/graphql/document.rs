@@ -74,6 +74,32 @@ impl From<DbTitleSource> for TitleSource {
     }
 }
 
+super::stored_enum! {
+    /// What kind of document it is: what the classifier read, or what a manifest or an
+    /// upload's metadata said. The same values the `kind` facet shows and the `kind` filter
+    /// takes.
+    DocumentKind {
+        /// A plan: strategy, action plan, development plan.
+        Plan = "plan",
+        /// A case paper (saksframlegg).
+        CasePaper = "case_paper",
+        /// An appendix to a case (vedlegg).
+        CaseAppendix = "case_appendix",
+        /// Minutes of a meeting (protokoll, referat).
+        Minutes = "minutes",
+        /// A letter.
+        Letter = "letter",
+        /// A report, annual report or study.
+        Report = "report",
+        /// Slides.
+        Presentation = "presentation",
+        /// A web page saved as PDF.
+        WebPage = "web_page",
+        /// Anything else, and kinds this version does not know.
+        Other = "other",
+    }
+}
+
 pub struct Document(pub document::Model);
 
 /// A stored file (a PDF) and what extraction made of it.
@@ -109,14 +135,61 @@ impl Document {
         &self.0.filename
     }
 
+    /// Where the original file is served, relative to this server (`/files/<id>`): an HTTP
+    /// `GET` with the same credentials as the API (a bearer token, or none where anonymous
+    /// reading is allowed) answers it as `application/pdf`, inline, with the file name, an
+    /// ETag and single byte ranges, so a browser's PDF viewer opens `fileUrl + "#page=7"` at
+    /// page 7 without fetching the whole file first. Where anonymous callers may not read, a
+    /// caller with a token gets a link signed for that token (valid about 12 hours, ended by
+    /// revoking the token), so the link works without a header: in an `<iframe>` or a new tab.
+    async fn file_url(&self, ctx: &async_graphql::Context<'_>) -> String {
+        let path = crate::http::file_path(self.0.id);
+        let anonymous_reads = super::app_state(ctx)
+            .ok()
+            .and_then(|s| s.config.anonymous_role)
+            .is_some();
+        // A browser opens a link without the caller's `Authorization` header, so where
+        // anonymous callers may not read, a caller with a token gets a link signed for it.
+        match ctx.data_opt::<crate::files::LinkKey>() {
+            Some(key) if !anonymous_reads => {
+                let now = planarkiv_schema::time::now_ms() / 1000;
+                format!("{path}?{}", crate::files::signed_query(key, self.0.id, now))
+            }
+            _ => path,
+        }
+    }
+
+    /// The document's text page by page, in order (none until it is extracted).
+    #[graphql(complexity = "super::list_cost(first, 20, child_complexity)")]
+    async fn pages(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<super::page::PageConnection> {
+        let limit = super::page_size(first)?;
+        let after: Option<i32> = super::query::decode_cursor(after)?;
+        let total = self.0.page_count.unwrap_or(0).max(0) as u64;
+        super::page::pages_of(&super::app_state(ctx)?.db, self.0.id, total, after, limit).await
+    }
+
+    /// One page by its 1-based number; null when the document has no such page (yet).
+    async fn page(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "1-based page number.")] number: i32,
+    ) -> GqlResult<Option<super::page::Page>> {
+        super::page::page_of(ctx, self.0.id, number).await
+    }
+
     /// Lower-case hex SHA-256 of the file: its identity in the archive.
     async fn sha256(&self) -> &str {
         &self.0.sha256
     }
 
     /// Size of the file in bytes.
-    async fn size_bytes(&self) -> f64 {
-        self.0.size_bytes as f64
+    async fn size_bytes(&self) -> super::scalars::SafeInt {
+        super::scalars::SafeInt::new(self.0.size_bytes)
     }
 
     /// Where the document is on its way to the search index.
@@ -139,9 +212,9 @@ impl Document {
         self.0.producer.as_deref()
     }
 
-    /// The kind of document as set by a manifest (plan, case_paper, case_appendix, …).
-    async fn kind(&self) -> Option<&str> {
-        self.0.kind.as_deref()
+    /// What kind of document it is; null until it is classified (or given with it).
+    async fn kind(&self) -> Option<DocumentKind> {
+        self.0.kind.as_deref().map(DocumentKind::from_stored)
     }
 
     /// The organization the document belongs to, as set by a manifest.
@@ -149,9 +222,12 @@ impl Document {
         self.0.organization.as_deref()
     }
 
-    /// The document's date (YYYY-MM-DD), as set by a manifest.
-    async fn date(&self) -> Option<&str> {
-        self.0.document_date.as_deref()
+    /// The document's date, as set by a manifest.
+    async fn date(&self) -> Option<super::scalars::Date> {
+        self.0
+            .document_date
+            .as_deref()
+            .and_then(super::scalars::Date::from_stored)
     }
 
     /// The case it belongs to ("24.25"), from a manifest or its file name

@@ -51,6 +51,8 @@ pub enum ApiError {
     Unauthenticated,
     Forbidden(String),
     PayloadTooLarge(String),
+    /// At a limit of concurrent work; retrying later may succeed.
+    ServiceUnavailable(String),
     /// The detail is logged with this id, and only the id is sent: a person reporting the
     /// error can quote it, and an operator finds the detail in the log.
     Internal {
@@ -66,6 +68,7 @@ impl ApiError {
             ApiError::Unauthenticated => ErrorCode::Unauthenticated,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::ServiceUnavailable(_) => ErrorCode::ServiceUnavailable,
             ApiError::Internal { .. } => ErrorCode::InternalServerError,
         }
     }
@@ -73,9 +76,10 @@ impl ApiError {
     /// The message a client sees.
     pub fn message(&self) -> String {
         match self {
-            ApiError::BadUserInput(m) | ApiError::NotFound(m) | ApiError::PayloadTooLarge(m) => {
-                m.clone()
-            }
+            ApiError::BadUserInput(m)
+            | ApiError::NotFound(m)
+            | ApiError::PayloadTooLarge(m)
+            | ApiError::ServiceUnavailable(m) => m.clone(),
             ApiError::Unauthenticated => "authentication required".to_owned(),
             ApiError::Forbidden(m) => format!("forbidden: {m}"),
             ApiError::Internal { id } => format!("internal error (id {id})"),

@@ -26,9 +26,10 @@ impl FocusArea {
         self.0.position
     }
 
-    /// Its heading.
-    async fn title(&self) -> &str {
-        &self.0.title
+    /// Its heading; always there. Typed nullable as `title` is on every type (plans, cases,
+    /// documents may lack one), so fragments on several types in one selection merge.
+    async fn title(&self) -> Option<&str> {
+        Some(&self.0.title)
     }
 
     /// Its goal, when the plan states one ("… ved å:").
@@ -37,8 +38,10 @@ impl FocusArea {
     }
 
     /// The plan it belongs to.
-    async fn plan(&self, ctx: &Context<'_>) -> GqlResult<Option<Plan>> {
-        Ok(super::load(ctx, PlanKey(self.0.plan_id)).await?.map(Plan))
+    async fn plan(&self, ctx: &Context<'_>) -> GqlResult<Plan> {
+        Ok(Plan(
+            super::load_parent(ctx, PlanKey(self.0.plan_id), "plan").await?,
+        ))
     }
 
     /// Its measures in order.

@@ -1,6 +1,6 @@
 use async_graphql::connection::{Connection, Edge, EmptyFields, OpaqueCursor};
 use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use planarkiv_ingest::bulk;
 use planarkiv_schema::entities::{ingest_file, ingest_run};
@@ -99,15 +99,33 @@ impl IngestFile {
     }
 }
 
-pub type IngestFileConnection = Connection<OpaqueCursor<i64>, IngestFile, EmptyFields, EmptyFields>;
+pub type IngestFileConnection =
+    Connection<OpaqueCursor<i64>, IngestFile, super::domain_query::Totals, EmptyFields>;
+
+super::stored_enum! {
+    /// Where an ingest run is.
+    IngestRunState {
+        /// Working (its heartbeat is recent).
+        Running = "running",
+        /// Every file it found has an outcome.
+        Finished = "finished",
+        /// Stopped with Ctrl-C; running the same ingest again finishes it.
+        Interrupted = "interrupted",
+        /// Killed outright (no heartbeat for a minute); running the same ingest again finishes
+        /// it.
+        Abandoned = "abandoned",
+        /// A state written by a newer version of planarkiv.
+        Other = "other",
+    }
+}
 
 pub struct IngestRun(pub ingest_run::Model);
 
 /// One invocation of `planarkiv ingest` and what it did with every file.
 #[Object]
 impl IngestRun {
-    /// Opaque global id.
-    async fn id(&self) -> ID {
+    /// Opaque global id; `node(id:)` fetches the run.
+    pub async fn id(&self) -> ID {
         ID(ids::encode(IdKind::IngestRun, self.0.id))
     }
 
@@ -121,12 +139,10 @@ impl IngestRun {
         self.0.finished_at.map(instant)
     }
 
-    /// running, finished, interrupted (Ctrl-C) or abandoned (killed outright: no heartbeat for
+    /// Running, finished, interrupted (Ctrl-C) or abandoned (killed outright: no heartbeat for
     /// a minute). Running the same ingest again finishes the files of the last two.
-    async fn state(&self) -> String {
-        self.0
-            .effective_state(planarkiv_schema::time::now_ms())
-            .to_owned()
+    async fn state(&self) -> IngestRunState {
+        IngestRunState::from_stored(self.0.effective_state(planarkiv_schema::time::now_ms()))
     }
 
     /// The paths the run was given.
@@ -168,14 +184,16 @@ impl IngestRun {
         let db = &super::app_state(ctx)?.db;
         let limit = page_size(first)?;
         let after: Option<i64> = super::query::decode_cursor(after)?;
-        let mut q = ingest_file::Entity::find()
-            .filter(ingest_file::Column::RunId.eq(self.0.id))
-            .order_by_asc(ingest_file::Column::Id);
+        let mut filtered =
+            ingest_file::Entity::find().filter(ingest_file::Column::RunId.eq(self.0.id));
+        if let Some(o) = outcome {
+            filtered = filtered.filter(ingest_file::Column::Outcome.eq(o.as_db()));
+        }
+        // Migration 008 indexes a run's files by outcome, so the count reads the index only.
+        let total = filtered.clone().count(db).await.map_err(ApiError::from)?;
+        let mut q = filtered.order_by_asc(ingest_file::Column::Id);
         if let Some(a) = after {
             q = q.filter(ingest_file::Column::Id.gt(a));
-        }
-        if let Some(o) = outcome {
-            q = q.filter(ingest_file::Column::Outcome.eq(o.as_db()));
         }
         let rows = q
             .limit(limit as u64 + 1)
@@ -183,7 +201,11 @@ impl IngestRun {
             .await
             .map_err(ApiError::from)?;
         let (rows, has_next) = super::keyset_page(rows, limit);
-        let mut conn = Connection::new(after.is_some(), has_next);
+        let mut conn = Connection::with_additional_fields(
+            after.is_some(),
+            has_next,
+            super::domain_query::Totals { total_count: total },
+        );
         conn.edges.extend(rows.into_iter().map(|r| {
             Edge::new(
                 OpaqueCursor(r.id),

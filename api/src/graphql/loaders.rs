@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use planarkiv_schema::entities::{
     action_item, appendix, body, case, case_reference, case_treatment, document, focus_area,
-    measure, meeting, organization, organization_alias, plan, provenance,
+    measure, meeting, organization, organization_alias, page, plan, provenance,
 };
 
 pub struct DocumentLoader {
@@ -164,5 +164,38 @@ impl Loader<ProvenanceOf> for DomainLoader {
             }
         }
         Ok(out)
+    }
+}
+
+/// The text of one page: (document id, 1-based page number).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct PageKey(pub i64, pub i32);
+
+impl Loader<PageKey> for DomainLoader {
+    type Value = String;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[PageKey]) -> LoadResult<PageKey, String> {
+        // By document, then the wanted pages picked out: a request asks for few documents, and
+        // a document's pages are one index range.
+        let docs: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let numbers: Vec<i32> = keys.iter().map(|k| k.1).collect();
+        let rows: Vec<(i64, i32, String)> = page::Entity::find()
+            .select_only()
+            .column(page::Column::DocumentId)
+            .column(page::Column::Number)
+            .column(page::Column::Text)
+            .filter(page::Column::DocumentId.is_in(docs))
+            .filter(page::Column::Number.is_in(numbers))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        let wanted: std::collections::HashSet<PageKey> = keys.iter().copied().collect();
+        Ok(rows
+            .into_iter()
+            .filter(|(d, n, _)| wanted.contains(&PageKey(*d, *n)))
+            .map(|(d, n, text)| (PageKey(d, n), text))
+            .collect())
     }
 }

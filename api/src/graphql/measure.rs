@@ -30,10 +30,10 @@ impl Measure {
     }
 
     /// The focus area it belongs to.
-    async fn focus_area(&self, ctx: &Context<'_>) -> GqlResult<Option<FocusArea>> {
-        Ok(super::load(ctx, FocusAreaKey(self.0.focus_area_id))
-            .await?
-            .map(FocusArea))
+    async fn focus_area(&self, ctx: &Context<'_>) -> GqlResult<FocusArea> {
+        Ok(FocusArea(
+            super::load_parent(ctx, FocusAreaKey(self.0.focus_area_id), "focus area").await?,
+        ))
     }
 
     /// Where its text was read.

@@ -24,8 +24,10 @@ impl Meeting {
     }
 
     /// The body that met.
-    async fn body(&self, ctx: &Context<'_>) -> GqlResult<Option<Body>> {
-        Ok(super::load(ctx, BodyKey(self.0.body_id)).await?.map(Body))
+    async fn body(&self, ctx: &Context<'_>) -> GqlResult<Body> {
+        Ok(Body(
+            super::load_parent(ctx, BodyKey(self.0.body_id), "body").await?,
+        ))
     }
 
     /// Where it was named in documents.

@@ -14,20 +14,24 @@ pub mod error;
 pub mod extension;
 pub mod focus_area;
 pub mod ingest_run;
+pub mod limits;
 pub mod loaders;
 pub mod measure;
 pub mod meeting;
 pub mod mutation;
 pub mod node;
 pub mod organization;
+pub mod page;
 pub mod plan;
 pub mod provenance;
 pub mod query;
+pub mod scalars;
 pub mod search_facets;
 pub mod search_hit;
 pub mod search_query;
+pub mod subscription;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 /// The query root: the archive (documents, ingest runs), search, and the domain model, kept
 /// apart so each grows alone.
@@ -36,6 +40,7 @@ pub struct Query(
     query::QueryRoot,
     search_query::SearchQuery,
     domain_query::DomainQuery,
+    limits::LimitsQuery,
 );
 
 /// The mutation root: the archive and curation of the domain model.
@@ -44,7 +49,7 @@ pub struct Mutation(mutation::MutationRoot, curation::CurationMutation);
 
 use crate::app::AppState;
 
-pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type ApiSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// How deeply fields may nest (graphql-js's introspection query needs 15).
 pub const MAX_DEPTH: usize = 15;
@@ -75,17 +80,21 @@ pub fn build_schema(state: Option<AppState>) -> ApiSchema {
         .as_ref()
         .map(|s| s.config.limits.clone())
         .unwrap_or_default();
-    let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .extension(extension::ErrorCodes)
-        .extension(extension::QuerySize {
-            max_fields: limits.max_query_fields,
-        })
-        // graphql-js's standard introspection query (GraphiQL, codegen, IDE plugins, Rover)
-        // nests 15 deep; what a deep query may cost is bounded by the field and complexity
-        // limits, so depth only needs to stop absurd nesting.
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(32);
+    let mut b = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscription::Subscription,
+    )
+    .extension(extension::ErrorCodes)
+    .extension(extension::QuerySize {
+        max_fields: limits.max_query_fields,
+    })
+    // graphql-js's standard introspection query (GraphiQL, codegen, IDE plugins, Rover)
+    // nests 15 deep; what a deep query may cost is bounded by the field and complexity
+    // limits, so depth only needs to stop absurd nesting.
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(32);
     if let Some(s) = state {
         b = b.data(s);
     }
@@ -173,6 +182,25 @@ where
         .load_one(key)
         .await
         .map_err(error::ApiError::internal)?)
+}
+
+/// The parent a row always has (a foreign key), through the request's loader. Missing only when
+/// it was deleted while this request ran: then the error nulls the object that asked, rather
+/// than the field saying "no parent".
+pub async fn load_parent<K, V>(
+    ctx: &async_graphql::Context<'_>,
+    key: K,
+    what: &str,
+) -> error::GqlResult<V>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+    loaders::DomainLoader:
+        async_graphql::dataloader::Loader<K, Value = V, Error = std::sync::Arc<sea_orm::DbErr>>,
+{
+    load(ctx, key).await?.ok_or_else(|| {
+        error::ApiError::NotFound(format!("its {what} was deleted meanwhile")).into()
+    })
 }
 
 /// A child list through the request's [`loaders::DomainLoader`]; none is an empty list.

@@ -1,21 +1,24 @@
 use async_graphql::{Context, Interface, ID};
 use sea_orm::EntityTrait;
 
-use planarkiv_schema::entities::{action_item, appendix, document, measure};
+use planarkiv_schema::entities::{action_item, api_token, appendix, document, ingest_run, measure};
 use planarkiv_schema::ids::{self, IdKind};
 
 use super::action_item::ActionItem;
+use super::api_token::ApiToken;
 use super::appendix::Appendix;
 use super::body::Body;
 use super::case::Case;
 use super::document::Document;
 use super::error::{ApiError, GqlResult};
 use super::focus_area::FocusArea;
+use super::ingest_run::IngestRun;
 use super::loaders::{BodyKey, CaseKey, FocusAreaKey, MeetingKey, OrganizationKey, PlanKey};
 use super::measure::Measure;
 use super::meeting::Meeting;
 use super::organization::Organization;
 use super::plan::Plan;
+use crate::auth::{require, Role};
 
 /// Any object with a global id; `node(id)` fetches it whatever its type.
 #[derive(Interface)]
@@ -31,6 +34,8 @@ pub enum Node {
     ActionItem(ActionItem),
     Case(Case),
     Appendix(Appendix),
+    IngestRun(IngestRun),
+    ApiToken(ApiToken),
 }
 
 /// The object with that global id, or none.
@@ -76,9 +81,22 @@ pub async fn fetch(ctx: &Context<'_>, id: &ID) -> GqlResult<Option<Node>> {
             .await
             .map_err(ApiError::from)?
             .map(|a| Node::Appendix(Appendix(a))),
-        // Pages, ingest runs and tokens have ids of their own but are reached through their
-        // parents (and tokens only by admins).
-        IdKind::Page | IdKind::IngestRun | IdKind::ApiToken => None,
+        IdKind::IngestRun => ingest_run::Entity::find_by_id(row)
+            .one(db)
+            .await
+            .map_err(ApiError::from)?
+            .map(|r| Node::IngestRun(IngestRun(r))),
+        // Tokens are the admins' business, as in `apiTokens`.
+        IdKind::ApiToken => {
+            require(ctx, Role::Admin)?;
+            api_token::Entity::find_by_id(row)
+                .one(db)
+                .await
+                .map_err(ApiError::from)?
+                .map(|t| Node::ApiToken(ApiToken(t)))
+        }
+        // Pages are reached through their document (`Document.page(number:)`).
+        IdKind::Page => None,
     };
     Ok(found)
 }

@@ -1,11 +1,11 @@
-use async_graphql::connection::{Connection, Edge, OpaqueCursor};
+use async_graphql::connection::{Connection, Edge, EmptyFields, OpaqueCursor};
 use async_graphql::{Context, Object, ID};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use planarkiv_schema::entities::{document, ingest_run};
 use planarkiv_schema::ids::{self, IdKind};
 
-use super::document::{Document, DocumentStatus};
+use super::document::{Document, DocumentKind, DocumentStatus};
 use super::error::{ApiError, ApiResult, GqlResult};
 use super::ingest_run::IngestRun;
 use super::page_size;
@@ -21,8 +21,7 @@ pub struct DocumentsInfo {
     pub total_count: u64,
 }
 
-pub type DocumentConnection =
-    Connection<OpaqueCursor<i64>, Document, DocumentsInfo, async_graphql::connection::EmptyFields>;
+pub type DocumentConnection = Connection<OpaqueCursor<i64>, Document, DocumentsInfo, EmptyFields>;
 
 use super::app_state as state;
 
@@ -60,11 +59,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
         after: Option<String>,
-        #[graphql(
-            desc = "Only documents of this kind: plan, case_paper, case_appendix, \
-                          presentation, web_page, other (or a manifest's own kind)."
-        )]
-        kind: Option<String>,
+        #[graphql(desc = "Only documents of this kind.")] kind: Option<DocumentKind>,
         #[graphql(desc = "Only documents in this state.")] status: Option<DocumentStatus>,
     ) -> GqlResult<DocumentConnection> {
         require(ctx, Role::Reader)?;
@@ -73,7 +68,7 @@ impl QueryRoot {
         let db = &state(ctx)?.db;
         let mut filtered = document::Entity::find();
         if let Some(k) = kind {
-            filtered = filtered.filter(document::Column::Kind.eq(k.trim().to_lowercase()));
+            filtered = filtered.filter(document::Column::Kind.eq(k.stored()));
         }
         if let Some(s) = status {
             filtered = filtered.filter(document::Column::Status.eq(s.stored()));
@@ -117,10 +112,15 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "At most 100; default 20.")] first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<OpaqueCursor<i64>, IngestRun>> {
+    ) -> GqlResult<Connection<OpaqueCursor<i64>, IngestRun, super::domain_query::Totals, EmptyFields>>
+    {
         require(ctx, Role::Reader)?;
         let limit = page_size(first)?;
         let after: Option<i64> = decode_cursor(after)?;
+        let total = ingest_run::Entity::find()
+            .count(&state(ctx)?.db)
+            .await
+            .map_err(ApiError::from)?;
         let mut q = ingest_run::Entity::find().order_by_desc(ingest_run::Column::Id);
         if let Some(a) = after {
             q = q.filter(ingest_run::Column::Id.lt(a));
@@ -131,7 +131,11 @@ impl QueryRoot {
             .await
             .map_err(ApiError::from)?;
         let (rows, has_next) = super::keyset_page(rows, limit);
-        let mut conn = Connection::new(after.is_some(), has_next);
+        let mut conn = Connection::with_additional_fields(
+            after.is_some(),
+            has_next,
+            super::domain_query::Totals { total_count: total },
+        );
         conn.edges.extend(
             rows.into_iter()
                 .map(|r| Edge::new(OpaqueCursor(r.id), IngestRun(r))),

@@ -12,12 +12,14 @@ use crate::search::SnippetSource;
 /// Most snippets one hit gives.
 const MAX_SNIPPETS: i32 = 10;
 
-/// A highlighted range in a snippet, as character (Unicode scalar) offsets into `text`.
+/// A highlighted range in a snippet, in UTF-16 code units into its `text`, as JavaScript
+/// strings index: `text.slice(start, end)` is the highlighted word, whatever emoji or rare
+/// characters (two units each) stand before it.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Highlight {
-    /// First highlighted character.
+    /// First highlighted UTF-16 code unit.
     pub start: i32,
-    /// One past the last highlighted character.
+    /// One past the last highlighted UTF-16 code unit.
     pub end: i32,
 }
 

@@ -5,6 +5,7 @@ use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 
 use planarkiv_schema::ids::{self, IdKind};
 
+use super::document::DocumentKind;
 use super::error::{ApiError, ApiResult, GqlResult};
 use super::page_size;
 use super::query::decode_cursor;
@@ -19,9 +20,10 @@ use super::app_state as state;
 #[derive(SimpleObject, Default)]
 pub struct SearchInfo {
     /// All matches, not only this page of results: hits for `search`, documents for
-    /// `searchDocuments`.
+    /// `searchDocuments` and `moreLikeThis`.
     pub total_count: u64,
-    /// Counts per facet value over all matching hits; computed only when asked for.
+    /// Counts per facet value over all matching hits; computed only when asked for (always
+    /// null for `moreLikeThis`, which has no query to count matches of).
     pub facets: Option<SearchFacets>,
 }
 
@@ -45,9 +47,8 @@ pub enum SearchSort {
 /// value matches; the lists (and the qualifiers in the query) must all hold.
 #[derive(InputObject, Default, Debug)]
 pub struct SearchFilter {
-    /// Document kinds as the `kind` facet shows them: plan, case_paper, case_appendix,
-    /// presentation, web_page, other, or a manifest's own (`type:` in the query).
-    pub kind: Option<Vec<String>>,
+    /// Document kinds, as the `kind` facet shows them (`type:` in the query).
+    pub kind: Option<Vec<DocumentKind>>,
     /// Organizations, as their names appear in the `organization` facet (`org:` in the query
     /// matches words of the name).
     pub organization: Option<Vec<String>>,
@@ -61,23 +62,12 @@ pub struct SearchFilter {
 
 impl SearchFilter {
     fn into_filters(self) -> ApiResult<Filters> {
-        // Any value the `kind` facet shows is accepted here (a manifest may set kinds the
-        // classifier does not know); the `type:` qualifier, typed by people, is checked.
         let kind = self
             .kind
             .unwrap_or_default()
-            .iter()
-            .map(|k| {
-                let k = k.trim().to_lowercase();
-                if k.is_empty() {
-                    Err(ApiError::BadUserInput(
-                        "a `kind` filter value is empty".into(),
-                    ))
-                } else {
-                    Ok(k)
-                }
-            })
-            .collect::<ApiResult<_>>()?;
+            .into_iter()
+            .map(|k| k.stored().to_owned())
+            .collect();
         let body = self
             .body
             .unwrap_or_default()
@@ -291,9 +281,10 @@ impl SearchQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The document to find relatives of.")] document_id: ID,
         #[graphql(desc = "1 to 100; default 10.")] first: Option<i32>,
+        after: Option<String>,
         #[graphql(desc = "Pages shown per document, 1 to 20; default 3.")]
         pages_per_document: Option<i32>,
-    ) -> GqlResult<Vec<DocumentHit>> {
+    ) -> GqlResult<DocumentHitConnection> {
         require(ctx, Role::Reader)?;
         let id = ids::decode(IdKind::Document, &document_id).map_err(ApiError::from)?;
         let limit = page_size(Some(first.unwrap_or(10)))?;
@@ -301,9 +292,10 @@ impl SearchQuery {
         if !(1..=20).contains(&per) {
             return Err(ApiError::BadUserInput("`pagesPerDocument` must be 1 to 20".into()).into());
         }
+        let offset = search_offset(after)?;
         let st = state(ctx)?.clone();
-        let groups = tokio::task::spawn_blocking(move || {
-            search::more_like_this(&st.index, id, limit, per as usize)
+        let (groups, total) = tokio::task::spawn_blocking(move || {
+            search::more_like_this_page(&st.index, id, offset, limit, per as usize)
         })
         .await
         .map_err(ApiError::internal)??
@@ -313,13 +305,28 @@ impl SearchQuery {
                 document_id.as_str()
             ))
         })?;
-        Ok(groups
-            .into_iter()
-            .map(|(document_id, score, pages)| DocumentHit {
-                score,
-                pages,
-                document_id,
-            })
-            .collect())
+        let has_next = has_more(offset, groups.len(), total);
+        // No facets: similarity has no query whose matches they would count.
+        let mut conn = Connection::with_additional_fields(
+            offset > 0,
+            has_next,
+            SearchInfo {
+                total_count: total,
+                facets: None,
+            },
+        );
+        conn.edges.extend(groups.into_iter().enumerate().map(
+            |(i, (document_id, score, pages))| {
+                Edge::new(
+                    OpaqueCursor(offset + i),
+                    DocumentHit {
+                        score,
+                        pages,
+                        document_id,
+                    },
+                )
+            },
+        ));
+        Ok(conn)
     }
 }
