@@ -166,8 +166,8 @@ fn counts_line(p: &Progress) -> String {
         );
     }
     format!(
-        "indexed {} · duplicate {} · failed {} · pending {} · {} pages",
-        c.indexed, c.duplicate, c.failed, c.pending, c.pages
+        "indexed {} · duplicate {} · failed {} · pending {} · {} pages ({} OCR)",
+        c.indexed, c.duplicate, c.failed, c.pending, c.pages, c.ocr_pages
     )
 }
 
@@ -225,12 +225,13 @@ fn print_summary(r: &RunReport) {
         );
     } else {
         println!(
-            "ingest run {}: {} — {} files: {} indexed ({} pages), {} duplicate, {} failed, {} pending",
+            "ingest run {}: {} — {} files: {} indexed ({} pages, {} of them read by OCR), {} duplicate, {} failed, {} pending",
             r.run_id.unwrap_or_default(),
             r.state,
             c.total,
             c.indexed,
             c.pages,
+            c.ocr_pages,
             c.duplicate,
             c.failed,
             c.pending
@@ -298,7 +299,7 @@ mod tests {
         };
         assert_eq!(
             counts_line(&p),
-            "indexed 5 · duplicate 1 · failed 2 · pending 1 · 40 pages"
+            "indexed 5 · duplicate 1 · failed 2 · pending 1 · 40 pages (0 OCR)"
         );
     }
 }

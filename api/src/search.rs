@@ -85,6 +85,8 @@ pub struct Filters {
     pub body: Vec<String>,
     pub year: Vec<u32>,
     pub hit_type: Vec<HitType>,
+    /// `Some(true)` keeps to pages read by OCR, `Some(false)` leaves them out.
+    pub ocr: Option<bool>,
 }
 
 /// One search as the API asks it.
@@ -868,6 +870,21 @@ fn filter_queries(f: SearchFields, filters: &Filters) -> Vec<Box<dyn Query>> {
                 .map(|h| term_query(f.hit_type, h.as_str()))
                 .collect(),
         ));
+    }
+    if let Some(keep) = filters.ocr {
+        let ocr: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_u64(f.ocr, 1),
+            IndexRecordOption::Basic,
+        ));
+        out.push(if keep {
+            ocr
+        } else {
+            // A clause of MUST_NOT alone matches nothing: everything, less the OCR pages.
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+                (Occur::MustNot, ocr),
+            ]))
+        });
     }
     out
 }

@@ -228,6 +228,10 @@ fn build_index(dir: &Path, pages: &[GenPage]) -> anyhow::Result<(SearchIndex, Op
                     document_id: p.doc as i64,
                     number: p.number as i32,
                     text: p.text.clone(),
+                    ocr_engine: None,
+                    ocr_model: None,
+                    ocr_confidence: None,
+                    ocr_error: None,
                 })
                 .collect(),
             document,

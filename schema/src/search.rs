@@ -50,6 +50,8 @@ pub struct SearchFields {
     /// Case numbers the page mentions, normalised by [`case_term`], so "sak 24.25", "24/25" and
     /// "2025/24" meet on one term and are never two loose numbers.
     pub case: Field,
+    /// 1 on a page whose text came from OCR; absent otherwise. A filter, never scored.
+    pub ocr: Field,
 }
 
 /// What an index document stands for: a page, or an entity found in a document. The strings
@@ -143,6 +145,7 @@ pub fn build_schema() -> (Schema, SearchFields) {
     let utvalg = b.add_text_field("utvalg", STRING | FAST);
     let year = b.add_u64_field("year", NumericOptions::default().set_indexed().set_fast());
     let date = b.add_u64_field("date", NumericOptions::default().set_fast());
+    let ocr = b.add_u64_field("ocr", NumericOptions::default().set_indexed());
     (
         b.build(),
         SearchFields {
@@ -160,6 +163,7 @@ pub fn build_schema() -> (Schema, SearchFields) {
             body,
             body_exact,
             case,
+            ocr,
         },
     )
 }

@@ -20,6 +20,7 @@ pub mod meeting;
 pub mod mutation;
 pub mod node;
 pub mod organization;
+pub mod page_ocr;
 pub mod plan;
 pub mod provenance;
 pub mod query;

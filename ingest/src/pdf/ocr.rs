@@ -45,11 +45,18 @@ pub struct OcrOptions {
 }
 
 impl Default for OcrOptions {
+    /// Programs from `PATH`, or from `PLANARKIV_TESSERACT` and `PLANARKIV_PDFTOPPM` when set
+    /// (a Tesseract installed elsewhere; tests that need it missing).
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let program = |var: &str, name: &str| {
+            std::env::var_os(var)
+                .filter(|v| !v.is_empty())
+                .map_or_else(|| PathBuf::from(name), PathBuf::from)
+        };
         Self {
-            tesseract: PathBuf::from("tesseract"),
-            pdftoppm: PathBuf::from("pdftoppm"),
+            tesseract: program("PLANARKIV_TESSERACT", "tesseract"),
+            pdftoppm: program("PLANARKIV_PDFTOPPM", "pdftoppm"),
             language: "nor".into(),
             render_dpi: 300,
             page_timeout: Duration::from_secs(60),
@@ -206,6 +213,19 @@ pub fn probe(opts: &OcrOptions) -> Result<Engine, Unavailable> {
         .unwrap_or_else(|e| e.into_inner())
         .insert(key, engine.clone());
     Ok(engine)
+}
+
+/// `pdftoppm`'s version line, or why it cannot be run.
+pub fn renderer_version(opts: &OcrOptions) -> Result<String, String> {
+    let out = Command::new(&opts.pdftoppm)
+        .arg("-v")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{} could not be run: {e}", opts.pdftoppm.display()))?;
+    // poppler prints its version on stderr.
+    let text = String::from_utf8_lossy(&out.stderr).into_owned()
+        + &String::from_utf8_lossy(&out.stdout);
+    Ok(text.lines().next().unwrap_or("pdftoppm").trim().to_owned())
 }
 
 /// The version string a `.traineddata` file carries: its component 23 (`TESSDATA_VERSION`),
