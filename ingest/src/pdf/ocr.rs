@@ -300,7 +300,7 @@ pub fn recognize(
         .arg(&out_base)
         .args(["-l", &opts.language, "--psm", "1", "tsv"]);
     let _slot = opts.slots.take();
-    run_limited(cmd, timeout, "OCR")?;
+    run_limited(cmd, timeout, opts.page_timeout, "OCR")?;
     let tsv = std::fs::read_to_string(out_base.with_extension("tsv"))
         .map_err(|e| format!("OCR gave no output: {e}"))?;
     Ok(from_tsv(&tsv, (width, height), map))
@@ -323,9 +323,14 @@ pub(super) fn limited(program: &Path, memory: u64, timeout: Duration) -> Command
     cmd
 }
 
-/// Runs a limited command to its end or kills it at `timeout`; the error names `what` and
-/// the last line the program wrote on stderr.
-pub(super) fn run_limited(mut cmd: Command, timeout: Duration, what: &str) -> Result<(), String> {
+/// Runs a limited command to its end or kills it at `timeout` (what is left of the page's
+/// `limit`); the error names `what` and the last line the program wrote on stderr.
+pub(super) fn run_limited(
+    mut cmd: Command,
+    timeout: Duration,
+    limit: Duration,
+    what: &str,
+) -> Result<(), String> {
     let err = tempfile::tempfile().map_err(|e| format!("{what}: {e}"))?;
     let mut err_read = err.try_clone().map_err(|e| format!("{what}: {e}"))?;
     cmd.stderr(err);
@@ -341,7 +346,7 @@ pub(super) fn run_limited(mut cmd: Command, timeout: Duration, what: &str) -> Re
                 let _ = child.wait();
                 return Err(format!(
                     "{what} ran out of its time limit of {} on this page",
-                    super::seconds(timeout)
+                    super::seconds(limit)
                 ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),

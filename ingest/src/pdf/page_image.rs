@@ -352,7 +352,7 @@ fn render(
         .arg(page.number.to_string())
         .arg(&pdf)
         .arg(&prefix);
-    run_limited(cmd, timeout, "rendering the page")?;
+    run_limited(cmd, timeout, opts.page_timeout, "rendering the page")?;
     let path = prefix.with_extension("pgm");
     let (width, height) = pnm_size(&path).ok_or("rendering the page gave no image")?;
     let s = 72.0 / dpi;
