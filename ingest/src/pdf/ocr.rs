@@ -244,7 +244,11 @@ fn model_version(path: &Path) -> Option<String> {
     }
     let mut table = vec![0u8; entries * 8];
     f.read_exact(&mut table).ok()?;
-    let offset = |i: usize| i64::from_le_bytes(table[i * 8..i * 8 + 8].try_into().unwrap());
+    let offset = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&table[i * 8..i * 8 + 8]);
+        i64::from_le_bytes(b)
+    };
     let start = u64::try_from(offset(VERSION)).ok()?;
     let end = (VERSION + 1..entries)
         .map(offset)

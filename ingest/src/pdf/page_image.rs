@@ -334,7 +334,7 @@ fn render(
     if at(dpi) > opts.max_pixels as f64 {
         dpi = (opts.max_pixels as f64 / (wi as f64 * hi as f64)).sqrt().floor() as f32;
     }
-    if !(dpi >= MIN_RENDER_DPI) {
+    if dpi.is_nan() || dpi < MIN_RENDER_DPI {
         return Err(format!(
             "the page is {:.0} × {:.0} points, too large to render for OCR within {} million pixels",
             x1 - x0,
