@@ -1388,12 +1388,7 @@ mod tests {
         let pages = texts
             .iter()
             .enumerate()
-            .map(|(i, t)| page::Model {
-                id: i as i64 + 1,
-                document_id: 1,
-                number: i as i32 + 1,
-                text: (*t).to_owned(),
-            })
+            .map(|(i, t)| page::Model::text_layer(i as i64 + 1, 1, i as i32 + 1, (*t).to_owned()))
             .collect();
         let src = IndexSource {
             facets: DocFacets::from_document(&document),

@@ -317,7 +317,8 @@ pub async fn requeue(db: &sea_orm::DatabaseConnection, which: Requeue) -> Result
                                 .column(planarkiv_schema::entities::page::Column::DocumentId)
                                 .from(planarkiv_schema::entities::page::Entity)
                                 .and_where(
-                                    planarkiv_schema::entities::page::Column::OcrError.is_not_null(),
+                                    planarkiv_schema::entities::page::Column::OcrError
+                                        .is_not_null(),
                                 )
                                 .to_owned(),
                         ),

@@ -152,7 +152,11 @@ fn generated_corpus_meets_the_targets() {
                     }
                     other => failures.push(format!(
                         "{pdf}: scanned file gave {:?}",
-                        other.map(|d| d.pages.iter().map(|p| p.ocr_error.clone()).collect::<Vec<_>>())
+                        other.map(|d| d
+                            .pages
+                            .iter()
+                            .map(|p| p.ocr_error.clone())
+                            .collect::<Vec<_>>())
                     )),
                 }
             }

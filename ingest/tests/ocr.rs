@@ -79,7 +79,7 @@ fn document(pages: Vec<Page>) -> Vec<u8> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let font = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1",
-        "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" });
+    "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" });
     let mut kids = Vec::new();
     for page in pages {
         let (content, resources) = match page {
@@ -102,10 +102,7 @@ fn document(pages: Vec<Page>) -> Vec<u8> {
                     xobjects.set(format!("Im{i}"), id);
                     content.push_str(&format!("q 100 0 0 100 {} 100 cm /Im{i} Do Q ", i * 120));
                 }
-                (
-                    content.into_bytes(),
-                    dictionary! { "XObject" => xobjects },
-                )
+                (content.into_bytes(), dictionary! { "XObject" => xobjects })
             }
         };
         let content_id = doc.add_object(Stream::new(dictionary! {}, content));
@@ -119,7 +116,7 @@ fn document(pages: Vec<Page>) -> Vec<u8> {
     doc.objects.insert(
         pages_id,
         Object::Dictionary(dictionary! { "Type" => "Pages",
-            "Kids" => kids.into_iter().map(Object::Reference).collect::<Vec<_>>(), "Count" => count }),
+        "Kids" => kids.into_iter().map(Object::Reference).collect::<Vec<_>>(), "Count" => count }),
     );
     let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog);
@@ -151,9 +148,12 @@ fn recall(truth: &str, ocr: &str) -> f64 {
 
 #[test]
 fn a_scanned_page_next_to_a_typed_one_is_read_by_ocr() {
-    let truth = extract(&sample("vedlegg-til-sak-24.25.pdf"), &ExtractOptions::default())
-        .unwrap()
-        .pages[0]
+    let truth = extract(
+        &sample("vedlegg-til-sak-24.25.pdf"),
+        &ExtractOptions::default(),
+    )
+    .unwrap()
+    .pages[0]
         .text
         .clone();
     let pdf = document(vec![
@@ -175,7 +175,11 @@ fn a_scanned_page_next_to_a_typed_one_is_read_by_ocr() {
     let r = recall(&truth, &scan.text);
     assert!(r > 0.95, "recall {r}: {}", scan.text);
     // Lines with positions, in reading order, on the page's scale (A4 points).
-    assert!(scan.text.starts_with("Vedlegg til sak 24.25"), "{}", scan.text);
+    assert!(
+        scan.text.starts_with("Vedlegg til sak 24.25"),
+        "{}",
+        scan.text
+    );
     assert!(scan.lines.len() > 10);
     for l in &scan.lines {
         assert!(l.bbox[0] >= 0.0 && l.bbox[2] <= 595.5, "{l:?}");
@@ -183,7 +187,10 @@ fn a_scanned_page_next_to_a_typed_one_is_read_by_ocr() {
         assert!(l.font_size > 4.0 && l.font_size < 40.0, "{l:?}");
     }
     let first = &scan.lines[0];
-    assert!(first.bbox[3] > 700.0, "the first line is near the top: {first:?}");
+    assert!(
+        first.bbox[3] > 700.0,
+        "the first line is near the top: {first:?}"
+    );
 }
 
 #[test]
@@ -197,10 +204,16 @@ fn a_jpeg_scan_is_read_from_the_file_and_one_upside_down_is_turned() {
         "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8, "Filter" => "DCTDecode" },
         jpeg,
     );
-    let pdf = document(vec![Page::Image(dct), Page::Image(grey_image(w, h, pixels))]);
+    let pdf = document(vec![
+        Page::Image(dct),
+        Page::Image(grey_image(w, h, pixels)),
+    ]);
     let out = extract(&pdf, &ExtractOptions::default()).expect("text");
     for p in &out.pages {
-        let ocr = p.ocr.as_ref().unwrap_or_else(|| panic!("{:?}", p.ocr_error));
+        let ocr = p
+            .ocr
+            .as_ref()
+            .unwrap_or_else(|| panic!("{:?}", p.ocr_error));
         assert_eq!(ocr.image, ImageSource::Embedded);
         assert!(
             p.text.starts_with("Vedlegg til sak 24.25"),
@@ -244,7 +257,10 @@ fn without_tesseract_a_scan_fails_saying_what_to_install() {
     let err = extract(&only_scan, &opts).unwrap_err();
     assert!(matches!(err, PdfError::OcrUnavailable(_)), "{err:?}");
     let why = err.to_string();
-    assert!(why.contains("tesseract-ocr") && why.contains("tesseract-ocr-nor"), "{why}");
+    assert!(
+        why.contains("tesseract-ocr") && why.contains("tesseract-ocr-nor"),
+        "{why}"
+    );
 
     // A mixed document keeps its typed page; the scanned one says why it is empty.
     let mixed = document(vec![
@@ -275,7 +291,7 @@ fn hostile_images_fail_their_page_quickly_with_a_reason() {
     let started = Instant::now();
     let image = |w: i64, h: i64, filter: &str, data: Vec<u8>| {
         let mut d = dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => w,
-            "Height" => h, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 };
+        "Height" => h, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 };
         if !filter.is_empty() {
             d.set("Filter", filter);
         }

@@ -250,7 +250,11 @@ fn a_killed_run_resumes_and_every_file_is_accounted_for() {
     );
     let scan = files
         .iter()
-        .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with("skannet-0.pdf")))
+        .find(|f| {
+            f["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("skannet-0.pdf"))
+        })
         .expect("scan");
     assert_eq!(scan["outcome"], "indexed", "{scan}");
     assert_eq!(scan["ocr_pages"], 2, "{scan}");

@@ -19,14 +19,8 @@ fn mixed() -> Vec<u8> {
 }
 
 async fn upload(t: &TestApp) -> String {
-    let (status, body) = t.upload("protokoll-skannet.pdf", mixed()).await;
-    assert_eq!(status, 200, "{body}");
-    let id = body["data"]["uploadDocument"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    t.wait_for(&id, &["INDEXED"], WAIT).await;
-    id
+    t.upload_indexed("protokoll-skannet.pdf", mixed(), WAIT)
+        .await
 }
 
 async fn search(t: &TestApp, query: &str, filter: Value) -> Value {

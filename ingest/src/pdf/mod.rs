@@ -504,7 +504,7 @@ fn ocr_pages(
     let engine = match ocr::probe(opts) {
         Ok(e) => e,
         Err(Unavailable(why)) => return fail_all(pages, &why),
-        };
+    };
     let work = match tempfile::Builder::new().prefix("planarkiv-ocr").tempdir() {
         Ok(w) => w,
         Err(e) => return fail_all(pages, &format!("OCR work folder: {e}")),

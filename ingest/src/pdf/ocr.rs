@@ -181,7 +181,7 @@ pub fn probe(opts: &OcrOptions) -> Result<Engine, Unavailable> {
         .strip_prefix("tesseract ")
         .and_then(|v| v.trim_start_matches('v').split('.').next())
         .and_then(|m| m.parse::<u32>().ok());
-    if !major.is_some_and(|m| m >= 4) {
+    if major.is_none_or(|m| m < 4) {
         return Err(Unavailable(format!(
             "{UNAVAILABLE}: {} is not Tesseract 4 or later (it says {banner:?}); {install}",
             opts.tesseract.display()
@@ -223,8 +223,8 @@ pub fn renderer_version(opts: &OcrOptions) -> Result<String, String> {
         .output()
         .map_err(|e| format!("{} could not be run: {e}", opts.pdftoppm.display()))?;
     // poppler prints its version on stderr.
-    let text = String::from_utf8_lossy(&out.stderr).into_owned()
-        + &String::from_utf8_lossy(&out.stdout);
+    let text =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     Ok(text.lines().next().unwrap_or("pdftoppm").trim().to_owned())
 }
 
@@ -466,8 +466,11 @@ fn turns(words: &[TsvWord]) -> u8 {
         .unwrap_or(0)
 }
 
-/// A word's box in the upright frame, and that frame's size.
-fn upright(w: &TsvWord, turns: u8, (iw, ih): (f32, f32)) -> (f32, f32, f32, f32) {
+/// A box as (left, top, width, height) in pixels.
+type Boxed = (f32, f32, f32, f32);
+
+/// A word's box in the upright frame.
+fn upright(w: &TsvWord, turns: u8, (iw, ih): (f32, f32)) -> Boxed {
     let (x, y, bw, bh) = (w.left, w.top, w.width, w.height);
     match turns {
         0 => (x, y, bw, bh),
@@ -500,7 +503,7 @@ fn from_tsv(tsv: &str, (width, height): (u32, u32), map: PixelMap) -> Recognized
         while j + 1 < words.len() && words[j + 1].line == words[i].line {
             j += 1;
         }
-        let line: Vec<(&TsvWord, (f32, f32, f32, f32))> = words[i..=j]
+        let line: Vec<(&TsvWord, Boxed)> = words[i..=j]
             .iter()
             .filter(|w| w.conf >= SPECK_CONFIDENCE || w.text.chars().any(char::is_alphanumeric))
             .map(|w| (w, upright(w, turns, dims)))
@@ -544,7 +547,12 @@ fn from_tsv(tsv: &str, (width, height): (u32, u32), map: PixelMap) -> Recognized
                 bold: false,
                 dir: 0,
             });
-            let n = w.text.chars().filter(|c| c.is_alphanumeric()).count().max(1);
+            let n = w
+                .text
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .count()
+                .max(1);
             conf_sum += f64::from(w.conf.clamp(0.0, 100.0)) * n as f64;
             letters += n;
         }
@@ -568,6 +576,16 @@ mod tests {
     const HEADER: &str =
         "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n";
 
+    /// Square pixels of `scale` points, the image's top at `top`.
+    fn square(top: f32, scale: f32) -> PixelMap {
+        PixelMap {
+            x0: 0.0,
+            top,
+            sx: scale,
+            sy: scale,
+        }
+    }
+
     #[test]
     fn words_become_glyphs_on_one_baseline_per_line() {
         let tsv = format!(
@@ -578,13 +596,7 @@ mod tests {
              5\t1\t1\t1\t1\t3\t215\t120\t5\t2\t10\t.\n\
              5\t1\t1\t2\t1\t1\t100\t140\t60\t20\t80\tsak\n"
         );
-        let map = PixelMap {
-            x0: 0.0,
-            top: 792.0,
-            sx: 0.72,
-            sy: 0.72,
-        };
-        let r = from_tsv(&tsv, (850, 1100), map);
+        let r = from_tsv(&tsv, (850, 1100), square(792.0, 0.72));
         let texts: Vec<&str> = r.glyphs.iter().map(|g| g.text.as_str()).collect();
         // The low-confidence speck is dropped; a space glyph separates words of a line.
         assert_eq!(texts, vec!["Vedlegg", " ", "til", "sak"]);
@@ -603,13 +615,7 @@ mod tests {
             "{HEADER}5\t1\t1\t1\t1\t1\t643\t966\t82\t18\t96\tVedlegg\n\
              5\t1\t1\t1\t1\t2\t616\t970\t19\t14\t96\ttil\n"
         );
-        let map = PixelMap {
-            x0: 0.0,
-            top: 1100.0,
-            sx: 1.0,
-            sy: 1.0,
-        };
-        let r = from_tsv(&tsv, (850, 1100), map);
+        let r = from_tsv(&tsv, (850, 1100), square(1100.0, 1.0));
         assert_eq!(r.turns, 2);
         let (a, b) = (&r.glyphs[0], &r.glyphs[2]);
         assert!(a.x < b.x, "{a:?} {b:?}");

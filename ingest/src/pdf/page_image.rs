@@ -212,7 +212,11 @@ fn embedded(
     let decodable = filters.iter().all(|f| {
         matches!(
             f.as_slice(),
-            b"FlateDecode" | b"LZWDecode" | b"RunLengthDecode" | b"ASCII85Decode" | b"ASCIIHexDecode"
+            b"FlateDecode"
+                | b"LZWDecode"
+                | b"RunLengthDecode"
+                | b"ASCII85Decode"
+                | b"ASCIIHexDecode"
         )
     });
     let Some(comps) = comps.filter(|_| decodable) else {
@@ -332,7 +336,9 @@ fn render(
     let mut dpi = opts.render_dpi as f32;
     let at = |dpi: f32| (wi * dpi).ceil() as f64 * (hi * dpi).ceil() as f64;
     if at(dpi) > opts.max_pixels as f64 {
-        dpi = (opts.max_pixels as f64 / (wi as f64 * hi as f64)).sqrt().floor() as f32;
+        dpi = (opts.max_pixels as f64 / (wi as f64 * hi as f64))
+            .sqrt()
+            .floor() as f32;
     }
     if dpi.is_nan() || dpi < MIN_RENDER_DPI {
         return Err(format!(

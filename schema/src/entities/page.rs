@@ -39,3 +39,20 @@ impl Related<super::document::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// A page whose text came from its text layer (no OCR), as index tests and benchmarks
+    /// build them.
+    pub fn text_layer(id: i64, document_id: i64, number: i32, text: String) -> Self {
+        Self {
+            id,
+            document_id,
+            number,
+            text,
+            ocr_engine: None,
+            ocr_model: None,
+            ocr_confidence: None,
+            ocr_error: None,
+        }
+    }
+}
