@@ -36,7 +36,7 @@ pub struct IngestArgs {
     /// Write a JSON report with every file's path, sha256, outcome, reason, document and pages.
     #[arg(long)]
     pub report: Option<PathBuf>,
-    /// CSV with columns path,title,kind,organization,date setting metadata of listed files.
+    /// CSV of metadata for listed files: path, title, kind, organization, date, archive_number, item_number, body, meeting_date (see README).
     #[arg(long)]
     pub manifest: Option<PathBuf>,
     /// Largest accepted file in MiB.
@@ -44,7 +44,7 @@ pub struct IngestArgs {
     pub max_file_mb: usize,
 }
 
-/// Exit status: 0 every file indexed or a duplicate; 1 some failed (or the run was stopped);
+/// Exit status: 0 every file indexed, already in the archive or a duplicate; 1 some failed (or the run was stopped);
 /// 2 a usage error.
 pub fn run(args: IngestArgs) -> ExitCode {
     for p in &args.paths {
@@ -165,8 +165,12 @@ fn counts_line(p: &Progress) -> String {
             c.new, c.duplicate, c.unreadable
         );
     }
+    let already = match c.already_archived {
+        0 => String::new(),
+        n => format!(" · already in the archive {n}"),
+    };
     format!(
-        "indexed {} · duplicate {} · failed {} · pending {} · {} pages ({} OCR)",
+        "indexed {}{already} · duplicate {} · failed {} · pending {} · {} pages ({} OCR)",
         c.indexed, c.duplicate, c.failed, c.pending, c.pages, c.ocr_pages
     )
 }
@@ -225,13 +229,14 @@ fn print_summary(r: &RunReport) {
         );
     } else {
         println!(
-            "ingest run {}: {} — {} files: {} indexed ({} pages, {} of them read by OCR), {} duplicate, {} failed, {} pending",
+            "ingest run {}: {} — {} files: {} indexed ({} pages, {} of them read by OCR), {} already in the archive, {} duplicate, {} failed, {} pending",
             r.run_id.unwrap_or_default(),
             r.state,
             c.total,
             c.indexed,
             c.pages,
             c.ocr_pages,
+            c.already_archived,
             c.duplicate,
             c.failed,
             c.pending

@@ -22,10 +22,10 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use planarkiv_ingest::index::SearchIndex;
-use planarkiv_schema::case_number::CaseNumber;
+use planarkiv_schema::case_number::{ArchiveNumber, CaseNumber};
 use planarkiv_schema::search::equivalents::nynorsk_bokmal;
 use planarkiv_schema::search::{
-    case_term, exact_analyzer, stemmed_analyzer, HitType, SearchFields,
+    archive_term, case_term, exact_analyzer, stemmed_analyzer, HitType, SearchFields,
 };
 
 use crate::graphql::error::ApiError;
@@ -53,6 +53,9 @@ const EQUIVALENT_BOOST: Score = 0.4;
 /// word as typed: a BM25 of 10 adds 0.2.
 const EQUIVALENT_BM25_SHARE: Score = 0.02;
 const TITLE_BOOST: Score = 0.5;
+/// Added to the pages of the case a searched number names. BM25 scores of a query stay in the
+/// tens, so this puts the case's own paper above every page that only mentions the number.
+const OWN_CASE_SCORE: Score = 1_000.0;
 
 /// Document kinds a `type:` qualifier accepts: the classifier's and the manifest's vocabulary.
 pub const DOCUMENT_KINDS: [&str; 9] = [
@@ -631,19 +634,46 @@ impl QueryPlan {
         let mut highlight_extra: Vec<Box<dyn Query>> = Vec::new();
         let mut positive = false;
         for c in &cases {
-            clauses.push((
-                Occur::Must,
-                filter_only(term_query(f.case, &case_term(c.year, c.sequence))),
-            ));
-            // The number as the secretariats print it ("24.25"): ranks the pages that write
-            // it and gives the snippet something to highlight.
-            let printed = [format!("{:02}", c.sequence), format!("{:02}", c.year % 100)];
-            let terms: Vec<Term> = printed
-                .iter()
-                .map(|t| Term::from_field_text(f.body, t))
+            let terms: Vec<String> = c
+                .item
+                .map(|n| case_term(n.year, n.sequence))
+                .into_iter()
+                .chain(c.archive.map(|a| archive_term(a.year, a.sequence)))
                 .collect();
-            clauses.push((Occur::Should, Box::new(PhraseQuery::new(terms.clone()))));
-            highlight_extra.push(Box::new(PhraseQuery::new(terms)));
+            // A page matches when it mentions the number or belongs to the case of that number.
+            let mentioned = terms
+                .iter()
+                .flat_map(|t| [term_query(f.case, t), term_query(f.own_case, t)])
+                .collect();
+            clauses.push((Occur::Must, any_of(mentioned)));
+            // The case's own paper first: far above anything the words alone can score, so a
+            // paper that only refers to the case never ranks above it.
+            let own = terms.iter().map(|t| term_query(f.own_case, t)).collect();
+            clauses.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(BooleanQuery::new(own_queries(own))),
+                    OWN_CASE_SCORE,
+                )),
+            ));
+            // The number as the secretariats print it ("24.25", "2026/308"): ranks the pages
+            // that write it and gives the snippet something to highlight.
+            let printed = c
+                .item
+                .map(|n| vec![format!("{:02}", n.sequence), format!("{:02}", n.year % 100)])
+                .into_iter()
+                .chain(
+                    c.archive
+                        .map(|a| vec![a.year.to_string(), a.sequence.to_string()]),
+                );
+            for words in printed {
+                let terms: Vec<Term> = words
+                    .iter()
+                    .map(|t| Term::from_field_text(f.body, t))
+                    .collect();
+                clauses.push((Occur::Should, Box::new(PhraseQuery::new(terms.clone()))));
+                highlight_extra.push(Box::new(PhraseQuery::new(terms)));
+            }
             positive = true;
         }
         for clause in parse_clauses(&rest) {
@@ -810,6 +840,10 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
 /// A filter must not change the ranking.
 fn filter_only(q: Box<dyn Query>) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, 0.0))
+}
+
+fn own_queries(queries: Vec<Box<dyn Query>>) -> Vec<(Occur, Box<dyn Query>)> {
+    queries.into_iter().map(|q| (Occur::Should, q)).collect()
 }
 
 fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
@@ -1131,11 +1165,24 @@ fn phrase(field: Field, words: &[String]) -> Option<Box<dyn Query>> {
 /// Takes the case numbers out of a query ("sak 24.25", "24/25", "2025/24", "sak 24/2025"), so
 /// they are searched as case numbers and never as two loose numbers. Quoted phrases are left
 /// alone. Returns the case numbers and the rest of the query.
-pub fn split_case_numbers(query: &str) -> (Vec<CaseNumber>, String) {
+pub fn split_case_numbers(query: &str) -> (Vec<NumberQuery>, String) {
     let mut cases = Vec::new();
     let mut rest: Vec<&str> = Vec::new();
     let mut in_quotes = false;
     let tokens: Vec<&str> = query.split_whitespace().collect();
+    let clean = |s: &str| {
+        s.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')' | '?' | '!'))
+            .to_owned()
+    };
+    // Either number a token may be: an item number, and when written with a slash an archive
+    // number ("2025/24" is both; the search takes either).
+    let numbers = |s: &str, item: bool| {
+        let q = NumberQuery {
+            item: item.then(|| CaseNumber::parse(s)).flatten(),
+            archive: s.contains('/').then(|| ArchiveNumber::parse(s)).flatten(),
+        };
+        (q.item.is_some() || q.archive.is_some()).then_some(q)
+    };
     let mut i = 0;
     while i < tokens.len() {
         let t = tokens[i];
@@ -1146,27 +1193,42 @@ pub fn split_case_numbers(query: &str) -> (Vec<CaseNumber>, String) {
             i += 1;
             continue;
         }
-        let clean = |s: &str| {
-            s.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')' | '?' | '!'))
-                .to_owned()
-        };
         let word = clean(t).to_lowercase();
-        let is_case_word = matches!(word.as_str(), "sak" | "saker" | "saksnr" | "saksnummer");
-        if is_case_word {
-            if let Some(n) = tokens.get(i + 1).and_then(|n| CaseNumber::parse(&clean(n))) {
-                cases.push(n);
+        let next = tokens.get(i + 1).map(|n| clean(n).to_lowercase());
+        // "sak 24.25", "arkivsak 2026/308", and an item type before its number ("PS 12/2026").
+        let cue = match word.as_str() {
+            "sak" | "saker" | "saksnr" | "saksnummer" => Some(true),
+            "arkivsak" | "arkivsaksnr" | "arkivsaksnummer" => Some(false),
+            _ if is_item_type(&clean(t)) => Some(true),
+            _ => None,
+        };
+        if let Some(item) = cue {
+            if let Some(q) = next.as_deref().and_then(|n| numbers(n, item)) {
+                cases.push(q);
                 i += 2;
                 continue;
             }
         }
         let looks_numbered = word.contains(['.', '/']) && !word.contains(':');
-        match CaseNumber::parse(&word).filter(|_| looks_numbered) {
-            Some(n) => cases.push(n),
+        match numbers(&word, true).filter(|_| looks_numbered) {
+            Some(q) => cases.push(q),
             None => rest.push(t),
         }
         i += 1;
     }
     (cases, rest.join(" "))
+}
+
+/// "PS", "RS", "OS": the item types case systems print before an item number.
+fn is_item_type(word: &str) -> bool {
+    (2..=3).contains(&word.len()) && word.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// A number in a query: what it may be as an item number and as an archive number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberQuery {
+    pub item: Option<CaseNumber>,
+    pub archive: Option<ArchiveNumber>,
 }
 
 /// Counts facet values over every matching index document, from the fast fields.
@@ -1300,9 +1362,37 @@ mod tests {
         ] {
             let (cases, rest) = split_case_numbers(q);
             assert_eq!(cases.len(), 1, "{q}");
-            assert_eq!((cases[0].sequence, cases[0].year), (24, 2025), "{q}");
+            let n = cases[0].item.unwrap();
+            assert_eq!((n.sequence, n.year), (24, 2025), "{q}");
             assert_eq!(rest, "", "{q}");
         }
+        // Archive numbers: alone, after their label, in the case systems' spellings.
+        for q in [
+            "2026/308",
+            "arkivsak 2026/308",
+            "26/00308-4",
+            "sak 2026/308",
+        ] {
+            let (cases, rest) = split_case_numbers(q);
+            assert_eq!(cases.len(), 1, "{q}");
+            assert_eq!(
+                cases[0].archive.map(|a| a.to_string()).as_deref(),
+                Some("2026/308"),
+                "{q}"
+            );
+            assert_eq!(rest, "", "{q}");
+        }
+        let (cases, _) = split_case_numbers("arkivsak 2025/24");
+        assert_eq!(
+            cases[0].item, None,
+            "after its label a number is an archive number only"
+        );
+        let (cases, rest) = split_case_numbers("PS 12/2026 budsjett");
+        assert_eq!(
+            cases[0].item.map(|n| n.to_string()).as_deref(),
+            Some("12.26")
+        );
+        assert_eq!(rest, "budsjett");
         let (cases, rest) = split_case_numbers("hospitering sak 07.26 kommunene");
         assert_eq!(cases.len(), 1);
         assert_eq!(rest, "hospitering kommunene");
@@ -1379,6 +1469,7 @@ mod tests {
             organization: None,
             document_date: None,
             case_number: None,
+            case_metadata: None,
             appendix_number: None,
             title_source: None,
             extracted_with: None,
@@ -1417,6 +1508,31 @@ mod tests {
             .iter()
             .map(|h| h.page)
             .collect()
+    }
+
+    #[test]
+    fn a_failed_rebuild_leaves_the_old_index_and_nothing_for_the_next_commit() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = index_of(dir.path(), &["Hospitering i kommunene"]);
+        let payload = |seq| planarkiv_ingest::index::CommitPayload {
+            seq,
+            analyzer: planarkiv_schema::search::ANALYZER_VERSION,
+        };
+        let failed = index.rebuild_with(payload(2), |add| {
+            add(&[])?;
+            Err(planarkiv_ingest::IngestError::Internal(
+                "the database went away".into(),
+            ))
+        });
+        assert!(failed.is_err());
+        assert_eq!(
+            pages(&index, "hospitering"),
+            vec![1],
+            "the old index answers"
+        );
+        // The wipe was rolled back: the next commit does not carry it along.
+        index.apply(&[], &[], payload(3), false).expect("apply");
+        assert_eq!(pages(&index, "hospitering"), vec![1]);
     }
 
     #[test]

@@ -213,6 +213,7 @@ fn build_index(dir: &Path, pages: &[GenPage]) -> anyhow::Result<(SearchIndex, Op
             organization: Some(first.org.to_owned()),
             document_date: Some(format!("{}-06-01", first.year)),
             case_number: None,
+            case_metadata: None,
             appendix_number: None,
             title_source: None,
             extracted_with: None,

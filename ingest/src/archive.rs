@@ -50,6 +50,9 @@ pub struct ExportedDocument {
     pub case_number: Option<String>,
     pub appendix_number: Option<i32>,
     pub origins: Vec<String>,
+    /// Case metadata given with the file (absent in archives written before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_metadata: Option<planarkiv_schema::case_number::CaseMetadata>,
 }
 
 /// Copies an SQLite archive to `out` (which must not exist). Returns the files copied.
@@ -155,6 +158,7 @@ pub async fn export(
         zip.start_file(format!("files/{}.pdf", d.sha256), opts)
             .map_err(|e| IngestError::Internal(format!("zip: {e}")))?;
         zip.write_all(&bytes)?;
+        let case_metadata = Some(crate::domain::case_metadata(&d)).filter(|m| !m.is_empty());
         exported.push(ExportedDocument {
             size_bytes: Some(bytes.len() as u64),
             sha256: d.sha256,
@@ -166,6 +170,7 @@ pub async fn export(
             case_number: d.case_number,
             appendix_number: d.appendix_number,
             origins,
+            case_metadata,
         });
     }
     let n = exported.len();
@@ -382,6 +387,7 @@ async fn write_import(
             date: d.date.clone(),
             case_number: d.case_number.clone(),
             appendix_number: d.appendix_number,
+            case: d.case_metadata.clone().unwrap_or_default(),
         };
         let origin = d.origins.first();
         let existing = document::Entity::find()

@@ -17,6 +17,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, IngestError> {
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
     if url.starts_with("sqlite:") {
+        // An in-memory database lives in its pool: it is new, so nothing refers to anything
+        // yet and its migrations run there.
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            migrate_sqlite(opts.clone()).await?;
+        }
         // WAL lets readers run beside the one writer; the busy timeout makes a second process
         // (a bulk ingest beside the server) wait for the write lock instead of failing.
         opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
@@ -26,12 +32,50 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, IngestError> {
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
         });
-    } else {
-        opts.max_connections(16);
+        let db = Database::connect(opts).await?;
+        if in_memory {
+            Migrator::up(&db, None).await?;
+        }
+        return Ok(db);
     }
+    opts.max_connections(16);
     let db = Database::connect(opts).await?;
+    // PostgreSQL runs the pending migrations in one transaction.
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// SQLite migrations run on one connection of their own with foreign keys off: a migration that
+/// changes a column rebuilds its table (SQLite has no ALTER COLUMN), and dropping the old table
+/// with foreign keys on would cascade into the rows that refer to it. Afterwards every foreign
+/// key is checked, so a migration that broke one fails here instead of later.
+async fn migrate_sqlite(mut opts: ConnectOptions) -> Result<(), IngestError> {
+    opts.max_connections(1)
+        .min_connections(1)
+        .map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(false)
+        });
+    let db = Database::connect(opts).await?;
+    if !Migrator::get_pending_migrations(&db).await?.is_empty() {
+        Migrator::up(&db, None).await?;
+        let broken = db
+            .query_all(sea_orm::Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA foreign_key_check",
+            ))
+            .await?;
+        if !broken.is_empty() {
+            return Err(IngestError::Internal(format!(
+                "after migrating, {} rows break a foreign key",
+                broken.len()
+            )));
+        }
+    }
+    db.close().await?;
+    Ok(())
 }
 
 /// The SQLite URL of a database file inside a data directory.

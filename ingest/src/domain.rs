@@ -15,10 +15,10 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 
-use planarkiv_schema::case_number::{appendix_number_in, CaseNumber};
+use planarkiv_schema::case_number::{appendix_number_in, ArchiveNumber, CaseMetadata, CaseNumber};
 use planarkiv_schema::entities::{
-    action_item, appendix, body, case, case_reference, dismissed_extraction, document, focus_area,
-    measure, meeting, organization, organization_alias, plan, provenance,
+    action_item, appendix, body, case, case_reference, case_treatment, dismissed_extraction,
+    document, focus_area, measure, meeting, organization, organization_alias, plan, provenance,
 };
 use planarkiv_schema::time::now_ms;
 
@@ -28,7 +28,9 @@ use crate::error::IngestError;
 pub mod transfer;
 
 /// Recorded with every extracted value, so values read by older rules can be found.
-pub const EXTRACTOR_VERSION: &str = "rules-3";
+/// "rules-4" stores archive numbers and treatments: documents read by older rules are read
+/// again when a server starts, so an archive gains them without a person asking.
+pub const EXTRACTOR_VERSION: &str = "rules-4";
 
 pub const ORIGIN_EXTRACTED: &str = "extracted";
 pub const ORIGIN_PERSON: &str = "person";
@@ -544,7 +546,7 @@ async fn persist_with<C: ConnectionTrait>(
             .await?
     };
     for c in &old_cases {
-        touched_numbers.insert(number_of(c.year, c.sequence));
+        touched_numbers.extend(item_number_of(c.year, c.sequence));
     }
 
     persist_plan(db, doc, found, home.as_ref(), &mut orgs, &mut trail, new).await?;
@@ -557,28 +559,46 @@ async fn persist_with<C: ConnectionTrait>(
     };
     // Numbers whose case appeared or went: their appendix documents are re-indexed.
     let mut case_events: BTreeSet<CaseNumber> = BTreeSet::new();
-    // A case row is keyed by its item number; a paper that leaves it blank is still a case
-    // paper, but gets no row until the number is known.
-    let kept_case = match &found.case {
-        Some(c) if describes_case(c) => match c.item_number() {
-            Some(n) => {
-                let n = number_of(n.year, n.sequence as i32);
-                if old_cases.is_empty() {
-                    case_events.insert(n);
-                }
-                let id = persist_case(db, doc, c, n, home.as_ref(), old_cases.first(), &mut trail)
-                    .await?;
-                touched_numbers.insert(n);
-                Some(id)
+    // Metadata given with the file: it can make a case of a paper the rules did not read, and
+    // its values come before the text's.
+    let meta = case_metadata(doc);
+    let paper = found.document_kind == DocumentKind::CasePaper
+        || doc.kind.as_deref() == Some(kind_name(DocumentKind::CasePaper));
+    let no_case = entities::Case::default();
+    let extracted = found.case.as_ref().filter(|c| describes_case(c));
+    // A case paper is a case whether or not it prints its item number: the archive number,
+    // title and treatments are known without it, and the number may come later (metadata, a
+    // person).
+    let kept_case = match extracted.or((paper && !meta.is_empty()).then_some(&no_case)) {
+        Some(c) => {
+            let n = meta
+                .item_number
+                .as_deref()
+                .and_then(CaseNumber::parse)
+                .or_else(|| c.item_number());
+            if let (true, Some(n)) = (old_cases.is_empty(), n) {
+                case_events.insert(n);
             }
-            None => None,
-        },
-        _ => None,
+            let id = persist_case(
+                db,
+                doc,
+                c,
+                &meta,
+                n,
+                home.as_ref(),
+                old_cases.first(),
+                &mut trail,
+            )
+            .await?;
+            touched_numbers.extend(n);
+            Some(id)
+        }
+        None => None,
     };
     for old in &old_cases {
         if Some(old.id) != kept_case && !is_curated(&old.origin, &old.edited) {
             case::Entity::delete_by_id(old.id).exec(db).await?;
-            case_events.insert(number_of(old.year, old.sequence));
+            case_events.extend(item_number_of(old.year, old.sequence));
         }
     }
 
@@ -621,7 +641,6 @@ async fn persist_with<C: ConnectionTrait>(
             .case
             .as_ref()
             .and_then(|c| c.item_number())
-            .map(|n| number_of(n.year, n.sequence as i32))
             .or(name_case.filter(|_| is_appendix));
         if let Some(n) = n {
             d.case_number = Set(Some(n.to_string()));
@@ -648,7 +667,7 @@ async fn persist_with<C: ConnectionTrait>(
         .all(db)
         .await?
     {
-        touched_numbers.insert(number_of(a.case_year, a.case_sequence));
+        touched_numbers.extend(item_number_of(a.case_year, a.case_sequence));
     }
 
     trail.write(db).await?;
@@ -661,11 +680,29 @@ async fn persist_with<C: ConnectionTrait>(
     Ok(())
 }
 
-fn number_of(year: i32, sequence: i32) -> CaseNumber {
-    CaseNumber {
-        year,
-        sequence: sequence.max(0) as u32,
-    }
+/// The item number stored as `year` and `sequence`, when both are.
+pub fn item_number_of(year: Option<i32>, sequence: Option<i32>) -> Option<CaseNumber> {
+    Some(CaseNumber {
+        year: year?,
+        sequence: u32::try_from(sequence?).ok()?,
+    })
+}
+
+/// The archive number stored as `archive_year` and `archive_sequence`, when both are.
+pub fn archive_number_of(c: &case::Model) -> Option<ArchiveNumber> {
+    Some(ArchiveNumber {
+        year: c.archive_year?,
+        sequence: u32::try_from(c.archive_sequence?).ok()?,
+    })
+}
+
+/// The case metadata given with a document from outside; none when it has none. Stored by
+/// this crate after checking, so a row that does not parse is a bug and reads as none.
+pub fn case_metadata(doc: &document::Model) -> CaseMetadata {
+    doc.case_metadata
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default()
 }
 
 pub fn kind_name(kind: DocumentKind) -> &'static str {
@@ -1110,12 +1147,15 @@ async fn plan_is_curated<C: ConnectionTrait>(db: &C, p: &plan::Model) -> Result<
         || items.iter().any(|i| is_curated(&i.origin, &i.edited)))
 }
 
+/// Fields a person edited stay; fields metadata gave (listed in `metadata_fields`) come from
+/// the metadata; the rest from the text, with provenance.
 #[allow(clippy::too_many_arguments)]
 async fn persist_case<C: ConnectionTrait>(
     db: &C,
     doc: &document::Model,
     c: &entities::Case,
-    number: CaseNumber,
+    meta: &CaseMetadata,
+    number: Option<CaseNumber>,
     home: Option<&organization::Model>,
     existing: Option<&case::Model>,
     trail: &mut Trail,
@@ -1125,11 +1165,10 @@ async fn persist_case<C: ConnectionTrait>(
         Some(r) => r.clone(),
         None => {
             case::ActiveModel {
-                year: Set(number.year),
-                sequence: Set(number.sequence as i32),
                 document_id: Set(Some(doc.id)),
                 origin: Set(ORIGIN_EXTRACTED.to_owned()),
                 edited: Set("[]".to_owned()),
+                metadata_fields: Set("[]".to_owned()),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
@@ -1140,13 +1179,29 @@ async fn persist_case<C: ConnectionTrait>(
     };
     let edited = edited_fields(&row.edited);
     let id = row.id;
-    let body = match &c.body {
+    // What the metadata says, as fields of this row; each listed in `metadata_fields`.
+    let mut from_meta: Vec<&str> = Vec::new();
+    let meta_item = meta.item_number.as_deref().and_then(CaseNumber::parse);
+    let meta_archive = meta
+        .archive_number
+        .as_deref()
+        .and_then(ArchiveNumber::parse);
+    let body_name = match &meta.body {
+        Some(b) => {
+            from_meta.push("body_id");
+            Some(Located::new(b.clone(), None))
+        }
+        None => c.body.clone(),
+    };
+    let body = match &body_name {
         Some(b) => Some(
             body_for(
                 db,
                 home.map(|h| h.id),
                 &b.value,
-                c.body_abbreviation.as_deref(),
+                c.body_abbreviation
+                    .as_deref()
+                    .filter(|_| meta.body.is_none()),
             )
             .await?,
         ),
@@ -1157,7 +1212,18 @@ async fn persist_case<C: ConnectionTrait>(
     } else {
         body.as_ref().map(|b| b.id)
     };
-    let meeting_date = c.meeting_date.as_ref().map(|d| d.value.to_string());
+    let meeting_date = match &meta.meeting_date {
+        Some(d) => {
+            from_meta.push("meeting_date");
+            Some(d.clone())
+        }
+        None => c.meeting_date.as_ref().map(|d| d.value.to_string()),
+    };
+    let meeting_at = c
+        .meeting_date
+        .as_ref()
+        .and_then(|d| d.at)
+        .filter(|_| meta.meeting_date.is_none());
     let meeting = match (
         body_id,
         meeting_date.as_deref(),
@@ -1168,21 +1234,39 @@ async fn persist_case<C: ConnectionTrait>(
     };
     let at = |v: &Option<Located<String>>| v.as_ref().and_then(|l| l.at);
     if let Some(b) = &body {
-        trail.add("body", b.id, "name", at(&c.body));
+        trail.add("body", b.id, "name", at(&body_name));
     }
     if let Some(m) = &meeting {
-        trail.add(
-            "meeting",
-            m.id,
-            "date",
-            c.meeting_date.as_ref().and_then(|d| d.at),
-        );
+        trail.add("meeting", m.id, "date", meeting_at);
     }
     let mut a: case::ActiveModel = row.into();
     if !edited.contains("year") {
-        a.year = Set(number.year);
-        a.sequence = Set(number.sequence as i32);
-        trail.add("case", id, "number", c.number.as_ref().and_then(|v| v.at));
+        a.year = Set(number.map(|n| n.year));
+        a.sequence = Set(number.map(|n| n.sequence as i32));
+        if meta_item.is_some() {
+            from_meta.push("year");
+            a.item_type = Set(meta.item_type.clone());
+        } else {
+            trail.add("case", id, "number", c.number.as_ref().and_then(|v| v.at));
+            a.item_type = Set(own_treatment(c).and_then(|t| t.item_type.clone()));
+        }
+    }
+    if !edited.contains("archive_year") {
+        let archive = match meta_archive {
+            Some(n) => {
+                from_meta.push("archive_year");
+                Some(n)
+            }
+            None => c
+                .archive_number
+                .as_ref()
+                .and_then(|l| ArchiveNumber::parse(&l.value)),
+        };
+        a.archive_year = Set(archive.map(|n| n.year));
+        a.archive_sequence = Set(archive.map(|n| n.sequence as i32));
+        if meta_archive.is_none() {
+            trail.add("case", id, "archive_number", at(&c.archive_number));
+        }
     }
     put!(
         a,
@@ -1194,28 +1278,18 @@ async fn persist_case<C: ConnectionTrait>(
         c.title.as_ref().map(|t| t.value.clone()),
         at(&c.title)
     );
-    put!(
-        a,
-        edited,
-        trail,
-        "case",
-        id,
-        body_id,
-        body.as_ref().map(|b| b.id),
-        at(&c.body)
-    );
-    put!(
-        a,
-        edited,
-        trail,
-        "case",
-        id,
-        meeting_date,
-        meeting_date,
-        c.meeting_date.as_ref().and_then(|d| d.at)
-    );
+    if !edited.contains("body_id") {
+        a.body_id = Set(body.as_ref().map(|b| b.id));
+        if meta.body.is_none() {
+            trail.add("case", id, "body_id", at(&c.body));
+        }
+    }
     if !edited.contains("meeting_date") {
+        a.meeting_date = Set(meeting_date);
         a.meeting_id = Set(meeting.map(|m| m.id));
+        if meta.meeting_date.is_none() {
+            trail.add("case", id, "meeting_date", meeting_at);
+        }
     }
     put!(
         a,
@@ -1227,8 +1301,11 @@ async fn persist_case<C: ConnectionTrait>(
         c.proposed_decision.as_ref().map(|t| t.value.clone()),
         at(&c.proposed_decision)
     );
+    from_meta.retain(|f| !edited.contains(*f));
+    a.metadata_fields = Set(with_edited("[]", from_meta));
     a.updated_at = Set(now);
     let row = a.update(db).await?;
+    persist_treatments(db, id, c, home, trail).await?;
 
     // References: the extracted ones are replaced, a person's stay.
     case_reference::Entity::delete_many()
@@ -1241,7 +1318,7 @@ async fn persist_case<C: ConnectionTrait>(
         .references
         .iter()
         .filter_map(|r| CaseNumber::parse(&r.value))
-        .filter(|n| (n.year, n.sequence as i32) != (row.year, row.sequence) && seen.insert(*n))
+        .filter(|n| Some(*n) != number && seen.insert(*n))
         .collect();
     let targets = cases_with_numbers(db, &numbers).await?;
     let refs: Vec<case_reference::ActiveModel> = numbers
@@ -1293,6 +1370,73 @@ async fn persist_case<C: ConnectionTrait>(
     Ok(id)
 }
 
+/// The treatment the paper itself is decided in: the one printed with the paper's own item
+/// number, else the last row with a number (the deciding body comes last in a *saksgang*).
+fn own_treatment(c: &entities::Case) -> Option<&entities::Treatment> {
+    let own = c.number.as_ref().map(|n| n.value.as_str());
+    c.treatments
+        .iter()
+        .find(|t| own.is_some() && t.item_number.as_ref().map(|n| n.value.as_str()) == own)
+        .or_else(|| c.treatments.iter().rev().find(|t| t.item_number.is_some()))
+}
+
+/// The case's treatments (*saksgang*): the extracted rows are replaced, a person's stay.
+async fn persist_treatments<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    c: &entities::Case,
+    home: Option<&organization::Model>,
+    trail: &mut Trail,
+) -> Result<(), IngestError> {
+    case_treatment::Entity::delete_many()
+        .filter(case_treatment::Column::CaseId.eq(case_id))
+        .filter(case_treatment::Column::Origin.eq(ORIGIN_EXTRACTED))
+        .exec(db)
+        .await?;
+    for (i, t) in c.treatments.iter().enumerate() {
+        let body = body_for(
+            db,
+            home.map(|h| h.id),
+            &t.body.value,
+            t.body_abbreviation.as_deref(),
+        )
+        .await?;
+        let item = t
+            .item_number
+            .as_ref()
+            .and_then(|n| CaseNumber::parse(&n.value));
+        let date = t.meeting_date.as_ref().map(|d| d.value.to_string());
+        let meeting = match &date {
+            Some(d) => Some(meeting_for(db, body.id, d).await?.id),
+            None => None,
+        };
+        let row = case_treatment::ActiveModel {
+            case_id: Set(case_id),
+            position: Set(i as i32),
+            body_id: Set(Some(body.id)),
+            body_name: Set(Some(t.body.value.clone())),
+            meeting_id: Set(meeting),
+            meeting_date: Set(date),
+            item_year: Set(item.map(|n| n.year)),
+            item_sequence: Set(item.map(|n| n.sequence as i32)),
+            item_type: Set(t.item_type.clone()),
+            decision: Set(None),
+            origin: Set(ORIGIN_EXTRACTED.to_owned()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        trail.add("case_treatment", row.id, "body", t.body.at);
+        if let Some(d) = &t.meeting_date {
+            trail.add("case_treatment", row.id, "meeting_date", d.at);
+        }
+        if let Some(n) = &t.item_number {
+            trail.add("case_treatment", row.id, "item_number", n.at);
+        }
+    }
+    Ok(())
+}
+
 /// The case known by that number (the first stored, when several bodies used it).
 pub async fn case_with_number<C: ConnectionTrait>(
     db: &C,
@@ -1330,7 +1474,7 @@ async fn cases_with_numbers<C: ConnectionTrait>(
         .all(db)
         .await?;
     for (year, sequence, id) in firsts {
-        found.insert(number_of(year, sequence), id);
+        found.extend(item_number_of(Some(year), Some(sequence)).map(|n| (n, id)));
     }
     Ok(found)
 }
@@ -1415,8 +1559,8 @@ pub async fn link_number<C: ConnectionTrait>(db: &C, n: CaseNumber) -> Result<()
             (None, None) => {
                 let r = appendix::ActiveModel {
                     case_id: Set(target),
-                    case_year: Set(year),
-                    case_sequence: Set(seq),
+                    case_year: Set(Some(year)),
+                    case_sequence: Set(Some(seq)),
                     number: Set(d.appendix_number),
                     title: Set(d.title.clone()),
                     document_id: Set(Some(d.id)),
@@ -1505,10 +1649,10 @@ pub async fn forget_document<C: ConnectionTrait>(db: &C, doc_id: i64) -> Result<
         .all(db)
         .await?
     {
-        numbers.insert(number_of(c.year, c.sequence));
+        numbers.extend(item_number_of(c.year, c.sequence));
         if !is_curated(&c.origin, &c.edited) {
             case::Entity::delete_by_id(c.id).exec(db).await?;
-            gone.insert(number_of(c.year, c.sequence));
+            gone.extend(item_number_of(c.year, c.sequence));
         }
     }
     for a in appendix::Entity::find()
@@ -1516,7 +1660,7 @@ pub async fn forget_document<C: ConnectionTrait>(db: &C, doc_id: i64) -> Result<
         .all(db)
         .await?
     {
-        numbers.insert(number_of(a.case_year, a.case_sequence));
+        numbers.extend(item_number_of(a.case_year, a.case_sequence));
         if a.origin == ORIGIN_DOCUMENT && !is_curated(&a.origin, &a.edited) {
             appendix::Entity::delete_by_id(a.id).exec(db).await?;
         } else {
@@ -1672,6 +1816,8 @@ pub struct Searchable {
     pub entities: Vec<SearchableEntity>,
     /// Abbreviation (or name) of the body of the document's case.
     pub body: Option<String>,
+    /// Index terms of the numbers of the document's own case (item and archive numbers).
+    pub own_case: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -1798,10 +1944,23 @@ pub async fn searchable_many<C: ConnectionTrait>(
         let Some(s) = c.document_id.and_then(|d| out.get_mut(&d)) else {
             continue;
         };
-        let number = number_of(c.year, c.sequence);
-        let title = match &c.title {
-            Some(t) => format!("Sak {number} {t}"),
-            None => format!("Sak {number}"),
+        if let Some(n) = item_number_of(c.year, c.sequence) {
+            s.own_case
+                .push(planarkiv_schema::search::case_term(n.year, n.sequence));
+        }
+        if let Some(n) = archive_number_of(c) {
+            s.own_case
+                .push(planarkiv_schema::search::archive_term(n.year, n.sequence));
+        }
+        // "Sak 24.25 Title" where the item number is known, else "Sak 2026/308 Title".
+        let number = item_number_of(c.year, c.sequence)
+            .map(|n| n.to_string())
+            .or_else(|| archive_number_of(c).map(|n| n.to_string()));
+        let title = match (&number, &c.title) {
+            (Some(n), Some(t)) => format!("Sak {n} {t}"),
+            (Some(n), None) => format!("Sak {n}"),
+            (None, Some(t)) => t.clone(),
+            (None, None) => "Sak".to_owned(),
         };
         s.entities.push(SearchableEntity {
             kind: "case",

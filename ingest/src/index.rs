@@ -17,7 +17,8 @@ use tokio::sync::Notify;
 
 use planarkiv_schema::entities::{document, outbox, DocumentStatus, OutboxOp};
 use planarkiv_schema::search::{
-    build_schema, case_term, register_analyzers, HitType, SearchFields, ANALYZER_VERSION,
+    archive_term, build_schema, case_term, register_analyzers, HitType, SearchFields,
+    ANALYZER_VERSION,
 };
 
 use crate::db::sql;
@@ -178,53 +179,107 @@ impl SearchIndex {
         payload: CommitPayload,
         wipe: bool,
     ) -> Result<(), IngestError> {
-        let mut w = self
-            .writer
-            .as_ref()
-            .ok_or_else(|| IngestError::Internal("the index is open read-only".into()))?
-            .lock()
-            .map_err(|_| IngestError::Internal("index writer lock poisoned".into()))?;
-        let f = self.fields;
-        if wipe {
-            w.delete_all_documents()?;
-        }
-        for id in deletes.iter().chain(adds.iter().map(|s| &s.document.id)) {
-            w.delete_term(Term::from_field_u64(f.doc_id, *id as u64));
-        }
-        for src in adds {
-            let d = &src.document;
-            let title = d.title.clone().unwrap_or_else(|| d.filename.clone());
-            for p in &src.pages {
-                let mut td = base_document(f, d.id, p.number, &src.facets, HitType::Page);
-                td.add_text(f.title, &title);
-                add_text(f, &mut td, &p.text);
-                if p.ocr_engine.is_some() {
-                    td.add_u64(f.ocr, 1);
-                }
-                w.add_document(td)?;
+        self.write(payload, wipe, |w, f| {
+            for id in deletes {
+                w.delete_term(Term::from_field_u64(f.doc_id, *id as u64));
             }
-            for e in &src.entities {
-                let mut td = base_document(f, d.id, e.page, &src.facets, e.kind);
-                td.add_u64(f.entity_id, e.id as u64);
-                td.add_text(f.title, &e.title);
-                add_text(f, &mut td, &e.text);
-                w.add_document(td)?;
-            }
-        }
-        let mut prepared = w.prepare_commit()?;
-        prepared.set_payload(&serde_json::to_string(&payload).unwrap_or_default());
-        prepared.commit()?;
-        drop(w);
+            add_sources(w, f, adds)
+        })?;
         tracing::debug!(
             deleted = deletes.len(),
             added = adds.len(),
             seq = payload.seq,
             "index commit"
         );
+        Ok(())
+    }
+
+    /// Empties the index and fills it with what `fill` hands over, batch by batch, in one
+    /// commit: searches answer from the old index until the new one replaces it, and only one
+    /// batch is in memory at a time (tantivy spills what it has written to segment files).
+    /// Blocking: call from a blocking thread.
+    pub fn rebuild_with(
+        &self,
+        payload: CommitPayload,
+        mut fill: impl FnMut(
+            &mut dyn FnMut(&[IndexSource]) -> Result<(), IngestError>,
+        ) -> Result<(), IngestError>,
+    ) -> Result<(), IngestError> {
+        self.write(payload, true, |w, f| {
+            fill(&mut |batch| add_sources(w, f, batch))
+        })
+    }
+
+    /// One write under the writer lock, committed with `payload`; on any failure what was
+    /// written is rolled back, so a half-done write never reaches a later commit.
+    fn write(
+        &self,
+        payload: CommitPayload,
+        wipe: bool,
+        body: impl FnOnce(&mut IndexWriter, SearchFields) -> Result<(), IngestError>,
+    ) -> Result<(), IngestError> {
+        let mut w = self
+            .writer
+            .as_ref()
+            .ok_or_else(|| IngestError::Internal("the index is open read-only".into()))?
+            .lock()
+            .map_err(|_| IngestError::Internal("index writer lock poisoned".into()))?;
+        let payload = serde_json::to_string(&payload)
+            .map_err(|e| IngestError::Internal(format!("index commit payload: {e}")))?;
+        let written = (|| {
+            if wipe {
+                w.delete_all_documents()?;
+            }
+            body(&mut w, self.fields)?;
+            let mut prepared = w.prepare_commit()?;
+            prepared.set_payload(&payload);
+            prepared.commit()?;
+            Ok(())
+        })();
+        if let Err(e) = written {
+            if let Err(r) = w.rollback() {
+                tracing::error!(error = %r, "rolling back a failed index write failed");
+            }
+            return Err(e);
+        }
+        drop(w);
         self.reader.reload()?;
         Ok(())
     }
 }
+
+/// Adds every page and entity of `adds`, after deleting what was indexed for them.
+fn add_sources(
+    w: &mut IndexWriter,
+    f: SearchFields,
+    adds: &[IndexSource],
+) -> Result<(), IngestError> {
+    for src in adds {
+        let d = &src.document;
+        w.delete_term(Term::from_field_u64(f.doc_id, d.id as u64));
+        let title = d.title.clone().unwrap_or_else(|| d.filename.clone());
+        for p in &src.pages {
+            let mut td = base_document(f, d.id, p.number, &src.facets, HitType::Page);
+            td.add_text(f.title, &title);
+            add_text(f, &mut td, &p.text);
+            if p.ocr_engine.is_some() {
+                td.add_u64(f.ocr, 1);
+            }
+            w.add_document(td)?;
+        }
+        for e in &src.entities {
+            let mut td = base_document(f, d.id, e.page, &src.facets, e.kind);
+            td.add_u64(f.entity_id, e.id as u64);
+            td.add_text(f.title, &e.title);
+            add_text(f, &mut td, &e.text);
+            w.add_document(td)?;
+        }
+    }
+    Ok(())
+}
+
+/// Documents loaded and written together by [`Indexer::rebuild`].
+const REBUILD_BATCH: usize = 256;
 
 /// The fields every index document of a source document shares.
 fn base_document(
@@ -254,6 +309,9 @@ fn base_document(
     if let Some(d) = facets.date {
         td.add_u64(f.date, d as u64);
     }
+    for t in &facets.own_case {
+        td.add_text(f.own_case, t);
+    }
     td
 }
 
@@ -265,6 +323,12 @@ fn add_text(f: SearchFields, td: &mut TantivyDocument, text: &str) {
     for c in crate::entities::case_number::find_case_numbers(text) {
         if seen.insert((c.number.year, c.number.sequence)) {
             td.add_text(f.case, case_term(c.number.year, c.number.sequence));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for a in crate::entities::case_number::find_archive_numbers(text) {
+        if seen.insert(a) {
+            td.add_text(f.case, archive_term(a.year, a.sequence));
         }
     }
 }
@@ -389,7 +453,8 @@ impl Indexer {
         Ok(rows.len() as u64)
     }
 
-    /// Rebuilds the whole index from the database: every document that has pages. Used when
+    /// Rebuilds the whole index from the database: every document that has pages, loaded
+    /// [`REBUILD_BATCH`] documents at a time. Used when
     /// the index is new or was discarded; the outbox tail after the snapshot is applied next.
     pub async fn rebuild(&self) -> Result<u64, IngestError> {
         let backend = self.db.get_database_backend();
@@ -414,14 +479,29 @@ impl Indexer {
             .into_tuple()
             .all(&self.db)
             .await?;
-        let adds = source::load_many(&self.db, &ids).await?;
         let index = self.index.clone();
         let payload = CommitPayload {
             seq: snapshot,
             analyzer: ANALYZER_VERSION,
         };
-        let added: Vec<i64> = adds.iter().map(|s: &IndexSource| s.document.id).collect();
-        tokio::task::spawn_blocking(move || index.apply(&[], &adds, payload, true)).await??;
+        // Loaded and written a batch at a time on a blocking thread: an archive's pages never
+        // sit in memory together.
+        let db = self.db.clone();
+        let handle = tokio::runtime::Handle::current();
+        let batch_ids = ids.clone();
+        let added = tokio::task::spawn_blocking(move || {
+            let mut added: Vec<i64> = Vec::with_capacity(batch_ids.len());
+            index.rebuild_with(payload, |add| {
+                for chunk in batch_ids.chunks(REBUILD_BATCH) {
+                    let sources = handle.block_on(source::load_many(&db, chunk))?;
+                    added.extend(sources.iter().map(|s| s.document.id));
+                    add(&sources)?;
+                }
+                Ok(())
+            })?;
+            Ok::<_, IngestError>(added)
+        })
+        .await??;
         mark_indexed(&self.db, &added).await?;
         Ok(ids.len() as u64)
     }

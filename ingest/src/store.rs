@@ -6,6 +6,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use planarkiv_schema::case_number::CaseMetadata;
 use planarkiv_schema::entities::{document, origin, DocumentStatus, TitleSource};
 
 use crate::blobs::{sha256_hex, BlobStore};
@@ -23,6 +24,8 @@ pub struct DocumentMeta {
     pub date: Option<String>,
     pub case_number: Option<String>,
     pub appendix_number: Option<i32>,
+    /// Case metadata from outside (manifest columns, an upload's input); ahead of extraction.
+    pub case: CaseMetadata,
 }
 
 /// A file offered to the archive.
@@ -207,8 +210,11 @@ pub(crate) fn new_document(
         kind: Set(meta.kind.clone()),
         organization: Set(meta.organization.clone()),
         document_date: Set(meta.date.clone()),
-        case_number: Set(meta.case_number.clone()),
+        // The item number given with the file beats the one its name suggests.
+        case_number: Set(meta.case.item_number.clone().or(meta.case_number.clone())),
         appendix_number: Set(meta.appendix_number),
+        case_metadata: Set((!meta.case.is_empty())
+            .then(|| serde_json::to_string(&meta.case).expect("plain strings serialise"))),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

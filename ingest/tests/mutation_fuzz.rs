@@ -134,6 +134,13 @@ fn mutated_corpus_files_never_panic_or_hang() {
                 std::panic::catch_unwind(|| extract(&mutant, &opts).map(|d| d.text().len()));
             let elapsed = started.elapsed();
             assert!(outcome.is_ok(), "{name} mutant {i} panicked");
+            // Panics extraction caught itself count too: in this crate's code each is a bug
+            // (the parser's own are lopdf's and only cost the file).
+            assert_eq!(
+                planarkiv_ingest::pdf::recovered_panics().0,
+                0,
+                "{name} mutant {i}: the interpreter or layout panicked"
+            );
             assert!(
                 elapsed < Duration::from_secs(10),
                 "{name} mutant {i} took {elapsed:?}"

@@ -14,6 +14,7 @@ mod m20261129_000008_ingest_file_outcome_index;
 mod m20261203_000009_job_timeouts;
 mod m20261203_000010_document_title_source;
 mod m20261203_000011_dismissed_extractions;
+mod m20261203_000012_archive_cases;
 mod m20261203_000020_page_ocr;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_job_timeouts::Migration),
             Box::new(m20261203_000010_document_title_source::Migration),
             Box::new(m20261203_000011_dismissed_extractions::Migration),
+            Box::new(m20261203_000012_archive_cases::Migration),
             Box::new(m20261203_000020_page_ocr::Migration),
         ]
     }

@@ -14,7 +14,7 @@ pub mod equivalents;
 
 /// Bumped whenever tokenization changes, so an index built by another version is rebuilt
 /// rather than queried with analyzers that no longer match its terms.
-pub const ANALYZER_VERSION: u32 = 3;
+pub const ANALYZER_VERSION: u32 = 4;
 
 /// Lower-case + Snowball Norwegian stemmer. No ASCII folding: "før" must not match "for".
 pub const NORWEGIAN_STEMMED: &str = "nb_stem";
@@ -48,8 +48,13 @@ pub struct SearchFields {
     pub body: Field,
     pub body_exact: Field,
     /// Case numbers the page mentions, normalised by [`case_term`], so "sak 24.25", "24/25" and
-    /// "2025/24" meet on one term and are never two loose numbers.
+    /// "2025/24" meet on one term and are never two loose numbers; and the archive numbers it
+    /// mentions, by [`archive_term`].
     pub case: Field,
+    /// The numbers of the document's own case (its item and archive numbers), on every index
+    /// document made from it: a search for a number ranks the case's own paper above papers
+    /// that only mention it.
+    pub own_case: Field,
     /// 1 on a page whose text came from OCR; absent otherwise. A filter, never scored.
     pub ocr: Field,
 }
@@ -94,6 +99,12 @@ pub fn case_term(year: i32, sequence: u32) -> String {
     format!("{year}-{sequence}")
 }
 
+/// The indexed form of archive case `sequence` of `year` ("2026/308"): apart from item numbers,
+/// which are written alike ("2025/24").
+pub fn archive_term(year: i32, sequence: u32) -> String {
+    format!("a{year}-{sequence}")
+}
+
 pub fn build_schema() -> (Schema, SearchFields) {
     let mut b = Schema::builder();
     let doc_id = b.add_u64_field(
@@ -127,6 +138,7 @@ pub fn build_schema() -> (Schema, SearchFields) {
         TextOptions::default().set_indexing_options(exact),
     );
     let case = b.add_text_field("case", STRING);
+    let own_case = b.add_text_field("own_case", STRING);
     let hit_type = b.add_text_field("hit_type", STRING | FAST | STORED);
     let entity_id = b.add_u64_field(
         "entity_id",
@@ -163,6 +175,7 @@ pub fn build_schema() -> (Schema, SearchFields) {
             body,
             body_exact,
             case,
+            own_case,
             ocr,
         },
     )

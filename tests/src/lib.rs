@@ -99,6 +99,73 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// A PDF of text lines in Helvetica, one slice of lines per page: what the tests write their
+/// own case papers, letters and plans with. Lines starting with `# ` are set large and bold
+/// (a heading); the text is encoded as WinAnsi, which holds the Norwegian letters.
+pub fn text_pdf(pages: &[&[&str]]) -> Vec<u8> {
+    use lopdf::content::{Content, Operation};
+    use lopdf::{dictionary, Document, Object, Stream};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = |name: &str| {
+        dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type1",
+            "BaseFont" => Object::Name(name.as_bytes().to_vec()),
+            "Encoding" => "WinAnsiEncoding",
+        }
+    };
+    let regular = doc.add_object(font("Helvetica"));
+    let bold = doc.add_object(font("Helvetica-Bold"));
+    let resources = doc.add_object(dictionary! {
+        "Font" => dictionary! { "F1" => regular, "F2" => bold },
+    });
+    let mut kids = Vec::new();
+    for lines in pages {
+        let mut ops = Vec::new();
+        let mut y = 800.0_f32;
+        for line in lines.iter() {
+            let (font, size, text) = match line.strip_prefix("# ") {
+                Some(t) => ("F2", 16.0, t),
+                None => ("F1", 11.0, *line),
+            };
+            // WinAnsi: Latin-1 for the letters these documents use.
+            let bytes: Vec<u8> = text
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+                .collect();
+            ops.push(Operation::new("BT", vec![]));
+            ops.push(Operation::new("Tf", vec![font.into(), size.into()]));
+            ops.push(Operation::new("Td", vec![56.0.into(), y.into()]));
+            ops.push(Operation::new(
+                "Tj",
+                vec![Object::String(bytes, lopdf::StringFormat::Literal)],
+            ));
+            ops.push(Operation::new("ET", vec![]));
+            y -= size * 1.6;
+        }
+        let content = Content { operations: ops }.encode().expect("content");
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content));
+        kids.push(Object::from(doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "Contents" => content_id,
+            "Resources" => resources,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        })));
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("write PDF");
+    out
+}
+
 /// A distinct copy of a PDF: bytes after `%%EOF` are ignored by readers but change the hash.
 pub fn variant(pdf: &[u8], n: usize) -> Vec<u8> {
     let mut v = pdf.to_vec();
@@ -249,10 +316,44 @@ impl TestApp {
         filename: &str,
         bytes: Vec<u8>,
     ) -> (u16, Value) {
-        let operations = json!({
-            "query": "mutation($f: Upload!) { uploadDocument(file: $f) { id status filename } }",
-            "variables": { "f": null }
-        });
+        self.upload_request(
+            token,
+            filename,
+            bytes,
+            "mutation($f: Upload!) { uploadDocument(file: $f) { id status filename } }",
+            json!({ "f": null }),
+        )
+        .await
+    }
+
+    /// Uploads with metadata (`uploadDocument(file:, metadata:)`).
+    pub async fn upload_with_metadata(
+        &self,
+        filename: &str,
+        bytes: Vec<u8>,
+        metadata: Value,
+    ) -> (u16, Value) {
+        self.upload_request(
+            None,
+            filename,
+            bytes,
+            "mutation($f: Upload!, $m: DocumentMetadataInput) { \
+             uploadDocument(file: $f, metadata: $m) { id status filename } }",
+            json!({ "f": null, "m": metadata }),
+        )
+        .await
+    }
+
+    /// A multipart request of `query` whose variable `f` is the file.
+    pub async fn upload_request(
+        &self,
+        token: Option<&str>,
+        filename: &str,
+        bytes: Vec<u8>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let operations = json!({ "query": query, "variables": variables });
         let form = reqwest::multipart::Form::new()
             .text("operations", operations.to_string())
             .text("map", json!({ "0": ["variables.f"] }).to_string())

@@ -32,8 +32,8 @@ async fn wait_indexed(db: &sea_orm::DatabaseConnection, n: u64) {
 async fn add_case_by_hand(db: &sea_orm::DatabaseConnection) {
     use planarkiv_schema::entities::case;
     case::ActiveModel {
-        year: Set(2024),
-        sequence: Set(23),
+        year: Set(Some(2024)),
+        sequence: Set(Some(23)),
         title: Set(Some("Rekrutteringsmidler".into())),
         origin: Set(planarkiv_ingest::domain::ORIGIN_PERSON.into()),
         edited: Set("[]".into()),

@@ -1,6 +1,5 @@
 use async_graphql::{Context, Object, ID};
 
-use planarkiv_schema::case_number::CaseNumber;
 use planarkiv_schema::entities::appendix;
 use planarkiv_schema::ids::{self, IdKind};
 
@@ -32,13 +31,11 @@ impl Appendix {
         self.0.title.as_deref()
     }
 
-    /// The number of the case it belongs to ("24.25"), known even before the case is.
-    async fn case_number(&self) -> String {
-        CaseNumber {
-            year: self.0.case_year,
-            sequence: self.0.case_sequence.max(0) as u32,
-        }
-        .to_string()
+    /// The item number of the case it belongs to ("24.25"), known even before the case is;
+    /// null when its case has none.
+    async fn case_number(&self) -> Option<String> {
+        planarkiv_ingest::domain::item_number_of(self.0.case_year, self.0.case_sequence)
+            .map(|n| n.to_string())
     }
 
     /// The case it belongs to, when that case is in the archive.

@@ -1,7 +1,7 @@
 use async_graphql::{Context, Object, ID};
 
 use planarkiv_schema::case_number::CaseNumber;
-use planarkiv_schema::entities::case;
+use planarkiv_schema::entities::{case, case_treatment};
 use planarkiv_schema::ids::{self, IdKind};
 
 use super::appendix::Appendix;
@@ -13,7 +13,7 @@ use async_graphql::dataloader::DataLoader;
 use super::error::{ApiError, GqlResult};
 use super::loaders::{
     AppendicesOf, BodyKey, CaseKey, CasesOfDocument, DomainLoader, MeetingKey, ReferencesOf,
-    ReferrersOf,
+    ReferrersOf, TreatmentsOf,
 };
 use super::meeting::Meeting;
 use super::provenance::Provenance;
@@ -22,15 +22,14 @@ use super::Origin;
 pub struct Case(pub case::Model);
 
 impl Case {
-    fn number(&self) -> CaseNumber {
-        CaseNumber {
-            year: self.0.year,
-            sequence: self.0.sequence.max(0) as u32,
-        }
+    fn item_number(&self) -> Option<CaseNumber> {
+        planarkiv_ingest::domain::item_number_of(self.0.year, self.0.sequence)
     }
 }
 
-/// A case (sak) treated by a body. "sak 24.25" is case 24 of 2025.
+/// A case as the archives know it (Noark 5's *arkivsak* with its *saksgang*): the archive case
+/// its paper belongs to ("2026/308") and the item number it is decided under ("sak 24.25" is
+/// item 24 of 2025). The two are different numbers; either may be unknown.
 #[Object]
 impl Case {
     /// Opaque global id.
@@ -38,20 +37,48 @@ impl Case {
         ID(ids::encode(IdKind::Case, self.0.id))
     }
 
-    /// The number as secretariats print it: "24.25".
+    /// The item number as secretariats print it ("24.25"); null when the paper leaves it
+    /// blank and nobody gave it.
     #[graphql(name = "number")]
-    async fn number_text(&self) -> String {
-        self.number().to_string()
+    async fn number_text(&self) -> Option<String> {
+        self.item_number().map(|n| n.to_string())
     }
 
-    /// The year the number belongs to (2025 for "24.25").
-    async fn year(&self) -> i32 {
+    /// The item number's type where known: "PS" (politisk sak), "RS" (referatsak), "OS", …
+    async fn item_type(&self) -> Option<&str> {
+        self.0.item_type.as_deref()
+    }
+
+    /// The year of the item number (2025 for "24.25").
+    async fn year(&self) -> Option<i32> {
         self.0.year
     }
 
-    /// The sequence within the year (24 for "24.25").
-    async fn sequence(&self) -> i32 {
+    /// The sequence of the item number within its year (24 for "24.25").
+    async fn sequence(&self) -> Option<i32> {
         self.0.sequence
+    }
+
+    /// The archive case (arkivsak) its paper belongs to, "2026/308"; null when not printed or
+    /// given. Never an item number.
+    async fn archive_number(&self) -> Option<String> {
+        planarkiv_ingest::domain::archive_number_of(&self.0).map(|n| n.to_string())
+    }
+
+    /// The bodies it goes through (saksgang), in the order the paper lists them: each with its
+    /// meeting date and item number; the decision where a protocol gives it.
+    async fn treatments(&self, ctx: &Context<'_>) -> GqlResult<Vec<CaseTreatment>> {
+        Ok(super::load_list(ctx, TreatmentsOf(self.0.id))
+            .await?
+            .into_iter()
+            .map(CaseTreatment)
+            .collect())
+    }
+
+    /// Fields that metadata given with the document (a bulk manifest, an upload's input) set;
+    /// extraction does not replace them, a person may.
+    async fn metadata_fields(&self) -> Vec<String> {
+        super::edited_list(&self.0.metadata_fields)
     }
 
     /// Its title.
@@ -192,5 +219,59 @@ impl Case {
     /// Fields a person edited; re-extraction leaves them alone.
     async fn edited_fields(&self) -> Vec<String> {
         super::edited_list(&self.0.edited)
+    }
+}
+
+pub struct CaseTreatment(pub case_treatment::Model);
+
+/// One body's handling of a case: a row of the paper's saksgang (body, meeting date, item
+/// number), with the decision where a protocol gives it.
+#[Object]
+impl CaseTreatment {
+    /// The body, when known to the archive.
+    async fn body(&self, ctx: &Context<'_>) -> GqlResult<Option<Body>> {
+        let Some(id) = self.0.body_id else {
+            return Ok(None);
+        };
+        Ok(super::load(ctx, BodyKey(id)).await?.map(Body))
+    }
+
+    /// The body's name as the paper prints it.
+    async fn body_name(&self) -> Option<&str> {
+        self.0.body_name.as_deref()
+    }
+
+    /// The meeting it is treated in, where the body and the date are known.
+    async fn meeting(&self, ctx: &Context<'_>) -> GqlResult<Option<Meeting>> {
+        let Some(id) = self.0.meeting_id else {
+            return Ok(None);
+        };
+        Ok(super::load(ctx, MeetingKey(id)).await?.map(Meeting))
+    }
+
+    /// The meeting date: ISO date, or "YYYY-MM" when only the month is known.
+    async fn meeting_date(&self) -> Option<&str> {
+        self.0.meeting_date.as_deref()
+    }
+
+    /// The item number in this body ("24.25"); null when the paper leaves it blank.
+    async fn item_number(&self) -> Option<String> {
+        planarkiv_ingest::domain::item_number_of(self.0.item_year, self.0.item_sequence)
+            .map(|n| n.to_string())
+    }
+
+    /// The item number's type where printed: "PS", "RS", "OS", …
+    async fn item_type(&self) -> Option<&str> {
+        self.0.item_type.as_deref()
+    }
+
+    /// The decision this body made, where a protocol gives it.
+    async fn decision(&self) -> Option<&str> {
+        self.0.decision.as_deref()
+    }
+
+    /// Where each value was read.
+    async fn provenance(&self, ctx: &Context<'_>) -> GqlResult<Vec<Provenance>> {
+        super::provenance_of(ctx, "case_treatment", self.0.id).await
     }
 }

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use planarkiv_ingest::domain::{self, with_edited, ORIGIN_PERSON};
-use planarkiv_schema::case_number::CaseNumber;
+use planarkiv_schema::case_number::{split_item_type, ArchiveNumber, CaseNumber};
 use planarkiv_schema::entities::{appendix, case, document, focus_area, measure, plan, OutboxOp};
 use planarkiv_schema::ids::{self, IdKind};
 use planarkiv_schema::time::now_ms;
@@ -80,10 +80,21 @@ fn position(v: Option<i32>) -> ApiResult<Option<i32>> {
     }
 }
 
-fn case_number(v: &str) -> ApiResult<CaseNumber> {
-    CaseNumber::parse(v).ok_or_else(|| {
+/// An item number with its type where given ("PS 12/2026" → PS, 12 of 2026).
+fn case_number(v: &str) -> ApiResult<(Option<String>, CaseNumber)> {
+    let (kind, rest) = split_item_type(v);
+    let n = CaseNumber::parse(rest).ok_or_else(|| {
         ApiError::BadUserInput(format!(
-            "`number`: {v:?} is not a case number (try \"24.25\" or \"2025/24\")"
+            "`number`: {v:?} is not an item number (try \"24.25\" or \"2025/24\")"
+        ))
+    })?;
+    Ok((kind, n))
+}
+
+fn archive_number(v: &str) -> ApiResult<ArchiveNumber> {
+    ArchiveNumber::parse(v).ok_or_else(|| {
+        ApiError::BadUserInput(format!(
+            "`archiveNumber`: {v:?} is not an archive number (try \"2026/308\")"
         ))
     })
 }
@@ -220,8 +231,11 @@ pub struct UpdatePlanInput {
 /// A new case.
 #[derive(InputObject)]
 pub struct CreateCaseInput {
-    /// "24.25", "sak 24/25", "2025/24", ….
-    pub number: String,
+    /// The item number: "24.25", "sak 24/25", "2025/24", "PS 12/2026", …. A case needs
+    /// this or an archive number.
+    pub number: Option<String>,
+    /// The archive case: "2026/308", "26/00308-4", ….
+    pub archive_number: Option<String>,
     /// The body's global id, abbreviation or name (created if new).
     pub body: Option<String>,
     /// Its title.
@@ -241,8 +255,10 @@ pub struct CreateCaseInput {
 /// Changes to a case: absent fields stay, null clears.
 #[derive(InputObject)]
 pub struct UpdateCaseInput {
-    /// A new number ("24.25", "2025/24", …); cannot be null.
+    /// A new item number ("24.25", "2025/24", "PS 12/2026", …); null clears it.
     pub number: MaybeUndefined<String>,
+    /// A new archive number ("2026/308"); null clears it.
+    pub archive_number: MaybeUndefined<String>,
     /// The body's global id, abbreviation or name (created if new).
     pub body: MaybeUndefined<String>,
     /// Its title.
@@ -653,7 +669,19 @@ impl CurationMutation {
         #[graphql(desc = "The new case.")] input: CreateCaseInput,
     ) -> GqlResult<Case> {
         require(ctx, Role::Editor)?;
-        let n = case_number(&input.number)?;
+        let number = input.number.as_deref().map(case_number).transpose()?;
+        let archive = input
+            .archive_number
+            .as_deref()
+            .map(archive_number)
+            .transpose()?;
+        if number.is_none() && archive.is_none() {
+            return Err(ApiError::BadUserInput(
+                "a case needs a `number` or an `archiveNumber`".into(),
+            )
+            .into());
+        }
+        let n = number.as_ref().map(|(_, n)| *n);
         let meeting_date = date("meetingDate", input.meeting_date)?;
         let (_turn, txn, state) = begin(ctx).await?;
         let body = body_id(&txn, input.body).await?;
@@ -665,8 +693,12 @@ impl CurationMutation {
         let row = case::ActiveModel {
             body_id: Set(body),
             meeting_id: Set(meeting),
-            year: Set(n.year),
-            sequence: Set(n.sequence as i32),
+            year: Set(n.map(|n| n.year)),
+            sequence: Set(n.map(|n| n.sequence as i32)),
+            item_type: Set(number.and_then(|(k, _)| k)),
+            archive_year: Set(archive.map(|a| a.year)),
+            archive_sequence: Set(archive.map(|a| a.sequence as i32)),
+            metadata_fields: Set("[]".to_owned()),
             title: Set(opt_text("title", input.title)?),
             meeting_date: Set(meeting_date),
             background: Set(opt_text("background", input.background)?),
@@ -683,8 +715,10 @@ impl CurationMutation {
         .insert(&txn)
         .await
         .map_err(ApiError::from)?;
-        domain::link_number(&txn, n).await?;
-        domain::reindex_appendices(&txn, n).await?;
+        if let Some(n) = n {
+            domain::link_number(&txn, n).await?;
+            domain::reindex_appendices(&txn, n).await?;
+        }
         commit(txn, state).await?;
         Ok(Case(row))
     }
@@ -699,25 +733,44 @@ impl CurationMutation {
         require(ctx, Role::Editor)?;
         let (_turn, txn, state) = begin(ctx).await?;
         let row = find_case(&txn, &id).await?;
-        let old_number = CaseNumber {
-            year: row.year,
-            sequence: row.sequence.max(0) as u32,
-        };
+        let old_number = domain::item_number_of(row.year, row.sequence);
         let mut edited = Vec::new();
         let mut a: case::ActiveModel = row.clone().into();
-        let mut new_number = None;
+        let mut new_number = old_number;
+        let mut archive = domain::archive_number_of(&row);
         match input.number {
             MaybeUndefined::Value(v) => {
-                let n = case_number(&v)?;
-                a.year = Set(n.year);
-                a.sequence = Set(n.sequence as i32);
+                let (kind, n) = case_number(&v)?;
+                a.year = Set(Some(n.year));
+                a.sequence = Set(Some(n.sequence as i32));
+                a.item_type = Set(kind);
                 edited.extend(["year", "sequence"]);
                 new_number = Some(n);
             }
             MaybeUndefined::Null => {
-                return Err(ApiError::BadUserInput("a case must have a `number`".into()).into())
+                a.year = Set(None);
+                a.sequence = Set(None);
+                a.item_type = Set(None);
+                edited.extend(["year", "sequence"]);
+                new_number = None;
             }
             MaybeUndefined::Undefined => {}
+        }
+        match input.archive_number {
+            MaybeUndefined::Value(v) => archive = Some(archive_number(&v)?),
+            MaybeUndefined::Null => archive = None,
+            MaybeUndefined::Undefined => {}
+        }
+        if archive != domain::archive_number_of(&row) {
+            a.archive_year = Set(archive.map(|n| n.year));
+            a.archive_sequence = Set(archive.map(|n| n.sequence as i32));
+            edited.extend(["archive_year", "archive_sequence"]);
+        }
+        if new_number.is_none() && archive.is_none() {
+            return Err(ApiError::BadUserInput(
+                "a case must keep a `number` or an `archiveNumber`".into(),
+            )
+            .into());
         }
         let mut body = row.body_id;
         if let Some(b) = given(input.body, "body_id", &mut edited) {
@@ -754,26 +807,26 @@ impl CurationMutation {
         a.edited = Set(with_edited(&row.edited, edited));
         a.updated_at = Set(now_ms());
         let row = a.update(&txn).await.map_err(ApiError::from)?;
-        if let Some(n) = new_number.filter(|n| *n != old_number) {
+        if new_number != old_number {
             // The appendix list follows its case to the new number.
             appendix::Entity::update_many()
                 .col_expr(
                     appendix::Column::CaseYear,
-                    sea_orm::sea_query::Expr::value(n.year),
+                    sea_orm::sea_query::Expr::value(new_number.map(|n| n.year)),
                 )
                 .col_expr(
                     appendix::Column::CaseSequence,
-                    sea_orm::sea_query::Expr::value(n.sequence as i32),
+                    sea_orm::sea_query::Expr::value(new_number.map(|n| n.sequence as i32)),
                 )
                 .filter(appendix::Column::CaseId.eq(row.id))
                 .filter(appendix::Column::Origin.ne(domain::ORIGIN_DOCUMENT))
                 .exec(&txn)
                 .await
                 .map_err(ApiError::from)?;
-            domain::link_number(&txn, old_number).await?;
-            domain::link_number(&txn, n).await?;
-            domain::reindex_appendices(&txn, old_number).await?;
-            domain::reindex_appendices(&txn, n).await?;
+            for n in old_number.into_iter().chain(new_number) {
+                domain::link_number(&txn, n).await?;
+                domain::reindex_appendices(&txn, n).await?;
+            }
         }
         touch(&txn, row.document_id).await?;
         commit(txn, state).await?;
@@ -799,12 +852,10 @@ impl CurationMutation {
             .exec(&txn)
             .await
             .map_err(ApiError::from)?;
-        let number = CaseNumber {
-            year: row.year,
-            sequence: row.sequence.max(0) as u32,
-        };
-        domain::link_number(&txn, number).await?;
-        domain::reindex_appendices(&txn, number).await?;
+        if let Some(number) = domain::item_number_of(row.year, row.sequence) {
+            domain::link_number(&txn, number).await?;
+            domain::reindex_appendices(&txn, number).await?;
+        }
         touch(&txn, row.document_id).await?;
         commit(txn, state).await?;
         Ok(id)

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use planarkiv_ingest::domain::organization_key;
-use planarkiv_schema::case_number::CaseNumber;
+use planarkiv_schema::case_number::{split_item_type, ArchiveNumber, CaseNumber};
 use planarkiv_schema::entities::{body, case, meeting, organization, organization_alias, plan};
 use planarkiv_schema::ids::{self, IdKind};
 
@@ -161,6 +161,7 @@ impl DomainQuery {
     }
 
     /// Cases, oldest first.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "super::list_cost(first, 20, child_complexity)")]
     async fn cases(
         &self,
@@ -173,10 +174,17 @@ impl DomainQuery {
         #[graphql(desc = "Only cases of this year (2025 for \"24.25\").")] year: Option<i32>,
         #[graphql(desc = "Only cases whose title contains this text (any case).")]
         title_contains: Option<String>,
+        #[graphql(
+            desc = "Only cases with this item or archive number, in any spelling (see `case`)."
+        )]
+        number: Option<String>,
     ) -> GqlResult<Page<Case>> {
         require(ctx, Role::Reader)?;
         let db = &super::app_state(ctx)?.db;
         let mut q = case::Entity::find();
+        if let Some(n) = number {
+            q = q.filter(number_condition(&n)?);
+        }
         if let Some(b) = body {
             q = q.filter(case::Column::BodyId.is_in(bodies_named(db, &b).await?));
         }
@@ -189,34 +197,40 @@ impl DomainQuery {
         Ok(page(db, q, case::Column::Id, first, after, |c| c.id, Case).await?)
     }
 
-    /// The case with that number: "24.25", "sak 24.25", "24/25", "2025/24" and "24/2025" all
-    /// name case 24 of 2025. With `body`, only that body's case. Null when there is none.
+    /// The case with that number, item number or archive number in any spelling: "24.25",
+    /// "sak 24.25", "24/25", "2025/24", "PS 24/2025" name item 24 of 2025; "2026/308",
+    /// "26/00308-4", "arkivsak 2026/308" name archive case 308 of 2026. With `body`, only that
+    /// body's case. Null when there is none; an error when the number names several cases
+    /// (two bodies' items, or an item and an archive case written alike): `cases(number:)`
+    /// lists them.
     async fn case(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The case number in any of its spellings.")] number: String,
+        #[graphql(desc = "An item or archive number in any of its spellings.")] number: String,
         #[graphql(desc = "The body: its global id, abbreviation (\"SSU\") or name.")] body: Option<
             String,
         >,
     ) -> GqlResult<Option<Case>> {
         require(ctx, Role::Reader)?;
         let db = &super::app_state(ctx)?.db;
-        let n = CaseNumber::parse(&number).ok_or_else(|| {
-            ApiError::BadUserInput(format!(
-                "{number:?} is not a case number (try \"24.25\" or \"2025/24\")"
-            ))
-        })?;
-        let mut q = case::Entity::find()
-            .filter(case::Column::Year.eq(n.year))
-            .filter(case::Column::Sequence.eq(n.sequence as i32));
+        let mut q = case::Entity::find().filter(number_condition(&number)?);
         if let Some(b) = body {
             q = q.filter(case::Column::BodyId.is_in(bodies_named(db, &b).await?));
         }
-        Ok(q.order_by_asc(case::Column::Id)
-            .one(db)
+        let mut found = q
+            .order_by_asc(case::Column::Id)
+            .limit(2)
+            .all(db)
             .await
-            .map_err(ApiError::from)?
-            .map(Case))
+            .map_err(ApiError::from)?;
+        if found.len() > 1 {
+            return Err(ApiError::BadUserInput(format!(
+                "{number:?} names more than one case; give `body`, or list them with \
+                 `cases(number: {number:?})`"
+            ))
+            .into());
+        }
+        Ok(found.pop().map(Case))
     }
 
     /// Organisations by name.
@@ -307,4 +321,37 @@ impl DomainQuery {
         }
         Ok(page(db, q, meeting::Column::Id, first, after, |m| m.id, Meeting).await?)
     }
+}
+
+/// The cases a number names: as an item number, and, when written with a slash, as an archive
+/// number. Refused when it is neither.
+fn number_condition(number: &str) -> Result<Condition, ApiError> {
+    let (_, rest) = split_item_type(number);
+    let item = CaseNumber::parse(rest);
+    let archive = number
+        .contains('/')
+        .then(|| ArchiveNumber::parse(number))
+        .flatten();
+    let mut any = Condition::any();
+    if let Some(n) = item {
+        any = any.add(
+            Condition::all()
+                .add(case::Column::Year.eq(n.year))
+                .add(case::Column::Sequence.eq(n.sequence as i32)),
+        );
+    }
+    if let Some(a) = archive {
+        any = any.add(
+            Condition::all()
+                .add(case::Column::ArchiveYear.eq(a.year))
+                .add(case::Column::ArchiveSequence.eq(a.sequence as i32)),
+        );
+    }
+    if item.is_none() && archive.is_none() {
+        return Err(ApiError::BadUserInput(format!(
+            "{number:?} is not a case number (try \"24.25\", \"2025/24\" or the archive \
+             number \"2026/308\")"
+        )));
+    }
+    Ok(any)
 }

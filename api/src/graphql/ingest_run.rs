@@ -58,8 +58,10 @@ pub struct IngestCounts {
     pub total: u64,
     /// Files stored and searchable.
     pub indexed: u64,
-    /// Files whose bytes were already in the archive.
+    /// Files whose bytes were already in the archive from another path (or twice in this run).
     pub duplicate: u64,
+    /// Files an earlier run stored and indexed from the same path: a re-run's files.
+    pub already_archived: u64,
     /// Files that could not be ingested (each with a reason).
     pub failed: u64,
     /// Files stored whose extraction has not finished.
@@ -149,6 +151,7 @@ impl IngestRun {
             total: c.total,
             indexed: c.indexed,
             duplicate: c.duplicate,
+            already_archived: c.already_archived,
             failed: c.failed,
             pending: c.pending,
             pages: c.pages,

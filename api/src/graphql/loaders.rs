@@ -8,8 +8,8 @@ use async_graphql::dataloader::Loader;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use planarkiv_schema::entities::{
-    action_item, appendix, body, case, case_reference, document, focus_area, measure, meeting,
-    organization, organization_alias, page, plan, provenance,
+    action_item, appendix, body, case, case_reference, case_treatment, document, focus_area,
+    measure, meeting, organization, organization_alias, page, plan, provenance,
 };
 
 pub struct DocumentLoader {
@@ -126,6 +126,7 @@ children!(
     Id
 );
 children!(AppendicesOf, appendix, CaseId, case_id, Number);
+children!(TreatmentsOf, case_treatment, CaseId, case_id, Position);
 children!(PlansOfDocument, plan, DocumentId, document_id, Id);
 children!(CasesOfDocument, case, DocumentId, document_id, Id);
 children!(AppendicesOfDocument, appendix, DocumentId, document_id, Id);

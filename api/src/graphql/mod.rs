@@ -251,10 +251,11 @@ pub fn edited_list(json: &str) -> Vec<String> {
 }
 
 /// The GraphQL name of a stored field: columns holding ids name the object they point to, and
-/// a case's year and sequence are its number.
+/// a case's year and sequence are its number, its archive year and sequence its archive number.
 pub fn field_name(column: &str) -> String {
     match column {
         "year" | "sequence" => "number".to_owned(),
+        "archive_year" | "archive_sequence" => "archiveNumber".to_owned(),
         c => snake_to_camel(c.strip_suffix("_id").unwrap_or(c)),
     }
 }

@@ -13,13 +13,20 @@ pub struct MutationRoot;
 #[Object]
 impl MutationRoot {
     /// Stores a PDF and queues it for extraction. The same bytes uploaded again return the
-    /// document already stored. Files that are not PDFs are refused and nothing is kept.
+    /// document already stored (with the metadata it was first given). Files that are not PDFs
+    /// are refused and nothing is kept.
     async fn upload_document(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The PDF, as a multipart upload.")] file: Upload,
+        #[graphql(
+            desc = "What the case system knows of the file: it beats what extraction reads, and \
+                    a person's edits beat both."
+        )]
+        metadata: Option<DocumentMetadataInput>,
     ) -> GqlResult<Document> {
         require(ctx, Role::Editor)?;
+        let meta = metadata.map(DocumentMetadataInput::checked).transpose()?;
         let state = super::app_state(ctx)?;
         let value = file
             .value(ctx)
@@ -31,7 +38,10 @@ impl MutationRoot {
         let accepted = planarkiv_ingest::store::accept_reader(
             &state.db,
             &state.blobs,
-            &planarkiv_ingest::store::Submission::named(filename),
+            &planarkiv_ingest::store::Submission {
+                meta: meta.unwrap_or_default(),
+                ..planarkiv_ingest::store::Submission::named(filename)
+            },
             value.into_read(),
             limit,
         )
@@ -95,6 +105,30 @@ impl MutationRoot {
         Ok(n as i32)
     }
 
+    /// Queues documents for another extraction (after the entity rules improve, or OCR was
+    /// installed); a running worker redoes them, and each stays searchable meanwhile. What a
+    /// person curated, and metadata given with a file, are kept. Returns how many were queued.
+    async fn reextract_documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which documents.")] which: ReextractScope,
+    ) -> GqlResult<i32> {
+        require(ctx, Role::Admin)?;
+        let state = super::app_state(ctx)?;
+        let n = planarkiv_ingest::queue::requeue(
+            &state.db,
+            match which {
+                ReextractScope::Outdated => planarkiv_ingest::queue::Requeue::Outdated,
+                ReextractScope::Failed => planarkiv_ingest::queue::Requeue::Failed,
+                ReextractScope::All => planarkiv_ingest::queue::Requeue::All,
+            },
+        )
+        .await
+        .map_err(ApiError::from)?;
+        state.signals.jobs.notify_one();
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+
     /// Creates an API token. The token is in the answer and nowhere else: it is stored hashed.
     async fn create_api_token(
         &self,
@@ -134,4 +168,75 @@ impl MutationRoot {
         }
         Ok(true)
     }
+}
+
+/// Metadata given with an upload, as a bulk manifest's columns give it.
+#[derive(async_graphql::InputObject, Default)]
+pub struct DocumentMetadataInput {
+    /// The document's title.
+    pub title: Option<String>,
+    /// What it is: case_paper, case_appendix, minutes, letter, plan, report, presentation,
+    /// web_page or other.
+    pub kind: Option<String>,
+    /// The archive case it belongs to: "2026/308", "26/00308-4".
+    pub archive_number: Option<String>,
+    /// The item number its case is decided under: "24.25", "PS 12/2026".
+    pub item_number: Option<String>,
+    /// The body that decides the case.
+    pub body: Option<String>,
+    /// The meeting date, YYYY-MM-DD.
+    pub meeting_date: Option<String>,
+}
+
+impl DocumentMetadataInput {
+    /// Checked and normalised as a manifest row is; a wrong value is refused, since wrong
+    /// metadata is worse than none.
+    fn checked(self) -> Result<planarkiv_ingest::store::DocumentMeta, ApiError> {
+        let case = planarkiv_schema::case_number::CaseMetadata::from_raw(
+            self.archive_number.as_deref(),
+            self.item_number.as_deref(),
+            self.body.as_deref(),
+            self.meeting_date.as_deref(),
+        )
+        .map_err(|e| ApiError::BadUserInput(format!("`metadata`: {e}")))?;
+        let kind = self
+            .kind
+            .map(|k| k.trim().to_lowercase())
+            .filter(|k| !k.is_empty());
+        if let Some(k) = &kind {
+            if !planarkiv_ingest::bulk::manifest::KINDS.contains(&k.as_str()) {
+                return Err(ApiError::BadUserInput(format!(
+                    "`metadata.kind`: {k:?} is not one of {}",
+                    planarkiv_ingest::bulk::manifest::KINDS.join(", ")
+                )));
+            }
+        }
+        let title = self
+            .title
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+        if title.as_ref().is_some_and(|t| t.chars().count() > 500) {
+            return Err(ApiError::BadUserInput(
+                "`metadata.title` has at most 500 characters".into(),
+            ));
+        }
+        Ok(planarkiv_ingest::store::DocumentMeta {
+            title,
+            kind,
+            case_number: case.item_number.clone(),
+            case,
+            ..Default::default()
+        })
+    }
+}
+
+/// Which documents `reextractDocuments` queues.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ReextractScope {
+    /// Documents the current entity rules have not read.
+    Outdated,
+    /// Documents whose extraction failed.
+    Failed,
+    /// Every document.
+    All,
 }

@@ -1,10 +1,11 @@
-//! Metadata an archivist supplies for listed files (CSV: path, title, kind, organization, date),
-//! and what a file name itself tells ("Vedlegg 2 til sak 24.25.pdf").
+//! Metadata an archivist supplies for listed files (CSV: path, title, kind, organization, date,
+//! and for case papers archive_number, item_number, body, meeting_date), and what a file name
+//! itself tells ("Vedlegg 2 til sak 24.25.pdf").
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use planarkiv_schema::case_number::appendix_number_in;
+use planarkiv_schema::case_number::{appendix_number_in, CaseMetadata};
 
 use crate::entities::case_number::find_case_numbers;
 
@@ -30,7 +31,31 @@ struct Row {
     organization: Option<String>,
     #[serde(default)]
     date: Option<String>,
+    /// The archive case ("2026/308", "26/00308-4").
+    #[serde(default)]
+    archive_number: Option<String>,
+    /// The item number the case is decided under ("24.25", "PS 12/2026").
+    #[serde(default)]
+    item_number: Option<String>,
+    /// The body that decides it.
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    meeting_date: Option<String>,
 }
+
+/// The document kinds a manifest may give, as stored.
+pub const KINDS: &[&str] = &[
+    "case_paper",
+    "case_appendix",
+    "minutes",
+    "letter",
+    "plan",
+    "report",
+    "presentation",
+    "web_page",
+    "other",
+];
 
 fn blank_to_none(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
@@ -61,13 +86,33 @@ impl Manifest {
                     )));
                 }
             }
+            let case = CaseMetadata::from_raw(
+                row.archive_number.as_deref(),
+                row.item_number.as_deref(),
+                row.body.as_deref(),
+                row.meeting_date.as_deref(),
+            )
+            .map_err(|e| {
+                IngestError::Rejected(format!("manifest {} line {line}: {e}", path.display()))
+            })?;
+            let kind = blank_to_none(row.kind);
+            if let Some(k) = &kind {
+                if !KINDS.contains(&k.as_str()) {
+                    return Err(IngestError::Rejected(format!(
+                        "manifest {} line {line}: kind {k:?} is not one of {}",
+                        path.display(),
+                        KINDS.join(", ")
+                    )));
+                }
+            }
             let meta = DocumentMeta {
                 title: blank_to_none(row.title),
-                kind: blank_to_none(row.kind),
+                kind,
                 organization: blank_to_none(row.organization),
                 date,
                 case_number: None,
                 appendix_number: None,
+                case,
             };
             let p = row.path.trim();
             if p.is_empty() {
@@ -166,5 +211,41 @@ mod tests {
         .unwrap();
         let e = Manifest::load(&csv).unwrap_err().to_string();
         assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn case_columns_are_read_checked_and_named_in_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("m.csv");
+        std::fs::write(
+            &csv,
+            "path,kind,archive_number,item_number,body,meeting_date\n\
+             a.pdf,case_paper,25/01873-4,PS 7/2026,Kommunestyret,2026-02-19\n\
+             b.pdf,,,,,\n",
+        )
+        .unwrap();
+        let m = Manifest::load(&csv).unwrap();
+        let meta = m.meta_for("/x/a.pdf", "a.pdf");
+        assert_eq!(meta.kind.as_deref(), Some("case_paper"));
+        assert_eq!(meta.case.archive_number.as_deref(), Some("2025/1873"));
+        assert_eq!(meta.case.item_number.as_deref(), Some("07.26"));
+        assert_eq!(meta.case.item_type.as_deref(), Some("PS"));
+        assert_eq!(meta.case.body.as_deref(), Some("Kommunestyret"));
+        assert_eq!(meta.case.meeting_date.as_deref(), Some("2026-02-19"));
+        assert!(m.meta_for("/x/b.pdf", "b.pdf").case.is_empty());
+        for (row, field) in [
+            ("a.pdf,,308,,,", "archive_number"),
+            ("a.pdf,,,sak sju,,", "item_number"),
+            ("a.pdf,,,,,19.02.2026", "meeting_date"),
+            ("a.pdf,saksframlegg,,,,", "kind"),
+        ] {
+            std::fs::write(
+                &csv,
+                format!("path,kind,archive_number,item_number,body,meeting_date\n{row}\n"),
+            )
+            .unwrap();
+            let e = Manifest::load(&csv).unwrap_err().to_string();
+            assert!(e.contains("line 2") && e.contains(field), "{row}: {e}");
+        }
     }
 }

@@ -42,6 +42,8 @@ pub mod outcome {
     pub const PENDING: &str = "pending";
     pub const INDEXED: &str = "indexed";
     pub const DUPLICATE: &str = "duplicate";
+    /// Stored and indexed by an earlier run from this very path: nothing to do.
+    pub const ALREADY_ARCHIVED: &str = "already_archived";
     pub const FAILED: &str = "failed";
     /// Dry run: would be stored.
     pub const NEW: &str = "new";
@@ -78,6 +80,8 @@ pub struct Counts {
     pub total: u64,
     pub indexed: u64,
     pub duplicate: u64,
+    /// Files an earlier run stored and indexed from the same path.
+    pub already_archived: u64,
     pub failed: u64,
     pub pending: u64,
     pub new: u64,
@@ -446,8 +450,20 @@ async fn store_one(
         shared.inflight.release(&sha, &claim);
         let acc = link_existing(db, existing, Some(&found.origin)).await?;
         let (outcome, reason) = if !acc.duplicate {
-            // An earlier run stored it; its extraction may still be queued.
-            (outcome::PENDING, None)
+            if acc.document.status == planarkiv_schema::entities::DocumentStatus::Indexed {
+                // An earlier run stored and indexed it: a re-run says so instead of counting
+                // it as indexed again.
+                (
+                    outcome::ALREADY_ARCHIVED,
+                    Some(format!(
+                        "already in the archive as document {}",
+                        acc.document.id
+                    )),
+                )
+            } else {
+                // An earlier run stored it; its extraction may still be queued.
+                (outcome::PENDING, None)
+            }
         } else {
             (
                 outcome::DUPLICATE,
@@ -686,6 +702,7 @@ fn add(c: &mut Counts, outcome: &str, n: u64, pages: u64, ocr_pages: u64) {
             c.ocr_pages += ocr_pages;
         }
         outcome::DUPLICATE => c.duplicate += n,
+        outcome::ALREADY_ARCHIVED => c.already_archived += n,
         outcome::FAILED => c.failed += n,
         outcome::PENDING => c.pending += n,
         outcome::NEW => c.new += n,

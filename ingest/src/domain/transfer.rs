@@ -84,8 +84,15 @@ pub struct ExportedItem {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ExportedCase {
     pub document: Option<String>,
-    pub year: i32,
-    pub sequence: i32,
+    /// The item number; absent when the case has none.
+    pub year: Option<i32>,
+    pub sequence: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive_year: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive_sequence: Option<i32>,
     pub body: Option<String>,
     pub body_abbreviation: Option<String>,
     pub title: Option<String>,
@@ -269,6 +276,9 @@ pub async fn collect<C: ConnectionTrait>(db: &C) -> Result<Curated, IngestError>
             document: sha(c.document_id),
             year: c.year,
             sequence: c.sequence,
+            item_type: c.item_type,
+            archive_year: c.archive_year,
+            archive_sequence: c.archive_sequence,
             body: b.map(|b| b.name.clone()),
             body_abbreviation: b.and_then(|b| b.abbreviation.clone()),
             title: c.title,
@@ -437,9 +447,14 @@ pub async fn restore<C: ConnectionTrait>(db: &C, curated: &Curated) -> Result<()
             ),
             None => None,
         };
-        let mut q = case::Entity::find()
-            .filter(case::Column::Year.eq(c.year))
-            .filter(case::Column::Sequence.eq(c.sequence));
+        // The same case: same item number (or none) on the same document.
+        let mut q = case::Entity::find();
+        q = match (c.year, c.sequence) {
+            (Some(y), Some(s)) => q
+                .filter(case::Column::Year.eq(y))
+                .filter(case::Column::Sequence.eq(s)),
+            _ => q.filter(case::Column::Year.is_null()),
+        };
         q = match doc {
             Some(d) => q.filter(case::Column::DocumentId.eq(d)),
             None => q
@@ -456,6 +471,12 @@ pub async fn restore<C: ConnectionTrait>(db: &C, curated: &Curated) -> Result<()
         };
         a.year = Set(c.year);
         a.sequence = Set(c.sequence);
+        a.item_type = Set(c.item_type.clone());
+        a.archive_year = Set(c.archive_year);
+        a.archive_sequence = Set(c.archive_sequence);
+        if a.metadata_fields.is_not_set() {
+            a.metadata_fields = Set("[]".to_owned());
+        }
         a.body_id = Set(body);
         a.title = Set(c.title.clone());
         a.meeting_date = Set(c.meeting_date.clone());
@@ -524,14 +545,9 @@ pub async fn restore<C: ConnectionTrait>(db: &C, curated: &Curated) -> Result<()
             .insert(db)
             .await?;
         }
-        super::link_number(
-            db,
-            CaseNumber {
-                year: c.year,
-                sequence: c.sequence.max(0) as u32,
-            },
-        )
-        .await?;
+        if let Some(n) = super::item_number_of(c.year, c.sequence) {
+            super::link_number(db, n).await?;
+        }
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::dates::{tokens, Token};
 
-pub use planarkiv_schema::case_number::CaseNumber;
+pub use planarkiv_schema::case_number::{ArchiveNumber, CaseNumber};
 
 /// Words after which a number is a case number. Compounds such as "SSU-sak" or "AU-sak" end in
 /// one of these after a hyphen.
@@ -120,6 +120,30 @@ fn read_number_list(
     }
 }
 
+/// Archive numbers written in running text in a form no item number takes: a four-digit year
+/// ("2026/308"), a zero-padded sequence ("25/01873") or a document suffix ("25/01873-4"). For
+/// the index: a search for an archive number finds the pages that print it.
+pub fn find_archive_numbers(text: &str) -> Vec<ArchiveNumber> {
+    if !text.contains('/') {
+        return Vec::new();
+    }
+    text.split_whitespace()
+        .filter(|w| w.contains('/'))
+        .filter_map(|w| {
+            let w = w.trim_matches(|c: char| {
+                matches!(c, '(' | ')' | ',' | ';' | ':' | '.' | '«' | '»' | '"')
+            });
+            let (y, rest) = w.split_once('/')?;
+            let (seq, doc) = match rest.split_once('-') {
+                Some((s, _)) => (s, true),
+                None => (rest, false),
+            };
+            let strong = y.len() == 4 || doc || (seq.len() >= 4 && seq.starts_with('0'));
+            strong.then(|| ArchiveNumber::parse(w)).flatten()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +157,17 @@ mod tests {
             .into_iter()
             .map(|f| f.number.to_string())
             .collect()
+    }
+
+    #[test]
+    fn archive_numbers_in_running_text() {
+        let found: Vec<String> = find_archive_numbers(
+            "Vår ref. 25/01873-4 (jf. arkivsak 2026/308). Sak 24/25 og 24.25 er ikke arkivnummer.",
+        )
+        .into_iter()
+        .map(|a| a.to_string())
+        .collect();
+        assert_eq!(found, ["2025/1873", "2026/308"]);
     }
 
     #[test]

@@ -150,7 +150,7 @@ pub struct ActionItem {
     pub deadline: Option<Located<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Case {
     /// The item number the paper is handled under ("24.25": sequence and two-digit year,
     /// whatever form the document used); many papers leave it blank, and then it stays empty.

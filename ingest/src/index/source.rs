@@ -34,6 +34,8 @@ pub struct DocFacets {
     pub year: Option<u32>,
     /// YYYYMMDD, for sorting by date.
     pub date: Option<u32>,
+    /// Index terms of the document's own case numbers (`case_term`, `archive_term`).
+    pub own_case: Vec<String>,
 }
 
 /// One entity to index: a plan, focus area, measure or case.
@@ -73,6 +75,7 @@ impl DocFacets {
             body: None,
             year,
             date,
+            own_case: Vec::new(),
         }
     }
 }
@@ -125,6 +128,7 @@ pub async fn load_many(
             let mut facets = DocFacets::from_document(&document);
             let found = found.remove(&document.id).unwrap_or_default();
             facets.body = found.body;
+            facets.own_case = found.own_case;
             let entities = found
                 .entities
                 .into_iter()

@@ -30,6 +30,7 @@ mod salvage;
 mod tables;
 
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -136,6 +137,22 @@ impl std::fmt::Display for TextLimit {
             ),
         }
     }
+}
+
+/// Panics extraction absorbed, in this process: in this crate's own code (the content
+/// interpreter, layout) and in the PDF parser. A file costs a page or fails as damaged instead of
+/// taking the worker down; but each of the first kind is a bug here, and tests insist on none
+/// ([`recovered_panics`]), since "extraction did not panic" proves nothing while it catches its
+/// own.
+static OWN_PANICS: AtomicUsize = AtomicUsize::new(0);
+static PARSER_PANICS: AtomicUsize = AtomicUsize::new(0);
+
+/// Panics absorbed so far in this process: (in this crate's code, in the PDF parser).
+pub fn recovered_panics() -> (usize, usize) {
+    (
+        OWN_PANICS.load(Ordering::Relaxed),
+        PARSER_PANICS.load(Ordering::Relaxed),
+    )
 }
 
 /// The text of a whole document.
@@ -288,12 +305,17 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
         panic::catch_unwind(AssertUnwindSafe(|| {
             lopdf::Document::load_mem_with_options(bytes, load)
         }))
-        .map_err(|_| PdfError::Damaged("the file could not be parsed".into()))?
+        .map_err(|_| {
+            PARSER_PANICS.fetch_add(1, Ordering::Relaxed);
+            PdfError::Damaged("the file could not be parsed".into())
+        })?
         .map_err(map_load_error)
     };
     let pages_of = |doc: &lopdf::Document| {
-        panic::catch_unwind(AssertUnwindSafe(|| doc.get_pages()))
-            .map_err(|_| PdfError::Damaged("the page tree could not be read".into()))
+        panic::catch_unwind(AssertUnwindSafe(|| doc.get_pages())).map_err(|_| {
+            PARSER_PANICS.fetch_add(1, Ordering::Relaxed);
+            PdfError::Damaged("the page tree could not be read".into())
+        })
     };
     let mut doc = match load_with(bytes, false) {
         Ok(doc) => doc,
@@ -377,6 +399,11 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
             Err(_) => {
                 // A bug on one page costs that page, not the document. The font cache may hold a
                 // half-built entry, so it starts afresh.
+                OWN_PANICS.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(
+                    page = number,
+                    "the content interpreter panicked; page left empty"
+                );
                 fonts = FontCache::default();
                 (
                     interp::PageOutput {
@@ -396,6 +423,8 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
                 lines
             }
             Err(_) => {
+                OWN_PANICS.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(page = number, "layout panicked; page left empty");
                 damaged_pages += 1;
                 Vec::new()
             }

@@ -8,8 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub case_id: Option<i64>,
-    pub case_year: i32,
-    pub case_sequence: i32,
+    pub case_year: Option<i32>,
+    pub case_sequence: Option<i32>,
     pub number: Option<i32>,
     pub title: Option<String>,
     pub document_id: Option<i64>,

@@ -1,6 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-/// A case (sak) of a body: "sak 24.25" is sequence 24 of 2025.
+/// A case as its paper describes it: the archive case it belongs to ("2026/308") and the item
+/// number it is decided under ("sak 24.25" is sequence 24 of 2025). Either may be unknown: many
+/// papers leave the item number blank, and secretariats' own templates print no archive number.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "cases")]
 pub struct Model {
@@ -8,8 +10,16 @@ pub struct Model {
     pub id: i64,
     pub body_id: Option<i64>,
     pub meeting_id: Option<i64>,
-    pub year: i32,
-    pub sequence: i32,
+    /// The item number's year and sequence, where known.
+    pub year: Option<i32>,
+    pub sequence: Option<i32>,
+    /// The item number's type where printed: "PS", "RS", "OS", …
+    pub item_type: Option<String>,
+    /// The archive case (arkivsak) "2026/308": year 2026, sequence 308.
+    pub archive_year: Option<i32>,
+    pub archive_sequence: Option<i32>,
+    /// JSON list of the fields that metadata from outside set (a manifest, an upload's input).
+    pub metadata_fields: String,
     pub title: Option<String>,
     pub meeting_date: Option<String>,
     pub background: Option<String>,

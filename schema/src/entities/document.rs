@@ -78,6 +78,9 @@ pub struct Model {
     pub title_source: Option<TitleSource>,
     /// The version of the entity rules that last read the document.
     pub extracted_with: Option<String>,
+    /// Case metadata given from outside (a bulk manifest, an upload's input) as JSON
+    /// ([`crate::case_number::CaseMetadata`]); applied again at every extraction.
+    pub case_metadata: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

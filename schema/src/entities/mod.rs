@@ -7,6 +7,7 @@ pub mod appendix;
 pub mod body;
 pub mod case;
 pub mod case_reference;
+pub mod case_treatment;
 pub mod dismissed_extraction;
 pub mod document;
 pub mod focus_area;
