@@ -305,7 +305,7 @@ fn a_killed_run_resumes_and_every_file_is_accounted_for() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains(&format!(
-            ": 0 indexed (0 pages), {} already in the archive",
+            ": 0 indexed (0 pages, 0 of them read by OCR), {} already in the archive",
             want.indexed
         )),
         "{stdout}"
