@@ -88,12 +88,13 @@ impl App {
         let mut tasks = JoinSet::new();
         tasks.spawn(indexer.run(rx.clone()));
         if state.config.worker {
-            let wc = WorkerConfig {
+            let mut wc = WorkerConfig {
                 concurrency: state.config.worker_concurrency,
                 lease: state.config.job_lease,
                 listen_url: state.config.postgres_url(),
                 ..WorkerConfig::default()
             };
+            wc.extract.ocr = state.config.ocr.clone();
             let worker_id = format!("{}:{}", hostname(), std::process::id());
             let worker = Worker::new(db.clone(), blobs.clone(), worker_id, wc, signals.clone())?;
             tasks.spawn(worker.run(rx.clone()));

@@ -26,6 +26,9 @@ pub struct Config {
     pub anonymous_role: Option<Role>,
     /// Extractions running at once in this process.
     pub worker_concurrency: usize,
+    /// OCR of scanned pages (programs from `PATH`, or `PLANARKIV_TESSERACT` and
+    /// `PLANARKIV_PDFTOPPM`); `None` leaves scans without text.
+    pub ocr: Option<planarkiv_ingest::pdf::OcrOptions>,
     /// How long a claimed job stays a worker's without renewal; a dead worker's job is taken
     /// over after this (`PLANARKIV_JOB_LEASE_SECS`).
     pub job_lease: Duration,
@@ -103,6 +106,7 @@ impl Config {
             worker_concurrency: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
+            ocr: Some(planarkiv_ingest::pdf::OcrOptions::default()),
             job_lease: std::env::var("PLANARKIV_JOB_LEASE_SECS")
                 .ok()
                 .and_then(|s| s.parse::<u64>().ok())

@@ -416,7 +416,14 @@ async fn ready(State(s): State<HttpState>) -> Response {
     }
     // A searcher over the current segments proves the index is open and readable.
     let _ = s.app.index.reader().searcher().num_docs();
-    (StatusCode::OK, "ready").into_response()
+    // Missing OCR leaves the service ready (uploads, search and born-digital files work), but
+    // says so: scans fail, with a reason, until Tesseract is installed.
+    let opts = planarkiv_ingest::pdf::OcrOptions::default();
+    match tokio::task::spawn_blocking(move || planarkiv_ingest::pdf::ocr::probe(&opts)).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ready").into_response(),
+        Ok(Err(why)) => (StatusCode::OK, format!("ready; {why}")).into_response(),
+        Err(_) => (StatusCode::OK, "ready; OCR unavailable: the check failed").into_response(),
+    }
 }
 
 /// A single error response in the GraphQL shape, for failures before execution.

@@ -170,8 +170,8 @@ fn counts_line(p: &Progress) -> String {
         n => format!(" · already in the archive {n}"),
     };
     format!(
-        "indexed {}{already} · duplicate {} · failed {} · pending {} · {} pages",
-        c.indexed, c.duplicate, c.failed, c.pending, c.pages
+        "indexed {}{already} · duplicate {} · failed {} · pending {} · {} pages ({} OCR)",
+        c.indexed, c.duplicate, c.failed, c.pending, c.pages, c.ocr_pages
     )
 }
 
@@ -229,12 +229,13 @@ fn print_summary(r: &RunReport) {
         );
     } else {
         println!(
-            "ingest run {}: {} — {} files: {} indexed ({} pages), {} already in the archive, {} duplicate, {} failed, {} pending",
+            "ingest run {}: {} — {} files: {} indexed ({} pages, {} of them read by OCR), {} already in the archive, {} duplicate, {} failed, {} pending",
             r.run_id.unwrap_or_default(),
             r.state,
             c.total,
             c.indexed,
             c.pages,
+            c.ocr_pages,
             c.already_archived,
             c.duplicate,
             c.failed,
@@ -303,7 +304,7 @@ mod tests {
         };
         assert_eq!(
             counts_line(&p),
-            "indexed 5 · duplicate 1 · failed 2 · pending 1 · 40 pages"
+            "indexed 5 · duplicate 1 · failed 2 · pending 1 · 40 pages (0 OCR)"
         );
     }
 }

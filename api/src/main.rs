@@ -99,16 +99,20 @@ enum Command {
     /// Measure things; see BENCHMARKS.md.
     #[command(subcommand)]
     Bench(BenchCommand),
-    /// Print the text of a PDF, pages separated by form feeds.
+    /// Print the text of a PDF, pages separated by form feeds. Scanned pages are read by OCR
+    /// (Tesseract); a page OCR could not read is named on stderr.
     ///
     /// Exit status: 0 text printed; 2 a password is needed; 3 damaged beyond recovery;
-    /// 4 no text layer (scanned); 1 any other error.
+    /// 4 no text layer and no OCR available (or OCR found no words); 1 any other error.
     Extract {
         file: PathBuf,
         /// Print pages with their lines, boxes, font sizes and bold flags as JSON.
         #[arg(long)]
         json: bool,
     },
+    /// Check what extraction needs from this machine: Tesseract and its Norwegian model for
+    /// OCR, pdftoppm for rendering scanned pages. Exit 1 when OCR is unavailable.
+    Doctor,
 }
 
 #[derive(clap::Args)]
@@ -234,6 +238,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Extract { file, json } => extract(&file, json),
+        Command::Doctor => doctor(),
         Command::Token(cmd) => token(cmd),
         Command::Check { db } => index_command(db, false),
         Command::Backup { out, db } => archive_command(db, ArchiveOp::Backup(out)),
@@ -607,7 +612,8 @@ fn exit_code(e: &PdfError) -> u8 {
     match e {
         PdfError::Encrypted => 2,
         PdfError::Damaged(_) => 3,
-        PdfError::NoTextLayer => 4,
+        // No text and no OCR to get it: the scan needs Tesseract (or had no words at all).
+        PdfError::NoTextLayer | PdfError::OcrUnavailable(_) | PdfError::OcrFoundNothing => 4,
         _ => 1,
     }
 }
@@ -622,6 +628,11 @@ fn extract(file: &std::path::Path, json: bool) -> ExitCode {
     };
     match pdf::extract(&bytes, &ExtractOptions::default()) {
         Ok(doc) => {
+            for p in &doc.pages {
+                if let Some(why) = &p.ocr_error {
+                    eprintln!("planarkiv: {}: page {}: {why}", file.display(), p.number);
+                }
+            }
             let out = if json {
                 match serde_json::to_string_pretty(&doc) {
                     Ok(s) => s,
@@ -643,5 +654,32 @@ fn extract(file: &std::path::Path, json: bool) -> ExitCode {
             eprintln!("planarkiv: {}: {e}", file.display());
             ExitCode::from(exit_code(&e))
         }
+    }
+}
+
+/// `planarkiv doctor`: what OCR needs, found or not, in words that say what to install.
+fn doctor() -> ExitCode {
+    let opts = pdf::OcrOptions::default();
+    let ocr = match pdf::ocr::probe(&opts) {
+        Ok(e) => {
+            println!("OCR: available: {} with the {} model", e.version, e.model);
+            true
+        }
+        Err(pdf::Unavailable(why)) => {
+            println!("OCR: {why}");
+            false
+        }
+    };
+    match pdf::ocr::renderer_version(&opts) {
+        Ok(v) => println!("page rendering: {v}"),
+        Err(why) => println!(
+            "page rendering: unavailable ({why}); install poppler-utils (pdftoppm) for scans \
+             that are not one JPEG or Flate image a page"
+        ),
+    }
+    if ocr {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

@@ -88,6 +88,8 @@ pub struct Filters {
     pub body: Vec<String>,
     pub year: Vec<u32>,
     pub hit_type: Vec<HitType>,
+    /// `Some(true)` keeps to pages read by OCR, `Some(false)` leaves them out.
+    pub ocr: Option<bool>,
 }
 
 /// One search as the API asks it.
@@ -919,6 +921,21 @@ fn filter_queries(f: SearchFields, filters: &Filters) -> Vec<Box<dyn Query>> {
                 .collect(),
         ));
     }
+    if let Some(keep) = filters.ocr {
+        let ocr: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_u64(f.ocr, 1),
+            IndexRecordOption::Basic,
+        ));
+        out.push(if keep {
+            ocr
+        } else {
+            // A clause of MUST_NOT alone matches nothing: everything, less the OCR pages.
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+                (Occur::MustNot, ocr),
+            ]))
+        });
+    }
     out
 }
 
@@ -1478,12 +1495,7 @@ mod tests {
         let pages = texts
             .iter()
             .enumerate()
-            .map(|(i, t)| page::Model {
-                id: i as i64 + 1,
-                document_id: 1,
-                number: i as i32 + 1,
-                text: (*t).to_owned(),
-            })
+            .map(|(i, t)| page::Model::text_layer(i as i64 + 1, 1, i as i32 + 1, (*t).to_owned()))
             .collect();
         let src = IndexSource {
             facets: DocFacets::from_document(&document),

@@ -224,12 +224,7 @@ fn build_index(dir: &Path, pages: &[GenPage]) -> anyhow::Result<(SearchIndex, Op
         sources.push(IndexSource {
             pages: chunk
                 .iter()
-                .map(|p| page::Model {
-                    id: 0,
-                    document_id: p.doc as i64,
-                    number: p.number as i32,
-                    text: p.text.clone(),
-                })
+                .map(|p| page::Model::text_layer(0, p.doc as i64, p.number as i32, p.text.clone()))
                 .collect(),
             document,
             facets,

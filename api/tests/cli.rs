@@ -87,10 +87,29 @@ fn damaged_exits_3() {
 }
 
 #[test]
-fn scanned_exits_4() {
+fn a_scan_prints_its_ocr_text() {
     let out = bin()
         .arg("extract")
         .arg(fixture("scanned.pdf"))
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Sykehuset Innlandet"), "{text}");
+    assert!(text.contains('\u{c}'), "two pages: {text}");
+}
+
+#[test]
+fn scanned_without_tesseract_exits_4_saying_what_to_install() {
+    let out = bin()
+        .arg("extract")
+        .arg(fixture("scanned.pdf"))
+        .env("PLANARKIV_TESSERACT", "/nonexistent/bin/tesseract")
         .output()
         .expect("run");
     assert_eq!(
@@ -99,7 +118,27 @@ fn scanned_exits_4() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(one_line_reason(&out.stderr).contains("no text layer"));
+    let why = one_line_reason(&out.stderr);
+    assert!(why.contains("no text layer"), "{why}");
+    assert!(why.contains("tesseract-ocr-nor"), "{why}");
+}
+
+#[test]
+fn doctor_says_whether_ocr_is_available() {
+    let out = bin().arg("doctor").output().expect("run");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("OCR: available: tesseract "), "{said}");
+    assert!(said.contains("page rendering: pdftoppm"), "{said}");
+    let out = bin()
+        .arg("doctor")
+        .env("PLANARKIV_TESSERACT", "/nonexistent/bin/tesseract")
+        .output()
+        .expect("run");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("OCR unavailable"), "{said}");
+    assert!(said.contains("tesseract-ocr"), "{said}");
 }
 
 #[test]

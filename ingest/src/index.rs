@@ -262,6 +262,9 @@ fn add_sources(
             let mut td = base_document(f, d.id, p.number, &src.facets, HitType::Page);
             td.add_text(f.title, &title);
             add_text(f, &mut td, &p.text);
+            if p.ocr_engine.is_some() {
+                td.add_u64(f.ocr, 1);
+            }
             w.add_document(td)?;
         }
         for e in &src.entities {

@@ -306,7 +306,24 @@ pub async fn requeue(db: &sea_orm::DatabaseConnection, which: Requeue) -> Result
                         .add(document::Column::ExtractedWith.is_null())
                         .add(document::Column::ExtractedWith.ne(crate::domain::EXTRACTOR_VERSION)),
                 ),
-            Requeue::Failed => cond.add(document::Column::Status.eq(DocumentStatus::Failed)),
+            // Also documents kept with a scanned page that OCR could not read (Tesseract was
+            // missing, say): their other pages are searchable, that one waits for this.
+            Requeue::Failed => cond.add(
+                Condition::any()
+                    .add(document::Column::Status.eq(DocumentStatus::Failed))
+                    .add(
+                        document::Column::Id.in_subquery(
+                            sea_orm::sea_query::Query::select()
+                                .column(planarkiv_schema::entities::page::Column::DocumentId)
+                                .from(planarkiv_schema::entities::page::Entity)
+                                .and_where(
+                                    planarkiv_schema::entities::page::Column::OcrError
+                                        .is_not_null(),
+                                )
+                                .to_owned(),
+                        ),
+                    ),
+            ),
             Requeue::All => cond,
         };
         let ids: Vec<i64> = document::Entity::find()

@@ -221,6 +221,8 @@ mod tests {
                     .join("\n"),
                 lines,
                 needs_ocr: false,
+                ocr: None,
+                ocr_error: None,
             }],
             producer: None,
             title: None,

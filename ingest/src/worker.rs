@@ -112,6 +112,14 @@ impl Worker {
         config: WorkerConfig,
         signals: Signals,
     ) -> Result<Self, IngestError> {
+        let mut config = config;
+        // No more OCR processes than extraction slots, so OCR never takes cores that uploads,
+        // writes and search need.
+        config.extract.ocr = config
+            .extract
+            .ocr
+            .take()
+            .map(|o| o.with_slots(config.concurrency));
         let queue = Queue::new(db.clone(), worker_id, config.lease);
         let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
         let writes = Arc::new(Semaphore::new(config.concurrency.max(1)));
@@ -514,6 +522,10 @@ pub(crate) fn page_rows(document_id: i64, x: &pdf::Extracted) -> Vec<page::Activ
             document_id: Set(document_id),
             number: Set(p.number as i32),
             text: Set(p.text.clone()),
+            ocr_engine: Set(p.ocr.as_ref().map(|o| o.engine.clone())),
+            ocr_model: Set(p.ocr.as_ref().map(|o| o.model.clone())),
+            ocr_confidence: Set(p.ocr.as_ref().map(|o| f64::from(o.confidence))),
+            ocr_error: Set(p.ocr_error.clone()),
             ..Default::default()
         })
         .collect()

@@ -133,7 +133,12 @@ fn scanned_page_next_to_text_needs_ocr_and_all_scans_is_no_text_layer() {
             kids.push(page);
         },
     );
-    let out = extract(&mixed, &ExtractOptions::default()).expect("text");
+    // Without OCR (ingest/tests/ocr.rs reads such pages with it).
+    let no_ocr = ExtractOptions {
+        ocr: None,
+        ..ExtractOptions::default()
+    };
+    let out = extract(&mixed, &no_ocr).expect("text");
     assert_eq!(out.pages.len(), 2);
     assert!(!out.pages[0].needs_ocr);
     assert!(out.pages[1].needs_ocr);
@@ -149,7 +154,7 @@ fn scanned_page_next_to_text_needs_ocr_and_all_scans_is_no_text_layer() {
         }
     });
     assert!(matches!(
-        extract(&only_scans, &ExtractOptions::default()),
+        extract(&only_scans, &no_ocr),
         Err(PdfError::NoTextLayer)
     ));
 }

@@ -15,6 +15,7 @@ mod m20261203_000009_job_timeouts;
 mod m20261203_000010_document_title_source;
 mod m20261203_000011_dismissed_extractions;
 mod m20261203_000012_archive_cases;
+mod m20261203_000020_page_ocr;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_document_title_source::Migration),
             Box::new(m20261203_000011_dismissed_extractions::Migration),
             Box::new(m20261203_000012_archive_cases::Migration),
+            Box::new(m20261203_000020_page_ocr::Migration),
         ]
     }
 }

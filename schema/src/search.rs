@@ -55,6 +55,8 @@ pub struct SearchFields {
     /// document made from it: a search for a number ranks the case's own paper above papers
     /// that only mention it.
     pub own_case: Field,
+    /// 1 on a page whose text came from OCR; absent otherwise. A filter, never scored.
+    pub ocr: Field,
 }
 
 /// What an index document stands for: a page, or an entity found in a document. The strings
@@ -155,6 +157,7 @@ pub fn build_schema() -> (Schema, SearchFields) {
     let utvalg = b.add_text_field("utvalg", STRING | FAST);
     let year = b.add_u64_field("year", NumericOptions::default().set_indexed().set_fast());
     let date = b.add_u64_field("date", NumericOptions::default().set_fast());
+    let ocr = b.add_u64_field("ocr", NumericOptions::default().set_indexed());
     (
         b.build(),
         SearchFields {
@@ -173,6 +176,7 @@ pub fn build_schema() -> (Schema, SearchFields) {
             body_exact,
             case,
             own_case,
+            ocr,
         },
     )
 }

@@ -514,6 +514,23 @@ impl TestApp {
     }
 
     /// Polls a document until its status is one of `done` (or panics after `timeout`).
+    /// Uploads a file and waits until it is indexed; its document id.
+    pub async fn upload_indexed(
+        &self,
+        filename: &str,
+        bytes: Vec<u8>,
+        timeout: Duration,
+    ) -> String {
+        let (status, body) = self.upload(filename, bytes).await;
+        assert_eq!(status, 200, "{body}");
+        let id = body["data"]["uploadDocument"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        self.wait_for(&id, &["INDEXED"], timeout).await;
+        id
+    }
+
     pub async fn wait_for(&self, id: &str, done: &[&str], timeout: Duration) -> Value {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {

@@ -81,8 +81,9 @@ fn generate(root: &Path) -> Expected {
         t.truncate(1500 + i * 100);
         std::fs::write(bad.join(format!("avkuttet-{i}.pdf")), t).expect("write");
     }
+    // Scans of two pages each: read by OCR, so they go in.
     for i in 0..3 {
-        std::fs::write(bad.join(format!("skannet-{i}.pdf")), variant(&scanned, i)).expect("write");
+        std::fs::write(root.join(format!("skannet-{i}.pdf")), variant(&scanned, i)).expect("write");
     }
     std::fs::write(bad.join("passord.pdf"), &encrypted).expect("write");
     std::fs::write(bad.join("notat.txt"), b"ikke en pdf").expect("write");
@@ -94,9 +95,9 @@ fn generate(root: &Path) -> Expected {
 
     Expected {
         total: 200 + 40 + 30 + 5 + 3 + 1 + 2 + 1,
-        indexed: 210,
+        indexed: 213,
         duplicate: 60,
-        failed: 12,
+        failed: 9,
         // Refused files (not PDFs) are never stored; the other failures are, with a reason.
         stored_documents: 210 + 9,
     }
@@ -224,6 +225,7 @@ fn a_killed_run_resumes_and_every_file_is_accounted_for() {
     assert_eq!(c["duplicate"], want.duplicate, "{c}");
     assert_eq!(c["failed"], want.failed, "{c}");
     assert_eq!(c["pending"], 0, "{c}");
+    assert_eq!(c["ocr_pages"], 6, "the three two-page scans: {c}");
     let files = r["files"].as_array().expect("files");
     assert_eq!(files.len() as u64, want.total);
     for f in files {
@@ -252,7 +254,16 @@ fn a_killed_run_resumes_and_every_file_is_accounted_for() {
         "{}",
         reason_of("passord.pdf")
     );
-    assert!(reason_of("skannet-0.pdf").contains("no text layer"));
+    let scan = files
+        .iter()
+        .find(|f| {
+            f["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("skannet-0.pdf"))
+        })
+        .expect("scan");
+    assert_eq!(scan["outcome"], "indexed", "{scan}");
+    assert_eq!(scan["ocr_pages"], 2, "{scan}");
     assert!(reason_of("avkuttet-0.pdf").contains("damaged"));
     assert!(reason_of("notat.txt").contains("not a PDF"));
     assert!(
@@ -294,7 +305,7 @@ fn a_killed_run_resumes_and_every_file_is_accounted_for() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains(&format!(
-            ": 0 indexed (0 pages), {} already in the archive",
+            ": 0 indexed (0 pages, 0 of them read by OCR), {} already in the archive",
             want.indexed
         )),
         "{stdout}"

@@ -202,6 +202,15 @@ impl Document {
         self.0.error.as_deref()
     }
 
+    /// The pages read by OCR (scans without a text layer) or that needed OCR and did not get
+    /// it, in page order; empty for a born-digital document.
+    async fn ocr_pages(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> GqlResult<Vec<super::page_ocr::PageOcr>> {
+        super::load_list(ctx, super::loaders::OcrPagesOf(self.0.id)).await
+    }
+
     /// Number of pages, once extracted.
     async fn page_count(&self) -> Option<i32> {
         self.0.page_count

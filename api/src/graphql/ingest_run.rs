@@ -68,6 +68,8 @@ pub struct IngestCounts {
     pub pending: u64,
     /// Pages of the indexed files.
     pub pages: u64,
+    /// Of those pages, the ones read by OCR (scans without a text layer).
+    pub ocr_pages: u64,
 }
 
 /// One file of an ingest run.
@@ -169,6 +171,7 @@ impl IngestRun {
             failed: c.failed,
             pending: c.pending,
             pages: c.pages,
+            ocr_pages: c.ocr_pages,
         })
     }
 

@@ -167,6 +167,63 @@ impl Loader<ProvenanceOf> for DomainLoader {
     }
 }
 
+/// The pages of a document that OCR read or failed on, in page order (born-digital pages are
+/// not listed; their text is not loaded).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct OcrPagesOf(pub i64);
+
+impl Loader<OcrPagesOf> for DomainLoader {
+    type Value = Vec<super::page_ocr::PageOcr>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[OcrPagesOf]) -> LoadResult<OcrPagesOf, Self::Value> {
+        use sea_orm::Condition;
+        type Row = (
+            i64,
+            i32,
+            Option<String>,
+            Option<String>,
+            Option<f64>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = page::Entity::find()
+            .select_only()
+            .columns([
+                page::Column::DocumentId,
+                page::Column::Number,
+                page::Column::OcrEngine,
+                page::Column::OcrModel,
+                page::Column::OcrConfidence,
+                page::Column::OcrError,
+            ])
+            .filter(page::Column::DocumentId.is_in(keys.iter().map(|k| k.0)))
+            .filter(
+                Condition::any()
+                    .add(page::Column::OcrEngine.is_not_null())
+                    .add(page::Column::OcrError.is_not_null()),
+            )
+            .order_by_asc(page::Column::DocumentId)
+            .order_by_asc(page::Column::Number)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        let mut out: HashMap<OcrPagesOf, Self::Value> = HashMap::new();
+        for (doc, number, engine, model, confidence, error) in rows {
+            out.entry(OcrPagesOf(doc))
+                .or_default()
+                .push(super::page_ocr::PageOcr {
+                    page: number,
+                    engine,
+                    model,
+                    confidence,
+                    error,
+                });
+        }
+        Ok(out)
+    }
+}
+
 /// The text of one page: (document id, 1-based page number).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct PageKey(pub i64, pub i32);

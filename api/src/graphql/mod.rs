@@ -22,6 +22,7 @@ pub mod mutation;
 pub mod node;
 pub mod organization;
 pub mod page;
+pub mod page_ocr;
 pub mod plan;
 pub mod provenance;
 pub mod query;

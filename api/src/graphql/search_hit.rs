@@ -124,6 +124,20 @@ impl SearchHit {
         }
     }
 
+    /// How OCR read this page when it is a scan; null for a page with a text layer and for
+    /// entities.
+    async fn ocr(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::page_ocr::PageOcr>> {
+        if self.hit_type != IndexHitType::Page {
+            return Ok(None);
+        }
+        let pages: Vec<super::page_ocr::PageOcr> =
+            super::load_list(ctx, super::loaders::OcrPagesOf(self.document_id)).await?;
+        Ok(pages.into_iter().find(|p| p.page == self.page))
+    }
+
     /// The passage that best matches the query; the page's beginning when no word of the
     /// query shows in it (a title or near-miss match).
     async fn snippet(&self) -> Snippet {

@@ -58,6 +58,9 @@ pub struct SearchFilter {
     pub year: Option<Vec<i32>>,
     /// Pages, entity types, or both; all when omitted.
     pub hit_type: Option<Vec<HitType>>,
+    /// true: only pages whose text was read by OCR (scans); false: leave those out; both when
+    /// omitted. Entities are never OCR pages.
+    pub ocr: Option<bool>,
 }
 
 impl SearchFilter {
@@ -91,6 +94,7 @@ impl SearchFilter {
                 .into_iter()
                 .map(Into::into)
                 .collect(),
+            ocr: self.ocr,
         })
     }
 }

@@ -88,6 +88,8 @@ pub struct Counts {
     pub unreadable: u64,
     /// Pages of the indexed files.
     pub pages: u64,
+    /// Of those, the pages read by OCR.
+    pub ocr_pages: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -99,6 +101,8 @@ pub struct FileReport {
     /// The document the file is (or, for a duplicate, duplicates).
     pub document_id: Option<i64>,
     pub page_count: Option<i32>,
+    /// Pages read by OCR.
+    pub ocr_pages: Option<i32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -592,6 +596,7 @@ async fn record(
                 reason: Set(reason),
                 document_id: Set(document_id),
                 page_count: Set(None),
+                ocr_pages: Set(None),
                 updated_at: Set(now_ms()),
                 ..Default::default()
             }
@@ -605,6 +610,7 @@ async fn record(
             reason,
             document_id,
             page_count: None,
+            ocr_pages: None,
         }),
     }
     Ok(())
@@ -622,7 +628,9 @@ async fn resolve_pending(db: &DatabaseConnection, run_id: i64) -> Result<(), Ing
         sql(
             backend,
             "UPDATE ingest_files SET outcome = 'indexed', updated_at = $1, \
-             page_count = (SELECT d.page_count FROM documents d WHERE d.id = ingest_files.document_id) \
+             page_count = (SELECT d.page_count FROM documents d WHERE d.id = ingest_files.document_id), \
+             ocr_pages = (SELECT COUNT(*) FROM pages p WHERE p.document_id = ingest_files.document_id \
+             AND p.ocr_engine IS NOT NULL) \
              WHERE run_id = $2 AND outcome = 'pending' \
              AND (SELECT d.status FROM documents d WHERE d.id = ingest_files.document_id) = 'indexed'",
         ),
@@ -678,19 +686,20 @@ async fn current_counts(shared: &Shared) -> Result<Counts, IngestError> {
             let dry = shared.dry.lock().await;
             let mut c = Counts::default();
             for r in dry.iter() {
-                add(&mut c, &r.outcome, 1, 0);
+                add(&mut c, &r.outcome, 1, 0, 0);
             }
             Ok(c)
         }
     }
 }
 
-fn add(c: &mut Counts, outcome: &str, n: u64, pages: u64) {
+fn add(c: &mut Counts, outcome: &str, n: u64, pages: u64, ocr_pages: u64) {
     c.total += n;
     match outcome {
         outcome::INDEXED => {
             c.indexed += n;
             c.pages += pages;
+            c.ocr_pages += ocr_pages;
         }
         outcome::DUPLICATE => c.duplicate += n,
         outcome::ALREADY_ARCHIVED => c.already_archived += n,
@@ -710,7 +719,8 @@ pub async fn run_counts(db: &DatabaseConnection, run_id: i64) -> Result<Counts, 
             backend,
             sql(
                 backend,
-                "SELECT outcome, COUNT(*) AS n, COALESCE(SUM(page_count), 0) AS pages \
+                "SELECT outcome, COUNT(*) AS n, COALESCE(SUM(page_count), 0) AS pages, \
+                 COALESCE(SUM(ocr_pages), 0) AS ocr_pages \
                  FROM ingest_files WHERE run_id = $1 GROUP BY outcome",
             ),
             [Value::from(run_id)],
@@ -721,7 +731,8 @@ pub async fn run_counts(db: &DatabaseConnection, run_id: i64) -> Result<Counts, 
         let outcome: String = r.try_get("", "outcome")?;
         let n: i64 = r.try_get("", "n")?;
         let pages: i64 = r.try_get("", "pages")?;
-        add(&mut c, &outcome, n as u64, pages as u64);
+        let ocr_pages: i64 = r.try_get("", "ocr_pages")?;
+        add(&mut c, &outcome, n as u64, pages as u64, ocr_pages as u64);
     }
     Ok(c)
 }
@@ -744,6 +755,7 @@ async fn file_reports(
             reason: r.reason,
             document_id: r.document_id,
             page_count: r.page_count,
+            ocr_pages: r.ocr_pages,
         })
         .collect())
 }

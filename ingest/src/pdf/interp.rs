@@ -196,6 +196,16 @@ impl<'a> Resources<'a> {
 pub struct PageOutput {
     pub glyphs: Vec<Glyph>,
     pub images: usize,
+    /// The first image XObjects drawn, with where: OCR takes a page's image from the file when
+    /// it is the only thing drawn (two are kept to tell one from several).
+    pub placed: Vec<PlacedImage>,
+}
+
+/// An image XObject drawn on a page: its object and the matrix that maps its unit square.
+#[derive(Debug, Clone, Copy)]
+pub struct PlacedImage {
+    pub id: ObjectId,
+    pub ctm: Matrix,
 }
 
 pub struct Interpreter<'a> {
@@ -233,6 +243,7 @@ impl<'a> Interpreter<'a> {
             out: PageOutput {
                 glyphs: Vec::new(),
                 images: 0,
+                placed: Vec::new(),
             },
             codes: Vec::new(),
         }
@@ -596,6 +607,9 @@ impl<'a> Interpreter<'a> {
         match get_name(doc, &stream.dict, b"Subtype") {
             Some(b"Image") => {
                 self.out.images += 1;
+                if let (Some(id), true) = (id, self.out.placed.len() < 2) {
+                    self.out.placed.push(PlacedImage { id, ctm: gs.ctm });
+                }
                 Ok(())
             }
             Some(b"Form") => {

@@ -11,7 +11,9 @@
 //!   (ToUnicode first, then /Differences, base encodings, the built-in encodings of embedded
 //!   Type 1 and CFF programs, and TrueType cmaps), standard-14 metrics when /Widths are absent;
 //! - `layout`: words from glyph gaps, lines from baselines, columns from vertical gutters,
-//!   hyphenation repaired at line ends.
+//!   hyphenation repaired at line ends;
+//! - `ocr`, `page_image`: pages without a usable text layer are read by Tesseract from the
+//!   page's own image (or a rendering) and their words laid out by `layout` like glyphs.
 //!
 //! Hostile input is bounded everywhere: stream sizes, Form nesting, reference chains, glyph
 //! counts and the per-document time budget; each page runs under `catch_unwind` so that a bug
@@ -22,6 +24,8 @@ mod font;
 mod fontfile;
 mod interp;
 mod layout;
+pub mod ocr;
+pub mod page_image;
 mod salvage;
 mod tables;
 
@@ -31,7 +35,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use interp::{FontCache, InterpError, Interpreter, Shown};
+use interp::{FontCache, InterpError, Interpreter, PlacedImage, Shown};
+pub use ocr::{Engine, OcrOptions, Unavailable};
+pub use page_image::ImageSource;
 
 /// Glyphs one page may show (every character code a text operator draws, kept or not).
 /// A dense page, a two-column table in 8 pt, shows under 50,000; a Form XObject drawn many
@@ -62,6 +68,9 @@ pub struct ExtractOptions {
     pub max_pages: usize,
     /// How much text a page and a document may produce before extraction stops.
     pub text: TextLimits,
+    /// OCR of pages without a usable text layer; `None` leaves them empty (and a document of
+    /// such pages only fails with [`PdfError::NoTextLayer`]).
+    pub ocr: Option<OcrOptions>,
 }
 
 impl Default for ExtractOptions {
@@ -71,6 +80,7 @@ impl Default for ExtractOptions {
             time_budget: Duration::from_secs(60),
             max_pages: 20_000,
             text: TextLimits::default(),
+            ocr: Some(OcrOptions::default()),
         }
     }
 }
@@ -175,8 +185,28 @@ pub struct Page {
     pub number: u32,
     pub text: String,
     pub lines: Vec<Line>,
-    /// True when the page draws images but has no text: a scan that OCR could read later.
+    /// True when the page draws images but has no usable text layer: a scan for OCR.
     pub needs_ocr: bool,
+    /// How OCR read the page, when it did.
+    pub ocr: Option<PageOcr>,
+    /// Why a page that needed OCR has no text from it (OCR unavailable, a hostile image, a
+    /// time-out). The page is kept, empty, so the rest of the document stays searchable.
+    pub ocr_error: Option<String>,
+}
+
+/// That a page's text came from OCR, and how well it went.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageOcr {
+    /// "tesseract 5.3.0"
+    pub engine: String,
+    /// The language model and its version, "nor 4.00.00alpha:nor:synth20170629".
+    pub model: String,
+    /// Mean word confidence, 0–1.
+    pub confidence: f32,
+    /// Where the image came from.
+    pub image: ImageSource,
+    /// Quarter turns (clockwise) the page's text was rotated by in its image.
+    pub turns: u8,
 }
 
 impl Page {
@@ -193,6 +223,8 @@ impl Page {
             text,
             lines,
             needs_ocr: false,
+            ocr: None,
+            ocr_error: None,
         }
     }
 }
@@ -215,6 +247,15 @@ pub enum PdfError {
     Damaged(String),
     #[error("no text layer: the pages are images (scanned?) and need OCR")]
     NoTextLayer,
+    /// The pages need OCR and it cannot run here; the reason says what to install.
+    #[error("no text layer, and {0}")]
+    OcrUnavailable(String),
+    /// OCR ran on every page and failed on each; the reason is the first page's.
+    #[error("no text: OCR failed on page {page}: {reason}")]
+    OcrFailed { page: u32, reason: String },
+    /// OCR read every page and found no words.
+    #[error("no text: the pages are images and OCR found no words on them")]
+    OcrFoundNothing,
     #[error("too large: {0}")]
     TooLarge(String),
     #[error("extraction ran out of its time budget of {}", seconds(*.0))]
@@ -331,6 +372,7 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
     let mut pages = Vec::with_capacity(page_ids.len());
     let mut images = 0usize;
     let mut damaged_pages = 0usize;
+    let mut scans: Vec<Scan> = Vec::new();
     for (&number, &page_id) in &page_ids {
         if Instant::now() > deadline {
             return Err(PdfError::Timeout(opts.time_budget));
@@ -367,6 +409,7 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
                     interp::PageOutput {
                         glyphs: Vec::new(),
                         images: 0,
+                        placed: Vec::new(),
                     },
                     true,
                 )
@@ -387,18 +430,44 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
             }
         };
         let text = layout::page_text(&lines);
+        let needs_ocr = out.images > 0 && !usable_text(&text);
+        if needs_ocr {
+            scans.push(Scan {
+                index: pages.len(),
+                page_id,
+                images: out.images,
+                placed: out.placed,
+            });
+        }
         pages.push(Page {
             number,
-            needs_ocr: text.trim().is_empty() && out.images > 0,
+            needs_ocr,
             text,
             lines,
+            ocr: None,
+            ocr_error: None,
         });
+    }
+    if let (Some(ocr), false) = (&opts.ocr, scans.is_empty()) {
+        ocr_pages(&doc, bytes, &scans, &mut pages, ocr);
     }
     if pages.iter().all(|p| p.text.trim().is_empty()) {
         if damaged_pages > 0 || (images == 0 && doc.xref_recovery.is_some()) {
             return Err(PdfError::Damaged("no page content could be read".into()));
         }
-        return Err(PdfError::NoTextLayer);
+        if opts.ocr.is_none() || scans.is_empty() {
+            return Err(PdfError::NoTextLayer);
+        }
+        let failed = scans
+            .iter()
+            .find_map(|s| Some((pages[s.index].number, pages[s.index].ocr_error.clone()?)));
+        return Err(match failed {
+            Some((_, reason)) if reason.starts_with(ocr::UNAVAILABLE) => {
+                PdfError::OcrUnavailable(reason)
+            }
+            Some((page, reason)) => PdfError::OcrFailed { page, reason },
+            None => PdfError::OcrFoundNothing,
+        });
     }
     let info = |key: &[u8]| -> Option<String> {
         let info = doc.trailer.get(b"Info").ok()?;
@@ -417,6 +486,132 @@ pub fn extract(bytes: &[u8], opts: &ExtractOptions) -> Result<Extracted, PdfErro
         title: info(b"Title"),
         pages,
     })
+}
+
+/// A page that needs OCR, with what the interpreter saw it draw.
+struct Scan {
+    index: usize,
+    page_id: lopdf::ObjectId,
+    images: usize,
+    placed: Vec<PlacedImage>,
+}
+
+/// Letters and digits a text layer needs before it is taken for the page's text. A scan often
+/// carries a stamped page number or a few characters of an invisible layer; a real page of
+/// text has hundreds.
+const USABLE_TEXT_CHARS: usize = 12;
+
+/// Whether a page's text layer is worth keeping instead of OCR: enough letters and digits,
+/// and mostly not the replacement characters a font without a usable encoding gives.
+fn usable_text(text: &str) -> bool {
+    let (mut good, mut bad) = (0usize, 0usize);
+    for c in text.chars() {
+        if c == '\u{fffd}' || ('\u{e000}'..='\u{f8ff}').contains(&c) || c.is_control() && c != '\n'
+        {
+            bad += 1;
+        } else if c.is_alphanumeric() {
+            good += 1;
+        }
+    }
+    good >= USABLE_TEXT_CHARS && bad * 2 <= good
+}
+
+/// Reads the scanned pages with OCR, in place. A page that cannot be read keeps its text
+/// layer (usually none) and gets the reason; the other pages go on.
+fn ocr_pages(
+    doc: &lopdf::Document,
+    bytes: &[u8],
+    scans: &[Scan],
+    pages: &mut [Page],
+    opts: &OcrOptions,
+) {
+    let fail_all = |pages: &mut [Page], why: &str| {
+        for s in scans {
+            pages[s.index].ocr_error = Some(why.to_owned());
+        }
+    };
+    let engine = match ocr::probe(opts) {
+        Ok(e) => e,
+        Err(Unavailable(why)) => return fail_all(pages, &why),
+    };
+    let work = match tempfile::Builder::new().prefix("planarkiv-ocr").tempdir() {
+        Ok(w) => w,
+        Err(e) => return fail_all(pages, &format!("OCR work folder: {e}")),
+    };
+    let mut pdf_path: Option<std::path::PathBuf> = None;
+    let mut pdf_file = || -> Result<std::path::PathBuf, String> {
+        if let Some(p) = &pdf_path {
+            return Ok(p.clone());
+        }
+        let p = work.path().join("document.pdf");
+        std::fs::write(&p, bytes).map_err(|e| format!("OCR work file: {e}"))?;
+        pdf_path = Some(p.clone());
+        Ok(p)
+    };
+    let deadline = Instant::now() + opts.document_timeout;
+    for s in scans {
+        let page = &mut pages[s.index];
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            page.ocr_error = Some(format!(
+                "OCR of this document ran out of its time limit of {} before this page",
+                seconds(opts.document_timeout)
+            ));
+            continue;
+        }
+        let timeout = left.min(opts.page_timeout);
+        let page_dir = work.path().join(format!("p{}", page.number));
+        let read = std::fs::create_dir(&page_dir)
+            .map_err(|e| format!("OCR work folder: {e}"))
+            .and_then(|()| {
+                let drawing = page_image::PageDrawing {
+                    page_id: s.page_id,
+                    number: page.number,
+                    images: s.images,
+                    placed: &s.placed,
+                };
+                let started = Instant::now();
+                let image =
+                    page_image::page_image(doc, &drawing, opts, &mut pdf_file, &page_dir, timeout)?;
+                let timeout = timeout.saturating_sub(started.elapsed());
+                let read = ocr::recognize(
+                    opts,
+                    &image.path,
+                    (image.width, image.height),
+                    image.map,
+                    timeout,
+                    &page_dir,
+                )?;
+                Ok((image.source, read))
+            });
+        let _ = std::fs::remove_dir_all(&page_dir);
+        match read {
+            Ok((source, read)) => {
+                let mut lines =
+                    panic::catch_unwind(AssertUnwindSafe(|| layout::layout(&read.glyphs)))
+                        .unwrap_or_default();
+                layout::drop_page_number(&mut lines, page.number);
+                let text = layout::page_text(&lines);
+                // A partial text layer (a stamp, a number) is replaced only by more text.
+                if alnum(&text) >= alnum(&page.text) {
+                    page.text = text;
+                    page.lines = lines;
+                }
+                page.ocr = Some(PageOcr {
+                    engine: engine.version.clone(),
+                    model: engine.model.clone(),
+                    confidence: read.confidence,
+                    image: source,
+                    turns: read.turns,
+                });
+            }
+            Err(why) => page.ocr_error = Some(why),
+        }
+    }
+}
+
+fn alnum(text: &str) -> usize {
+    text.chars().filter(|c| c.is_alphanumeric()).count()
 }
 
 /// Page objects found by type when no page tree leads to them, in object-number order.

@@ -18,6 +18,8 @@ pub struct Model {
     pub reason: Option<String>,
     pub document_id: Option<i64>,
     pub page_count: Option<i32>,
+    /// How many of those pages were read by OCR.
+    pub ocr_pages: Option<i32>,
     pub updated_at: i64,
 }
 
