@@ -124,7 +124,18 @@ async fn write(shared: &Shared, batch: Vec<Ready>) -> Result<(), IngestError> {
     let (Some(db), Some(run_id)) = (&shared.db, shared.run_id) else {
         return Err(IngestError::Internal("a bulk write needs a run".into()));
     };
-    let existing = match write_batch(db, run_id, &batch).await {
+    let written = match write_batch(db, run_id, &batch).await {
+        // An upload of the same bytes can commit between this batch's look for known files and
+        // its insert (PostgreSQL reads committed rows; SQLite's write turn serialises them), and
+        // the insert then breaks the unique hash. Written once more, the file finds that
+        // document and is linked to it.
+        Err(e) if batch.len() == 1 => {
+            tracing::info!(file = %batch[0].found.origin, error = %e, "writing a file again after a failed write");
+            write_batch(db, run_id, &batch).await
+        }
+        other => other,
+    };
+    let existing = match written {
         Ok(existing) => existing,
         Err(e) if batch.len() > 1 => {
             tracing::warn!(error = %e, files = batch.len(), "a batch failed; writing its files one by one");
