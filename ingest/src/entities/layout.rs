@@ -236,6 +236,10 @@ pub(crate) fn lines_from_pages(pages: &[pdf::Page]) -> Vec<SourceLine> {
                 gap_before,
                 synthetic,
                 implied_item,
+                mid: Some((
+                    (l.line.bbox[1] + l.line.bbox[3]) / 2.0,
+                    (l.line.bbox[3] - l.line.bbox[1]).max(1.0),
+                )),
             });
             prev = Some(l);
         }

@@ -101,6 +101,11 @@ impl<'a> HeaderLine<'a> {
             .located(self.range.start + r.start..self.range.start + r.end, &[])
     }
 
+    /// Page, vertical middle and height of the line, where the page was laid out.
+    fn position(&self) -> Option<(u32, f32, f32)> {
+        self.b.line_position(self.range.start)
+    }
+
     /// Byte range of the trimmed text within the block.
     fn offset(&self) -> usize {
         let raw = self.b.text.get(self.range.clone()).unwrap_or("");
@@ -410,18 +415,32 @@ fn columns_after(lines: &[HeaderLine<'_>], h: usize) -> Option<Saksgang> {
         last_block = last_block.max(head.block);
     }
     let n = bodies.len();
-    let number_column = numbers.is_some();
-    let dates = dates.filter(|d| d.len() == n);
-    let numbers = numbers.filter(|d| d.len() == n);
+    let mut number_column = numbers.is_some();
+    let mut dates: Option<Vec<Option<Located<PartialDate>>>> = dates
+        .filter(|d| d.len() == n)
+        .map(|d| d.into_iter().map(Some).collect());
+    let mut numbers: Option<Vec<Option<ItemNumber>>> = numbers
+        .filter(|d| d.len() == n)
+        .map(|d| d.into_iter().map(Some).collect());
+    if dates.is_none() && numbers.is_none() && !number_column {
+        // The other columns read apart from the bodies (the layout took the table's left
+        // column as a column of the page): found by their header standing level with the
+        // bodies' header, each cell put on the row it stands level with.
+        if let Some((d, nr)) = level_columns(lines, h, &bodies) {
+            number_column = nr.is_some();
+            dates = d;
+            numbers = nr;
+        }
+    }
     let rows = bodies
         .into_iter()
         .enumerate()
         .map(|(i, (_, (body, abbreviation)))| {
-            let number = numbers.as_ref().and_then(|v| v.get(i)).cloned();
+            let number = numbers.as_ref().and_then(|v| v[i].clone());
             Row {
                 body,
                 abbreviation,
-                meeting_date: dates.as_ref().and_then(|v| v.get(i)).cloned(),
+                meeting_date: dates.as_ref().and_then(|v| v[i].clone()),
                 item_type: number.as_ref().and_then(|(_, _, t)| t.clone()),
                 item_number: number.map(|(l, c, _)| (l, c)),
             }
@@ -432,6 +451,111 @@ fn columns_after(lines: &[HeaderLine<'_>], h: usize) -> Option<Saksgang> {
         last_block,
         number_column,
     })
+}
+
+/// Two lines stand level: on one page, their middles within half a line of each other.
+fn level(a: (u32, f32, f32), b: (u32, f32, f32)) -> bool {
+    a.0 == b.0 && (a.1 - b.1).abs() <= 0.5 * a.2.max(b.2)
+}
+
+/// Date and number columns of a column table read apart from its bodies: a header line of
+/// date and number column words only, level with the bodies' header (`h`), and below it lines
+/// of a date and/or an item number and nothing else. Each such line goes to the body row it
+/// stands level with; nothing is returned unless every one finds a row of its own (a date on
+/// the wrong row is worse than none). Needs positions: plain text has none.
+#[allow(clippy::type_complexity)]
+fn level_columns(
+    lines: &[HeaderLine<'_>],
+    h: usize,
+    bodies: &[(&HeaderLine<'_>, (Located<String>, Option<String>))],
+) -> Option<(
+    Option<Vec<Option<Located<PartialDate>>>>,
+    Option<Vec<Option<ItemNumber>>>,
+)> {
+    let head_at = lines.get(h)?.position()?;
+    let rows: Vec<(u32, f32, f32)> = bodies
+        .iter()
+        .map(|(l, _)| l.position())
+        .collect::<Option<_>>()?;
+    let k = lines.iter().enumerate().skip(h + 1).find_map(|(k, l)| {
+        let key = l.key();
+        let words: Vec<&str> = key.split_whitespace().collect();
+        let columns = !words.is_empty()
+            && words
+                .iter()
+                .all(|w| DATE_COLUMN.contains(w) || NUMBER_COLUMN.contains(w));
+        (columns && l.position().is_some_and(|at| level(at, head_at))).then_some(k)
+    })?;
+    let key = lines[k].key();
+    let has_numbers = key.split_whitespace().any(|w| NUMBER_COLUMN.contains(&w));
+    let mut dates: Vec<Option<Located<PartialDate>>> = vec![None; rows.len()];
+    let mut numbers: Vec<Option<ItemNumber>> = vec![None; rows.len()];
+    let mut taken = vec![false; rows.len()];
+    let mut any = false;
+    for line in lines.iter().skip(k + 1).take(MAX_ROWS) {
+        let Some((date, number)) = cells(line) else {
+            break;
+        };
+        let at = line.position()?;
+        let mut on = (0..rows.len()).filter(|&i| !taken[i] && level(rows[i], at));
+        let row = on.next()?;
+        if on.next().is_some() {
+            return None;
+        }
+        taken[row] = true;
+        dates[row] = date;
+        numbers[row] = number;
+        any = true;
+    }
+    if !any {
+        return None;
+    }
+    let dates = dates.iter().any(Option::is_some).then_some(dates);
+    let numbers = (has_numbers || numbers.iter().any(Option::is_some)).then_some(numbers);
+    Some((dates, numbers))
+}
+
+/// A line of a date and/or an item number and nothing else ("04.02.2026 PS 5/2026").
+fn cells(line: &HeaderLine<'_>) -> Option<(Option<Located<PartialDate>>, Option<ItemNumber>)> {
+    let text = line.text();
+    let shift = line.offset() - line.range.start;
+    let at = |r: &Range<usize>| {
+        line.located(shift + r.start..shift + r.end)
+            .and_then(|l| l.at)
+    };
+    let date = find_dates(text)
+        .into_iter()
+        .find(|(_, d)| matches!(d, PartialDate::Day { .. }))
+        .or_else(|| short_date(text));
+    let number = item_number_in(text, 0);
+    if date.is_none() && number.is_none() {
+        return None;
+    }
+    // Nothing else on the line: what is left once the date, the number and its type are cut.
+    let mut rest = text.to_owned();
+    let mut cut: Vec<Range<usize>> = Vec::new();
+    if let Some((r, _)) = &date {
+        cut.push(r.clone());
+    }
+    if let Some((r, _, _)) = &number {
+        cut.push(r.clone());
+    }
+    cut.sort_by_key(|r| std::cmp::Reverse(r.start));
+    for r in &cut {
+        rest.replace_range(r.clone(), " ");
+    }
+    let kind = number.as_ref().and_then(|(_, _, k)| k.clone());
+    let left: Vec<&str> = rest
+        .split_whitespace()
+        .filter(|w| Some(*w) != kind.as_deref())
+        .collect();
+    if !left.is_empty() {
+        return None;
+    }
+    Some((
+        date.map(|(r, d)| Located::new(d, at(&r))),
+        number.map(|(r, n, k)| (Located::new(n.to_string(), at(&r)), n, k)),
+    ))
 }
 
 /// The entries of one column from line `k` on, as long as `read` takes them.

@@ -24,6 +24,9 @@ pub(crate) struct SourceLine {
     pub synthetic: usize,
     /// The layout marks this line as opening a list item though it has no marker.
     pub implied_item: bool,
+    /// The line's vertical middle and height on its page, in points (laid-out pages only):
+    /// cells of a table read apart from their row are put back on it by this.
+    pub mid: Option<(f32, f32)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +51,7 @@ struct Segment {
     gap_before: bool,
     page: u32,
     chars: Option<Range<usize>>,
+    mid: Option<(f32, f32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +99,14 @@ impl Block {
 
     pub fn whole(&self) -> Option<Provenance> {
         self.provenance(0..self.text.len())
+    }
+
+    /// The page and vertical middle and height of the source line starting at byte `offset`
+    /// of `text`, where the page was laid out.
+    pub fn line_position(&self, offset: usize) -> Option<(u32, f32, f32)> {
+        let s = self.segments.iter().find(|s| s.offset == offset)?;
+        let (mid, height) = s.mid?;
+        Some((s.page, mid, height))
     }
 
     /// The byte ranges in `text` of the source lines the block was joined from, each with
@@ -182,6 +194,7 @@ impl Block {
             gap_before: line.gap_before,
             page: line.page,
             chars,
+            mid: line.mid,
         });
         self.line_count += 1;
     }
@@ -220,6 +233,7 @@ pub(crate) fn lines_from_page_text(text: &str, page: u32) -> Vec<SourceLine> {
                 gap_before: std::mem::take(&mut gap),
                 synthetic: 0,
                 implied_item: false,
+                mid: None,
             });
         }
         char_pos += raw_chars + 1;
@@ -729,6 +743,7 @@ mod tests {
             gap_before,
             synthetic: 0,
             implied_item: false,
+            mid: None,
         }
     }
 
