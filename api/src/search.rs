@@ -22,7 +22,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use planarkiv_ingest::index::SearchIndex;
-use planarkiv_schema::case_number::{ArchiveNumber, CaseNumber};
+use planarkiv_schema::case_number::{is_item_type, ArchiveNumber, CaseNumber};
 use planarkiv_schema::search::equivalents::nynorsk_bokmal;
 use planarkiv_schema::search::{
     archive_term, case_term, exact_analyzer, stemmed_analyzer, HitType, SearchFields,
@@ -1233,11 +1233,6 @@ pub fn split_case_numbers(query: &str) -> (Vec<NumberQuery>, String) {
         i += 1;
     }
     (cases, rest.join(" "))
-}
-
-/// "PS", "RS", "OS": the item types case systems print before an item number.
-fn is_item_type(word: &str) -> bool {
-    (2..=3).contains(&word.len()) && word.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 /// A number in a query: what it may be as an item number and as an archive number.

@@ -185,17 +185,24 @@ fn blank(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// "PS 12/2026" → (Some("PS"), "12/2026"): the short upper-case prefix case systems put before
-/// an item number (PS politisk sak, RS referatsak, OS orienteringssak, …).
+/// An item type as case systems print it before an item number: "PS" (politisk sak), "RS"
+/// (referatsak), "OS" (orienteringssak), "DS" (delegert sak), … One place decides it, so the
+/// entity rules, metadata and the query language agree on what is a type and what a word.
+pub fn is_item_type(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!(
+        (chars.next(), chars.next(), chars.next()),
+        (Some(first), Some('S'), None) if first.is_uppercase()
+    )
+}
+
+/// "PS 12/2026" → (Some("PS"), "12/2026"); anything else is returned whole.
 pub fn split_item_type(s: &str) -> (Option<String>, &str) {
     let s = s.trim();
-    if let Some((head, rest)) = s.split_once(char::is_whitespace) {
-        let is_type = (1..=4).contains(&head.len()) && head.chars().all(|c| c.is_ascii_uppercase());
-        if is_type {
-            return (Some(head.to_owned()), rest.trim());
-        }
+    match s.split_once(char::is_whitespace) {
+        Some((head, rest)) if is_item_type(head) => (Some(head.to_owned()), rest.trim()),
+        _ => (None, s),
     }
-    (None, s)
 }
 
 /// "Vedlegg 2 til sak 24.25.pdf" → 2.

@@ -17,6 +17,7 @@ use super::dates::{find_dates, tokens};
 use super::orgs::find_bodies;
 use super::text::Block;
 use super::{CaseNumber, Located, PartialDate};
+use planarkiv_schema::case_number::is_item_type;
 
 /// Header lines looked at, from the top of the document.
 const HEADER_LINES: usize = 60;
@@ -672,12 +673,6 @@ fn short_date(text: &str) -> Option<(Range<usize>, PartialDate)> {
             )
         })
     })
-}
-
-/// "PS" (politisk sak), "RS" (referatsak), "OS" (orienteringssak), "DS" (delegert sak), …
-fn is_item_type(word: &str) -> bool {
-    let chars: Vec<char> = word.chars().collect();
-    chars.len() == 2 && chars[0].is_uppercase() && chars[1] == 'S'
 }
 
 /// "Formannskapet 12.02.2026 PS 10/2026", "Kommunestyret", "Utval for helse 3.3.2026 022/26".
